@@ -1,0 +1,5 @@
+export * from './common.ts';
+export * from './errors.ts';
+export * from './intake.ts';
+export * from './views.ts';
+export * from './frames.ts';

@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { AgentRole, Channel, ConversationStatus, Environment, Id, Locale, Priority, QueueKind } from './common.ts';
+import { RequestType } from './intake.ts';
+
+/**
+ * Projections: the allow-lists of what may leave the server, one per audience.
+ * Nothing is spread from a database row into a frame; every outbound frame is parsed
+ * with these schemas, which strip any field they do not name.
+ */
+
+export const SenderView = z.object({
+  role: z.enum(['requester', 'agent', 'system']),
+  name: z.string().max(200).optional(),
+});
+
+export const MessageKind = z.enum(['text', 'system', 'note']);
+export type MessageKind = z.infer<typeof MessageKind>;
+
+export const MessageView = z.object({
+  conversationId: Id,
+  seq: z.number().int().positive(),
+  sender: SenderView,
+  kind: MessageKind,
+  body: z.string(),
+  clientMsgId: z.string().max(64).optional(),
+  at: z.string(),
+});
+export type MessageView = z.infer<typeof MessageView>;
+
+export const SlaView = z.object({
+  firstResponseDueAt: z.string().nullable(),
+  nextResponseDueAt: z.string().nullable(),
+  resolutionDueAt: z.string().nullable(),
+  breached: z.array(z.enum(['first_response', 'next_response', 'resolution'])),
+});
+export type SlaView = z.infer<typeof SlaView>;
+
+/** What a requester sees of their own conversation. */
+export const RequesterConversationView = z.object({
+  id: Id,
+  channel: Channel,
+  requestType: RequestType,
+  status: ConversationStatus,
+  priority: Priority.nullable(),
+  language: Locale,
+  answers: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  lastSeq: z.number().int().nonnegative(),
+  /** When a first answer is due, in words on the widget (R9, R10). */
+  firstResponseDueAt: z.string().nullable(),
+  assignee: z.object({ name: z.string() }).nullable(),
+  escalated: z.boolean(),
+  feedback: z.object({ answered: z.boolean(), comment: z.string().optional() }).nullable(),
+});
+export type RequesterConversationView = z.infer<typeof RequesterConversationView>;
+
+export const RequesterSummary = z.object({
+  kind: z.enum(['visitor', 'realm_user']),
+  /** True only when an identity token verified by the server says who this is (R1). */
+  verified: z.boolean(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  userId: z.string().nullable(),
+  /** What a visitor typed about themselves: shown as unverified claims (R1, R3). */
+  claims: z.object({ email: z.string().optional(), name: z.string().optional(), realm: z.string().optional() }).nullable(),
+  /** Whether a claim matches a contract: for agents' eyes only (R5). */
+  contractMatch: z.enum(['contract', 'no_contract', 'unknown']),
+});
+
+export const RoutingEntry = z.object({ at: z.string(), queue: QueueKind, team: z.string().nullable(), assigneeId: z.string().nullable(), reason: z.string() });
+export type RoutingEntry = z.infer<typeof RoutingEntry>;
+
+/** What an agent sees of a conversation in their queues (R7b, R15). */
+export const AgentConversationView = z.object({
+  id: Id,
+  channel: Channel,
+  requestType: RequestType,
+  status: ConversationStatus,
+  priority: Priority.nullable(),
+  priorityTrace: z.array(z.string()),
+  language: Locale,
+  answers: z.record(z.string(), z.unknown()),
+  realmId: z.string().nullable(),
+  requester: RequesterSummary,
+  queue: QueueKind,
+  team: z.string().nullable(),
+  assignee: z.object({ id: z.string(), name: z.string() }).nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  lastSeq: z.number().int().nonnegative(),
+  unread: z.number().int().nonnegative(),
+  sla: SlaView,
+  routingLog: z.array(RoutingEntry),
+  escalated: z.boolean(),
+  feedback: z.object({ answered: z.boolean(), comment: z.string().optional() }).nullable(),
+});
+export type AgentConversationView = z.infer<typeof AgentConversationView>;
+
+export const PipelineView = z.object({
+  id: z.string(),
+  name: z.string(),
+  key: z.string(),
+  environment: Environment,
+  status: z.string(),
+  projectId: z.string().nullable(),
+  inProjectPhase: z.boolean(),
+});
+export type PipelineView = z.infer<typeof PipelineView>;
+
+export const ProjectView = z.object({ id: z.string(), name: z.string(), ongoing: z.boolean() });
+export type ProjectView = z.infer<typeof ProjectView>;
+
+export const GrantView = z.object({
+  id: z.string(),
+  level: z.enum(['write']),
+  grantedBy: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+export type GrantView = z.infer<typeof GrantView>;
+
+export const EscalationReason = z.enum(['disagree', 'scenario_changed', 'other_engineer']);
+export type EscalationReason = z.infer<typeof EscalationReason>;
+
+export const EscalationView = z.object({
+  id: z.string(),
+  conversationId: Id,
+  reason: EscalationReason,
+  description: z.string(),
+  environment: Environment,
+  justification: z.string(),
+  source: z.enum(['widget', 'email', 'api']),
+  createdAt: z.string(),
+});
+export type EscalationView = z.infer<typeof EscalationView>;
+
+export const AgentView = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: AgentRole,
+  languages: z.array(Locale),
+  teams: z.array(z.string()),
+  available: z.boolean(),
+});
+export type AgentView = z.infer<typeof AgentView>;
+
+export const PrincipalView = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('visitor') }),
+  z.object({ kind: z.literal('realm_user'), name: z.string().nullable(), realmName: z.string().nullable(), canGrant: z.boolean() }),
+  z.object({ kind: z.literal('agent'), agent: AgentView }),
+]);
