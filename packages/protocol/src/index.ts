@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './intake.ts';
 export * from './views.ts';
 export * from './frames.ts';
+export * from './bridge.ts';
