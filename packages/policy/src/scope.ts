@@ -1,0 +1,36 @@
+import type { RequestType } from '@ajuda/protocol';
+
+/** R8e: the reply template that says support does not own systems outside the platform. */
+export const R8E_TEMPLATE_KEY = 'template.external_systems';
+
+/** The system message sent when a contract question is auto-closed (R8a). */
+export const CONTRACT_QUESTION_MESSAGE_KEY = 'system.contract_question';
+
+/**
+ * Canned replies agents may insert, one per out-of-scope rule (R8). Each `key` is an i18n key
+ * (pt/en/es catalogs) for the text the requester receives.
+ */
+export const SCOPE_TEMPLATES = [
+  { key: 'template.contract_question', rule: 'R8a', summary: 'Contractual information comes from your account contact.' },
+  { key: 'template.complex_adjustment', rule: 'R8b', summary: "A change to the flow's designed strategy goes to the project team." },
+  { key: 'template.project_phase', rule: 'R8c', summary: 'Pipelines still in the project phase are handled by the project team running them.' },
+  { key: 'template.environment_needs_login', rule: 'R8d', summary: 'Environment details are shared only inside the logged-in platform.' },
+  { key: R8E_TEMPLATE_KEY, rule: 'R8e', summary: 'Systems and endpoints outside the platform are owned by their own providers.' },
+] as const;
+
+/** The template keys alone, in rule order. */
+export const TEMPLATE_KEYS: readonly string[] = SCOPE_TEMPLATES.map((t) => t.key);
+
+export type ScopeDecision = { kind: 'auto_close'; messageKey: string; rule: 'R8a' } | { kind: 'none' };
+
+/**
+ * R8: what to do with a request type that is out of support's scope as soon as intake is valid.
+ * Contract questions are answered at once with the polite pointer to the account contact and
+ * closed (R8a); everything else goes on (R8b/R8c are routing, R8d is visibility, R8e a template).
+ *
+ * @example scopeDecision('contract_question') // { kind: 'auto_close', messageKey: 'system.contract_question', rule: 'R8a' }
+ */
+export function scopeDecision(type: RequestType): ScopeDecision {
+  if (type === 'contract_question') return { kind: 'auto_close', messageKey: CONTRACT_QUESTION_MESSAGE_KEY, rule: 'R8a' };
+  return { kind: 'none' };
+}
