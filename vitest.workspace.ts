@@ -13,7 +13,7 @@ const dirs = ['packages', 'apps'].flatMap((group) =>
 );
 
 export default defineConfig({
-  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   test: {
     projects: [
       ...dirs.map(({ group, name }) => ({

@@ -1,0 +1,474 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The SQLite repository. Every statement is prepared once; the hot path (append a message)
+ * is two statements. Writes are called from inside GroupWriter batches; reads anywhere.
+ * Rows come back camelCased and are never sent to a client as they are: the server
+ * projects them (see @ajuda/protocol views).
+ */
+
+export interface ConversationRow {
+  id: string;
+  channel: 'platform' | 'login' | 'website';
+  requesterKind: 'visitor' | 'realm_user';
+  ownerKey: string;
+  visitorId: string | null;
+  realmId: string | null;
+  userId: string | null;
+  requesterName: string | null;
+  requesterEmail: string | null;
+  claims: string | null;
+  contractMatch: 'contract' | 'no_contract' | 'unknown';
+  requestType: string;
+  answers: string;
+  priority: 'P1' | 'P2' | 'P3' | 'P4' | null;
+  priorityTrace: string;
+  status: 'intake' | 'queued' | 'assigned' | 'resolved' | 'closed';
+  queue: 'support' | 'project' | 'leads';
+  team: string | null;
+  assigneeId: string | null;
+  language: 'pt' | 'en' | 'es';
+  lastSeq: number;
+  idempotencyKey: string;
+  createdAt: string;
+  updatedAt: string;
+  queuedAt: string | null;
+  firstAgentReplyAt: string | null;
+  lastRequesterMsgAt: string | null;
+  lastAgentReplyAt: string | null;
+  resolvedAt: string | null;
+  requesterReadSeq: number;
+  agentReadSeq: number;
+  escalated: number;
+  flaggedComplex: number;
+  feedback: string | null;
+  breaches: string;
+}
+
+export interface MessageRow {
+  conversationId: string;
+  seq: number;
+  sender: string;
+  senderName: string | null;
+  kind: 'text' | 'system' | 'note';
+  body: string;
+  clientMsgId: string | null;
+  createdAt: string;
+}
+
+export interface AgentRow {
+  id: string;
+  email: string;
+  name: string;
+  passwordHash: string;
+  role: 'agent' | 'lead' | 'project-team';
+  languages: string;
+  teams: string;
+  available: number;
+  disabled: number;
+}
+
+export interface PipelineRow {
+  id: string;
+  realmId: string;
+  name: string;
+  key: string;
+  environment: 'Prod' | 'Test';
+  status: string;
+  projectId: string | null;
+  inProjectPhase: number;
+}
+export interface ProjectRow {
+  id: string;
+  realmId: string;
+  name: string;
+  ongoing: number;
+  team: string | null;
+}
+export interface GrantRow {
+  id: string;
+  realmId: string;
+  level: 'write';
+  grantedBy: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+export interface EscalationRow {
+  id: string;
+  conversationId: string;
+  reason: string;
+  description: string;
+  environment: string;
+  justification: string;
+  source: 'widget' | 'email' | 'api';
+  createdAt: string;
+}
+export interface RoutingRow {
+  conversationId: string;
+  at: string;
+  queue: string;
+  team: string | null;
+  assigneeId: string | null;
+  reason: string;
+}
+export interface AuditRow {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  conversationId: string | null;
+  realmId: string | null;
+  detail: string;
+}
+
+const CONV_COLS: Record<keyof ConversationRow, string> = {
+  id: 'id',
+  channel: 'channel',
+  requesterKind: 'requester_kind',
+  ownerKey: 'owner_key',
+  visitorId: 'visitor_id',
+  realmId: 'realm_id',
+  userId: 'user_id',
+  requesterName: 'requester_name',
+  requesterEmail: 'requester_email',
+  claims: 'claims',
+  contractMatch: 'contract_match',
+  requestType: 'request_type',
+  answers: 'answers',
+  priority: 'priority',
+  priorityTrace: 'priority_trace',
+  status: 'status',
+  queue: 'queue',
+  team: 'team',
+  assigneeId: 'assignee_id',
+  language: 'language',
+  lastSeq: 'last_seq',
+  idempotencyKey: 'idempotency_key',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  queuedAt: 'queued_at',
+  firstAgentReplyAt: 'first_agent_reply_at',
+  lastRequesterMsgAt: 'last_requester_msg_at',
+  lastAgentReplyAt: 'last_agent_reply_at',
+  resolvedAt: 'resolved_at',
+  requesterReadSeq: 'requester_read_seq',
+  agentReadSeq: 'agent_read_seq',
+  escalated: 'escalated',
+  flaggedComplex: 'flagged_complex',
+  feedback: 'feedback',
+  breaches: 'breaches',
+};
+const select = (cols: Record<string, string>) =>
+  Object.entries(cols)
+    .map(([k, c]) => `${c} AS "${k}"`)
+    .join(', ');
+const CONV_SELECT = `SELECT ${select(CONV_COLS)} FROM conversations`;
+const MSG_SELECT = `SELECT conversation_id AS conversationId, seq, sender, sender_name AS senderName, kind, body,
+  client_msg_id AS clientMsgId, created_at AS createdAt FROM messages`;
+const AGENT_SELECT = `SELECT id, email, name, password_hash AS passwordHash, role, languages, teams, available, disabled FROM agents`;
+const PIPE_SELECT = `SELECT id, realm_id AS realmId, name, key, environment, status, project_id AS projectId,
+  in_project_phase AS inProjectPhase FROM pipelines`;
+const PROJ_SELECT = `SELECT id, realm_id AS realmId, name, ongoing, team FROM projects`;
+const GRANT_SELECT = `SELECT id, realm_id AS realmId, level, granted_by AS grantedBy, created_at AS createdAt,
+  expires_at AS expiresAt, revoked_at AS revokedAt FROM grants`;
+const ESC_SELECT = `SELECT id, conversation_id AS conversationId, reason, description, environment, justification,
+  source, created_at AS createdAt FROM escalations`;
+
+export interface NewMessage {
+  conversationId: string;
+  sender: string;
+  senderName: string | null;
+  kind: 'text' | 'system' | 'note';
+  body: string;
+  clientMsgId: string | null;
+  at: string;
+}
+
+export interface RealmSeed {
+  id: string;
+  name: string;
+  contract?: { emailDomains: string[]; active: boolean } | null;
+  projects: Array<{ id: string; name: string; ongoing: boolean; team: string | null }>;
+  pipelines: Array<{
+    id: string;
+    name: string;
+    key: string;
+    environment: 'Prod' | 'Test';
+    status: string;
+    projectId: string | null;
+    inProjectPhase: boolean;
+  }>;
+}
+
+export class Repo {
+  private readonly s;
+
+  constructor(readonly sqlite: Database.Database) {
+    const p = <T = unknown>(sql: string) => sqlite.prepare<unknown[], T>(sql);
+    this.s = {
+      convById: p<ConversationRow>(`${CONV_SELECT} WHERE id = ?`),
+      convByOwnerIdem: p<ConversationRow>(`${CONV_SELECT} WHERE owner_key = ? AND idempotency_key = ?`),
+      convsByOwner: p<ConversationRow>(`${CONV_SELECT} WHERE owner_key = ? ORDER BY created_at DESC LIMIT 100`),
+      convsOpen: p<ConversationRow>(
+        `${CONV_SELECT} WHERE status IN ('intake','queued','assigned') OR (status = 'resolved' AND updated_at > ?) ORDER BY created_at`,
+      ),
+      convsWaiting: p<ConversationRow>(`${CONV_SELECT} WHERE status = 'queued' ORDER BY queued_at`),
+      bumpSeq: p<{ lastSeq: number }>(`UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq AS lastSeq`),
+      msgByClient: p<MessageRow>(`${MSG_SELECT} WHERE conversation_id = ? AND sender = ? AND client_msg_id = ?`),
+      insertMsg: p(`INSERT INTO messages (conversation_id, seq, sender, sender_name, kind, body, client_msg_id, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      msgsAfter: p<MessageRow>(`${MSG_SELECT} WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
+      msgsAfterPublic: p<MessageRow>(`${MSG_SELECT} WHERE conversation_id = ? AND seq > ? AND kind != 'note' ORDER BY seq LIMIT ?`),
+      openCounts: p<{ assigneeId: string; n: number }>(
+        `SELECT assignee_id AS assigneeId, count(*) AS n FROM conversations WHERE status = 'assigned' AND assignee_id IS NOT NULL GROUP BY assignee_id`,
+      ),
+      agentById: p<AgentRow>(`${AGENT_SELECT} WHERE id = ?`),
+      agentByEmail: p<AgentRow>(`${AGENT_SELECT} WHERE email = ? COLLATE NOCASE`),
+      agents: p<AgentRow>(`${AGENT_SELECT} ORDER BY id`),
+      insertAgent: p(`INSERT INTO agents (id, email, name, password_hash, role, languages, teams, available, disabled)
+        VALUES (@id, @email, @name, @passwordHash, @role, @languages, @teams, @available, @disabled)
+        ON CONFLICT(id) DO UPDATE SET email = excluded.email, name = excluded.name, role = excluded.role,
+        languages = excluded.languages, teams = excluded.teams`),
+      setAvailable: p(`UPDATE agents SET available = ? WHERE id = ?`),
+      setDisabled: p(`UPDATE agents SET disabled = ? WHERE id = ?`),
+      insertSession: p(`INSERT INTO agent_sessions (token_hash, agent_id, created_at, expires_at) VALUES (?, ?, ?, ?)`),
+      sessionByHash: p<{ agentId: string; expiresAt: string; endedAt: string | null }>(
+        `SELECT agent_id AS agentId, expires_at AS expiresAt, ended_at AS endedAt FROM agent_sessions WHERE token_hash = ?`,
+      ),
+      endSession: p(`UPDATE agent_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL`),
+      endAgentSessions: p(`UPDATE agent_sessions SET ended_at = ? WHERE agent_id = ? AND ended_at IS NULL`),
+      insertVisitor: p(`INSERT INTO visitors (id, token_hash, created_at, last_seen_at) VALUES (?, ?, ?, ?)`),
+      visitorByHash: p<{ id: string; forgottenAt: string | null }>(
+        `SELECT id, forgotten_at AS forgottenAt FROM visitors WHERE token_hash = ?`,
+      ),
+      touchVisitor: p(`UPDATE visitors SET last_seen_at = ? WHERE id = ?`),
+      forgetVisitor: p(`UPDATE visitors SET forgotten_at = ? WHERE id = ?`),
+      upsertUser: p(`INSERT INTO platform_users (realm_id, id, name, email, perms, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT(realm_id, id) DO UPDATE SET name = excluded.name, email = excluded.email, perms = excluded.perms,
+        last_seen_at = excluded.last_seen_at`),
+      realmById: p<{ id: string; name: string }>(`SELECT id, name FROM realms WHERE id = ?`),
+      upsertRealm: p(`INSERT INTO realms (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name`),
+      deleteContracts: p(`DELETE FROM contracts WHERE realm_id = ?`),
+      insertContract: p(`INSERT INTO contracts (id, realm_id, email_domains, active) VALUES (?, ?, ?, ?)`),
+      contracts: p<{ realmId: string; realmName: string; emailDomains: string; active: number }>(
+        `SELECT c.realm_id AS realmId, r.name AS realmName, c.email_domains AS emailDomains, c.active FROM contracts c JOIN realms r ON r.id = c.realm_id`,
+      ),
+      upsertProject: p(`INSERT INTO projects (id, realm_id, name, ongoing, team) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET name = excluded.name, ongoing = excluded.ongoing, team = excluded.team
+        WHERE projects.realm_id = excluded.realm_id`),
+      upsertPipeline: p(`INSERT INTO pipelines (id, realm_id, name, key, environment, status, project_id, in_project_phase)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, key = excluded.key,
+        environment = excluded.environment, status = excluded.status, project_id = excluded.project_id,
+        in_project_phase = excluded.in_project_phase WHERE pipelines.realm_id = excluded.realm_id`),
+      pipelinesOf: p<PipelineRow>(`${PIPE_SELECT} WHERE realm_id = ? ORDER BY name`),
+      pipeline: p<PipelineRow>(`${PIPE_SELECT} WHERE realm_id = ? AND id = ?`),
+      pipelineByKey: p<PipelineRow>(`${PIPE_SELECT} WHERE realm_id = ? AND key = ?`),
+      setPipelineStatus: p(`UPDATE pipelines SET status = ? WHERE realm_id = ? AND id = ?`),
+      projectsOf: p<ProjectRow>(`${PROJ_SELECT} WHERE realm_id = ? ORDER BY name`),
+      project: p<ProjectRow>(`${PROJ_SELECT} WHERE realm_id = ? AND id = ?`),
+      insertRouting: p(`INSERT INTO routing_log (conversation_id, at, queue, team, assignee_id, reason) VALUES (?, ?, ?, ?, ?, ?)`),
+      routingOf: p<RoutingRow>(`SELECT conversation_id AS conversationId, at, queue, team, assignee_id AS assigneeId, reason
+        FROM routing_log WHERE conversation_id = ? ORDER BY id`),
+      insertEscalation: p(`INSERT INTO escalations (id, conversation_id, reason, description, environment, justification, source, created_at)
+        VALUES (@id, @conversationId, @reason, @description, @environment, @justification, @source, @createdAt)`),
+      escalationsOf: p<EscalationRow>(`${ESC_SELECT} WHERE conversation_id = ? ORDER BY created_at`),
+      insertGrant: p(`INSERT INTO grants (id, realm_id, level, granted_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`),
+      revokeGrant: p(`UPDATE grants SET revoked_at = ? WHERE id = ? AND realm_id = ? AND revoked_at IS NULL`),
+      grantsOf: p<GrantRow>(`${GRANT_SELECT} WHERE realm_id = ? ORDER BY created_at DESC LIMIT 50`),
+      audit: p(`INSERT INTO audit_log (at, actor, action, conversation_id, realm_id, detail) VALUES (?, ?, ?, ?, ?, ?)`),
+      auditOf: p<AuditRow>(`SELECT id, at, actor, action, conversation_id AS conversationId, realm_id AS realmId, detail
+        FROM audit_log WHERE conversation_id = ? ORDER BY id`),
+      auditByRealm: p<AuditRow>(`SELECT id, at, actor, action, conversation_id AS conversationId, realm_id AS realmId, detail
+        FROM audit_log WHERE realm_id = ? ORDER BY id`),
+    };
+  }
+
+  // ── conversations ──
+  getConversation(id: string): ConversationRow | undefined {
+    return this.s.convById.get(id);
+  }
+  findByIdempotency(ownerKey: string, key: string): ConversationRow | undefined {
+    return this.s.convByOwnerIdem.get(ownerKey, key);
+  }
+  listByOwner(ownerKey: string): ConversationRow[] {
+    return this.s.convsByOwner.all(ownerKey);
+  }
+  /** Conversations still in play (and the ones resolved since `resolvedSince`), for agents' inboxes. */
+  listOpen(resolvedSince: string): ConversationRow[] {
+    return this.s.convsOpen.all(resolvedSince);
+  }
+  listWaiting(): ConversationRow[] {
+    return this.s.convsWaiting.all();
+  }
+  insertConversation(row: ConversationRow): void {
+    const keys = Object.keys(CONV_COLS) as Array<keyof ConversationRow>;
+    const sql = `INSERT INTO conversations (${keys.map((k) => CONV_COLS[k]).join(', ')}) VALUES (${keys.map((k) => '@' + k).join(', ')})`;
+    this.sqlite.prepare(sql).run(row);
+  }
+  updateConversation(id: string, patch: Partial<ConversationRow>): void {
+    const keys = (Object.keys(patch) as Array<keyof ConversationRow>).filter((k) => k !== 'id' && k in CONV_COLS);
+    if (!keys.length) return;
+    const sql = `UPDATE conversations SET ${keys.map((k) => `${CONV_COLS[k]} = @${k}`).join(', ')} WHERE id = @id`;
+    this.cachedPrepare(sql).run({ ...patch, id });
+  }
+  private readonly stmtCache = new Map<string, Database.Statement>();
+  private cachedPrepare(sql: string): Database.Statement {
+    let st = this.stmtCache.get(sql);
+    if (!st) {
+      st = this.sqlite.prepare(sql);
+      this.stmtCache.set(sql, st);
+    }
+    return st;
+  }
+
+  // ── messages ──
+  /**
+   * Append a message with the next gapless seq, or return the one already stored for the same
+   * (conversation, sender, clientMsgId): a retried send is the same message (exactly-once in effect).
+   */
+  appendMessage(m: NewMessage): { row: MessageRow; duplicate: boolean } {
+    if (m.clientMsgId !== null) {
+      const existing = this.s.msgByClient.get(m.conversationId, m.sender, m.clientMsgId);
+      if (existing) return { row: existing, duplicate: true };
+    }
+    const bumped = this.s.bumpSeq.get(m.conversationId);
+    if (!bumped) throw new Error(`conversation ${m.conversationId} missing`);
+    this.s.insertMsg.run(m.conversationId, bumped.lastSeq, m.sender, m.senderName, m.kind, m.body, m.clientMsgId, m.at);
+    return {
+      row: {
+        conversationId: m.conversationId,
+        seq: bumped.lastSeq,
+        sender: m.sender,
+        senderName: m.senderName,
+        kind: m.kind,
+        body: m.body,
+        clientMsgId: m.clientMsgId,
+        createdAt: m.at,
+      },
+      duplicate: false,
+    };
+  }
+  messagesAfter(conversationId: string, afterSeq: number, limit: number, includeNotes: boolean): MessageRow[] {
+    return (includeNotes ? this.s.msgsAfter : this.s.msgsAfterPublic).all(conversationId, afterSeq, limit);
+  }
+
+  // ── agents ──
+  getAgent(id: string): AgentRow | undefined {
+    return this.s.agentById.get(id);
+  }
+  findAgentByEmail(email: string): AgentRow | undefined {
+    return this.s.agentByEmail.get(email);
+  }
+  listAgents(): AgentRow[] {
+    return this.s.agents.all();
+  }
+  upsertAgent(a: AgentRow): void {
+    this.s.insertAgent.run(a);
+  }
+  setAgentAvailable(id: string, available: boolean): void {
+    this.s.setAvailable.run(available ? 1 : 0, id);
+  }
+  setAgentDisabled(id: string, disabled: boolean): void {
+    this.s.setDisabled.run(disabled ? 1 : 0, id);
+  }
+  openCounts(): Map<string, number> {
+    return new Map(this.s.openCounts.all().map((r) => [r.assigneeId, r.n]));
+  }
+  insertSession(tokenHash: string, agentId: string, at: string, expiresAt: string): void {
+    this.s.insertSession.run(tokenHash, agentId, at, expiresAt);
+  }
+  findSession(tokenHash: string) {
+    return this.s.sessionByHash.get(tokenHash);
+  }
+  endSession(tokenHash: string, at: string): void {
+    this.s.endSession.run(at, tokenHash);
+  }
+  endAgentSessions(agentId: string, at: string): void {
+    this.s.endAgentSessions.run(at, agentId);
+  }
+
+  // ── visitors and platform users ──
+  insertVisitor(id: string, tokenHash: string, at: string): void {
+    this.s.insertVisitor.run(id, tokenHash, at, at);
+  }
+  findVisitor(tokenHash: string) {
+    return this.s.visitorByHash.get(tokenHash);
+  }
+  touchVisitor(id: string, at: string): void {
+    this.s.touchVisitor.run(at, id);
+  }
+  forgetVisitor(id: string, at: string): void {
+    this.s.forgetVisitor.run(at, id);
+  }
+  upsertPlatformUser(realmId: string, id: string, name: string | null, email: string | null, perms: readonly string[], at: string): void {
+    this.s.upsertUser.run(realmId, id, name, email, JSON.stringify(perms), at);
+  }
+
+  // ── realm directory ──
+  getRealm(id: string) {
+    return this.s.realmById.get(id);
+  }
+  listContracts() {
+    return this.s.contracts.all().map((c) => ({ ...c, emailDomains: JSON.parse(c.emailDomains) as string[], active: !!c.active }));
+  }
+  pipelines(realmId: string): PipelineRow[] {
+    return this.s.pipelinesOf.all(realmId);
+  }
+  pipeline(realmId: string, id: string): PipelineRow | undefined {
+    return this.s.pipeline.get(realmId, id);
+  }
+  pipelineByKey(realmId: string, key: string): PipelineRow | undefined {
+    return this.s.pipelineByKey.get(realmId, key);
+  }
+  setPipelineStatus(realmId: string, id: string, status: string): void {
+    this.s.setPipelineStatus.run(status, realmId, id);
+  }
+  projects(realmId: string): ProjectRow[] {
+    return this.s.projectsOf.all(realmId);
+  }
+  project(realmId: string, id: string): ProjectRow | undefined {
+    return this.s.project.get(realmId, id);
+  }
+  /** Load (insert or update) one realm's directory data. Call inside a transaction. */
+  loadRealm(r: RealmSeed, at: string): void {
+    this.s.upsertRealm.run(r.id, r.name, at);
+    this.s.deleteContracts.run(r.id);
+    if (r.contract) this.s.insertContract.run(`ct_${r.id}`, r.id, JSON.stringify(r.contract.emailDomains), r.contract.active ? 1 : 0);
+    for (const p of r.projects) this.s.upsertProject.run(p.id, r.id, p.name, p.ongoing ? 1 : 0, p.team);
+    for (const p of r.pipelines)
+      this.s.upsertPipeline.run(p.id, r.id, p.name, p.key, p.environment, p.status, p.projectId, p.inProjectPhase ? 1 : 0);
+  }
+
+  // ── routing, escalations, grants, audit ──
+  addRouting(r: RoutingRow): void {
+    this.s.insertRouting.run(r.conversationId, r.at, r.queue, r.team, r.assigneeId, r.reason);
+  }
+  routing(conversationId: string): RoutingRow[] {
+    return this.s.routingOf.all(conversationId);
+  }
+  addEscalation(e: EscalationRow): void {
+    this.s.insertEscalation.run(e);
+  }
+  escalations(conversationId: string): EscalationRow[] {
+    return this.s.escalationsOf.all(conversationId);
+  }
+  addGrant(g: Omit<GrantRow, 'revokedAt'>): void {
+    this.s.insertGrant.run(g.id, g.realmId, g.level, g.grantedBy, g.createdAt, g.expiresAt);
+  }
+  revokeGrant(realmId: string, id: string, at: string): boolean {
+    return this.s.revokeGrant.run(at, id, realmId).changes > 0;
+  }
+  grants(realmId: string): GrantRow[] {
+    return this.s.grantsOf.all(realmId);
+  }
+  audit(actor: string, action: string, conversationId: string | null, realmId: string | null, detail: object, at: string): void {
+    this.s.audit.run(at, actor, action, conversationId, realmId, JSON.stringify(detail));
+  }
+  auditOf(conversationId: string): AuditRow[] {
+    return this.s.auditOf.all(conversationId);
+  }
+  auditOfRealm(realmId: string): AuditRow[] {
+    return this.s.auditByRealm.all(realmId);
+  }
+}

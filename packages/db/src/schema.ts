@@ -1,0 +1,186 @@
+
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The schema. Timestamps are ISO-8601 strings (UTC), JSON columns are text.
+ * Realm data (realms, pipelines, projects, platform users) is only ever read through the
+ * realm directory (R7); conversations carry `realm_id` so every lookup can be scoped.
+ */
+
+export const realms = sqliteTable('realms', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+/** Which realms and email domains hold an active contract (R3, R5: agents' eyes only). */
+export const contracts = sqliteTable('contracts', {
+  id: text('id').primaryKey(),
+  realmId: text('realm_id').notNull().references(() => realms.id),
+  emailDomains: text('email_domains').notNull().default('[]'),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+});
+
+export const projects = sqliteTable('projects', {
+  id: text('id').primaryKey(),
+  realmId: text('realm_id').notNull().references(() => realms.id),
+  name: text('name').notNull(),
+  ongoing: integer('ongoing', { mode: 'boolean' }).notNull().default(false),
+  team: text('team'),
+}, (t) => [index('projects_realm').on(t.realmId)]);
+
+export const pipelines = sqliteTable('pipelines', {
+  id: text('id').primaryKey(),
+  realmId: text('realm_id').notNull().references(() => realms.id),
+  name: text('name').notNull(),
+  key: text('key').notNull(),
+  environment: text('environment', { enum: ['Prod', 'Test'] }).notNull(),
+  status: text('status').notNull().default('running'),
+  projectId: text('project_id'),
+  inProjectPhase: integer('in_project_phase', { mode: 'boolean' }).notNull().default(false),
+}, (t) => [index('pipelines_realm').on(t.realmId), uniqueIndex('pipelines_realm_key').on(t.realmId, t.key)]);
+
+/** Platform users seen in verified identity tokens. */
+export const platformUsers = sqliteTable('platform_users', {
+  realmId: text('realm_id').notNull(),
+  id: text('id').notNull(),
+  name: text('name'),
+  email: text('email'),
+  perms: text('perms').notNull().default('[]'),
+  lastSeenAt: text('last_seen_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.realmId, t.id] })]);
+
+export const agents = sqliteTable('agents', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ['agent', 'lead', 'project-team'] }).notNull(),
+  languages: text('languages').notNull().default('[]'),
+  teams: text('teams').notNull().default('[]'),
+  available: integer('available', { mode: 'boolean' }).notNull().default(true),
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+}, (t) => [uniqueIndex('agents_email').on(t.email)]);
+
+/** Agent sessions: only the SHA-256 of the random token is stored. */
+export const agentSessions = sqliteTable('agent_sessions', {
+  tokenHash: text('token_hash').primaryKey(),
+  agentId: text('agent_id').notNull().references(() => agents.id),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull(),
+  endedAt: text('ended_at'),
+});
+
+/** Visitors: only the SHA-256 of the ≥128-bit token is stored. */
+export const visitors = sqliteTable('visitors', {
+  id: text('id').primaryKey(),
+  tokenHash: text('token_hash').notNull(),
+  createdAt: text('created_at').notNull(),
+  lastSeenAt: text('last_seen_at').notNull(),
+  forgottenAt: text('forgotten_at'),
+}, (t) => [uniqueIndex('visitors_token').on(t.tokenHash)]);
+
+export const conversations = sqliteTable('conversations', {
+  id: text('id').primaryKey(),
+  channel: text('channel', { enum: ['platform', 'login', 'website'] }).notNull(),
+  requesterKind: text('requester_kind', { enum: ['visitor', 'realm_user'] }).notNull(),
+  /** `v:<visitorId>` or `u:<realmId>:<userId>`: the owner every requester lookup is scoped by. */
+  ownerKey: text('owner_key').notNull(),
+  visitorId: text('visitor_id'),
+  realmId: text('realm_id'),
+  userId: text('user_id'),
+  requesterName: text('requester_name'),
+  requesterEmail: text('requester_email'),
+  claims: text('claims'),
+  contractMatch: text('contract_match', { enum: ['contract', 'no_contract', 'unknown'] }).notNull().default('unknown'),
+  requestType: text('request_type').notNull(),
+  answers: text('answers').notNull().default('{}'),
+  priority: text('priority', { enum: ['P1', 'P2', 'P3', 'P4'] }),
+  priorityTrace: text('priority_trace').notNull().default('[]'),
+  status: text('status', { enum: ['intake', 'queued', 'assigned', 'resolved', 'closed'] }).notNull(),
+  queue: text('queue', { enum: ['support', 'project', 'leads'] }).notNull().default('support'),
+  team: text('team'),
+  assigneeId: text('assignee_id'),
+  language: text('language', { enum: ['pt', 'en', 'es'] }).notNull(),
+  lastSeq: integer('last_seq').notNull().default(0),
+  idempotencyKey: text('idempotency_key').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  queuedAt: text('queued_at'),
+  firstAgentReplyAt: text('first_agent_reply_at'),
+  lastRequesterMsgAt: text('last_requester_msg_at'),
+  lastAgentReplyAt: text('last_agent_reply_at'),
+  resolvedAt: text('resolved_at'),
+  requesterReadSeq: integer('requester_read_seq').notNull().default(0),
+  agentReadSeq: integer('agent_read_seq').notNull().default(0),
+  escalated: integer('escalated', { mode: 'boolean' }).notNull().default(false),
+  flaggedComplex: integer('flagged_complex', { mode: 'boolean' }).notNull().default(false),
+  feedback: text('feedback'),
+  breaches: text('breaches').notNull().default('[]'),
+}, (t) => [
+  uniqueIndex('conversations_owner_idem').on(t.ownerKey, t.idempotencyKey),
+  index('conversations_owner').on(t.ownerKey),
+  index('conversations_queue').on(t.queue, t.status),
+  index('conversations_assignee').on(t.assigneeId, t.status),
+]);
+
+export const messages = sqliteTable('messages', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  conversationId: text('conversation_id').notNull(),
+  seq: integer('seq').notNull(),
+  /** `requester`, `agent:<id>` or `system`. */
+  sender: text('sender').notNull(),
+  senderName: text('sender_name'),
+  kind: text('kind', { enum: ['text', 'system', 'note'] }).notNull(),
+  body: text('body').notNull(),
+  clientMsgId: text('client_msg_id'),
+  createdAt: text('created_at').notNull(),
+}, (t) => [
+  uniqueIndex('messages_conv_seq').on(t.conversationId, t.seq),
+  // Exactly-once in effect: a retried send with the same client id is the same message.
+  uniqueIndex('messages_conv_sender_client').on(t.conversationId, t.sender, t.clientMsgId),
+]);
+
+export const routingLog = sqliteTable('routing_log', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  conversationId: text('conversation_id').notNull(),
+  at: text('at').notNull(),
+  queue: text('queue').notNull(),
+  team: text('team'),
+  assigneeId: text('assignee_id'),
+  reason: text('reason').notNull(),
+}, (t) => [index('routing_conv').on(t.conversationId)]);
+
+export const escalations = sqliteTable('escalations', {
+  id: text('id').primaryKey(),
+  conversationId: text('conversation_id').notNull(),
+  reason: text('reason').notNull(),
+  description: text('description').notNull(),
+  environment: text('environment').notNull(),
+  justification: text('justification').notNull(),
+  source: text('source', { enum: ['widget', 'email', 'api'] }).notNull(),
+  createdAt: text('created_at').notNull(),
+}, (t) => [index('escalations_conv').on(t.conversationId)]);
+
+/** Write access granted by a customer to support (R12). */
+export const grants = sqliteTable('grants', {
+  id: text('id').primaryKey(),
+  realmId: text('realm_id').notNull(),
+  level: text('level', { enum: ['write'] }).notNull(),
+  grantedBy: text('granted_by').notNull(),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull(),
+  revokedAt: text('revoked_at'),
+}, (t) => [index('grants_realm').on(t.realmId)]);
+
+/** Append-only: UPDATE and DELETE are refused by triggers in the migration. */
+export const auditLog = sqliteTable('audit_log', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  at: text('at').notNull(),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  conversationId: text('conversation_id'),
+  realmId: text('realm_id'),
+  detail: text('detail').notNull().default('{}'),
+}, (t) => [index('audit_conv').on(t.conversationId)]);
+

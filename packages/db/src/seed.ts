@@ -1,0 +1,68 @@
+import type { RealmSeed, Repo } from './repo.ts';
+
+/** The demo realm used by `pnpm start` and the tests. */
+export const DEMO_REALMS: RealmSeed[] = [
+  {
+    id: 'acme',
+    name: 'Acme Integrations',
+    contract: { emailDomains: ['acme.example'], active: true },
+    projects: [
+      { id: 'prj_migration', name: 'ERP migration', ongoing: true, team: 'acme-migration' },
+      { id: 'prj_core', name: 'Core flows', ongoing: false, team: null },
+    ],
+    pipelines: [
+      { id: 'pl_orders', name: 'Orders sync', key: 'ORD-SYNC-01', environment: 'Prod', status: 'running', projectId: 'prj_core', inProjectPhase: false },
+      { id: 'pl_invoices', name: 'Invoice export', key: 'INV-EXP-02', environment: 'Prod', status: 'running', projectId: 'prj_core', inProjectPhase: false },
+      { id: 'pl_crm', name: 'CRM contacts', key: 'CRM-CNT-03', environment: 'Test', status: 'running', projectId: null, inProjectPhase: false },
+      { id: 'pl_migration', name: 'Legacy migration', key: 'MIG-LEG-04', environment: 'Test', status: 'running', projectId: 'prj_migration', inProjectPhase: true },
+    ],
+  },
+  {
+    id: 'globex',
+    name: 'Globex Corporation',
+    contract: { emailDomains: ['globex.example'], active: true },
+    projects: [{ id: 'prj_globex', name: 'Globex rollout', ongoing: false, team: null }],
+    pipelines: [
+      { id: 'pl_globex_pay', name: 'Payments bridge', key: 'GLX-PAY-01', environment: 'Prod', status: 'running', projectId: 'prj_globex', inProjectPhase: false },
+    ],
+  },
+];
+
+export const DEMO_USERS = [
+  { realmId: 'acme', id: 'u_ana', name: 'Ana Souza', email: 'ana@acme.example', locale: 'pt', perms: ['support.grant'] },
+  { realmId: 'acme', id: 'u_bruno', name: 'Bruno Lima', email: 'bruno@acme.example', locale: 'en', perms: [] as string[] },
+  { realmId: 'globex', id: 'u_gina', name: 'Gina Park', email: 'gina@globex.example', locale: 'en', perms: ['support.grant'] },
+] as const;
+
+export const DEMO_AGENT_PASSWORD = 'ajuda-demo';
+export const DEMO_AGENTS = [
+  { id: 'ag_joao', email: 'joao@ajuda.local', name: 'João Pereira', role: 'agent', languages: ['pt', 'en'], teams: [] as string[] },
+  { id: 'ag_emma', email: 'emma@ajuda.local', name: 'Emma Clarke', role: 'agent', languages: ['en'], teams: [] },
+  { id: 'ag_sofia', email: 'sofia@ajuda.local', name: 'Sofía Romero', role: 'agent', languages: ['es', 'en'], teams: [] },
+  { id: 'ag_lea', email: 'lea@ajuda.local', name: 'Léa Martins', role: 'lead', languages: ['pt', 'en', 'es'], teams: [] },
+  { id: 'ag_pedro', email: 'pedro@ajuda.local', name: 'Pedro Alves', role: 'project-team', languages: ['pt', 'en'], teams: ['acme-migration'] },
+] as const;
+
+/**
+ * Seed the demo: realms with contracts, projects and pipelines; agents with the demo password.
+ * Idempotent. `hashPassword` is the server's scrypt hasher (kept there with the rest of the crypto).
+ */
+export function seedDemo(repo: Repo, hashPassword: (pw: string) => string, at = new Date().toISOString()): void {
+  repo.sqlite.transaction(() => {
+    for (const r of DEMO_REALMS) repo.loadRealm(r, at);
+    for (const a of DEMO_AGENTS) {
+      if (repo.getAgent(a.id)) continue;
+      repo.upsertAgent({
+        id: a.id,
+        email: a.email,
+        name: a.name,
+        passwordHash: hashPassword(DEMO_AGENT_PASSWORD),
+        role: a.role,
+        languages: JSON.stringify(a.languages),
+        teams: JSON.stringify(a.teams),
+        available: 1,
+        disabled: 0,
+      });
+    }
+  })();
+}

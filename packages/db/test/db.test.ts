@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDb, GroupWriter, Repo, seedDemo, type ConversationRow, type Db } from '../src/index.ts';
+
+let db: Db;
+let dir: string | null = null;
+afterEach(() => {
+  db?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = null;
+});
+
+function conv(id: string, over: Partial<ConversationRow> = {}): ConversationRow {
+  const at = new Date().toISOString();
+  return {
+    id, channel: 'website', requesterKind: 'visitor', ownerKey: 'v:1', visitorId: '1', realmId: null, userId: null,
+    requesterName: null, requesterEmail: null, claims: null, contractMatch: 'unknown', requestType: 'general_question',
+    answers: '{}', priority: null, priorityTrace: '[]', status: 'intake', queue: 'support', team: null, assigneeId: null,
+    language: 'en', lastSeq: 0, idempotencyKey: `idem-${id}`, createdAt: at, updatedAt: at, queuedAt: null,
+    firstAgentReplyAt: null, lastRequesterMsgAt: null, lastAgentReplyAt: null, resolvedAt: null, requesterReadSeq: 0,
+    agentReadSeq: 0, escalated: 0, flaggedComplex: 0, feedback: null, breaches: '[]', ...over,
+  };
+}
+
+describe('db', () => {
+  it('opens a file database in WAL mode with synchronous=FULL by default and applies migrations', () => {
+    dir = mkdtempSync(join(tmpdir(), 'ajuda-db-'));
+    db = createDb(join(dir, 'a.db'));
+    expect(db.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    const tables = db.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type='table'`).all() as Array<{ name: string }>;
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['conversations', 'messages', 'audit_log', 'grants']));
+    db.close();
+    db = createDb(join(dir, 'a.db'), { synchronous: 'NORMAL' }); // re-opening does not re-apply
+    expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(1);
+  });
+
+  it('refuses to update or delete audit rows (append-only)', () => {
+    db = createDb(':memory:');
+    const repo = new Repo(db.sqlite);
+    repo.audit('agent:x', 'priority.set', null, null, { to: 'P1' }, new Date().toISOString());
+    expect(() => db.sqlite.exec(`UPDATE audit_log SET action = 'x'`)).toThrow(/append-only/);
+    expect(() => db.sqlite.exec(`DELETE FROM audit_log`)).toThrow(/append-only/);
+  });
+
+  it('gives gapless seqs and stores a retried clientMsgId once', () => {
+    db = createDb(':memory:');
+    const repo = new Repo(db.sqlite);
+    repo.insertConversation(conv('c1'));
+    const at = new Date().toISOString();
+    const a = repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'a', clientMsgId: 'm1', at });
+    const b = repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'a', clientMsgId: 'm1', at });
+    const c = repo.appendMessage({ conversationId: 'c1', sender: 'agent:x', senderName: 'X', kind: 'text', body: 'b', clientMsgId: 'm1', at });
+    expect([a.row.seq, b.row.seq, b.duplicate, c.row.seq]).toEqual([1, 1, true, 2]);
+    expect(repo.messagesAfter('c1', 0, 10, true).map((m) => m.seq)).toEqual([1, 2]);
+  });
+
+  it('group-commits a tick of writes in one transaction and isolates a failing write', async () => {
+    db = createDb(':memory:');
+    const repo = new Repo(db.sqlite);
+    repo.insertConversation(conv('c1'));
+    const writer = new GroupWriter(db.sqlite);
+    const at = new Date().toISOString();
+    const ok = Array.from({ length: 50 }, (_, i) =>
+      writer.write(() => repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: `m${i}`, clientMsgId: `c${i}`, at }).row.seq),
+    );
+    const bad = writer.write(() => repo.appendMessage({ conversationId: 'nope', sender: 'requester', senderName: null, kind: 'text', body: 'x', clientMsgId: 'x', at }));
+    await expect(bad).rejects.toThrow(/missing/);
+    expect(await Promise.all(ok)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(writer.batches).toBe(1);
+  });
+
+  it('acks nothing when the commit itself fails', async () => {
+    db = createDb(':memory:');
+    const repo = new Repo(db.sqlite);
+    repo.insertConversation(conv('c1'));
+    const writer = new GroupWriter(db.sqlite);
+    writer.beforeCommit = () => {
+      throw new Error('disk full');
+    };
+    const at = new Date().toISOString();
+    const p = writer.write(() => repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'x', clientMsgId: 'x', at }));
+    await expect(p).rejects.toThrow(/disk full/);
+    expect(repo.messagesAfter('c1', 0, 10, true)).toEqual([]);
+    expect(repo.getConversation('c1')?.lastSeq).toBe(0);
+  });
+
+  it('seeds the demo idempotently', () => {
+    db = createDb(':memory:');
+    const repo = new Repo(db.sqlite);
+    seedDemo(repo, (pw) => `h:${pw}`);
+    seedDemo(repo, (pw) => `h:${pw}`);
+    expect(repo.pipelines('acme').map((p) => p.key)).toContain('MIG-LEG-04');
+    expect(repo.listAgents()).toHaveLength(5);
+    expect(repo.pipeline('acme', 'pl_globex_pay')).toBeUndefined();
+  });
+});
