@@ -7,14 +7,14 @@ export const R8E_TEMPLATE_KEY = 'template.external_systems';
 export const CONTRACT_QUESTION_MESSAGE_KEY = 'system.contract_question';
 
 /**
- * Canned replies agents may insert, one per out-of-scope rule (R8). Each `key` is an i18n key
- * (pt/en/es catalogs) for the text the requester receives.
+ * Canned replies agents may insert, one per out-of-scope rule that needs words (R8a, R8b, R8c, R8e).
+ * Each `key` is an i18n key of @ajuda/i18n's server catalogs (pt/en/es). R8d needs no template: it is
+ * enforced by never sending realm data to unauthenticated requesters (R7).
  */
 export const SCOPE_TEMPLATES = [
-  { key: 'template.contract_question', rule: 'R8a', summary: 'Contractual information comes from your account contact.' },
-  { key: 'template.complex_adjustment', rule: 'R8b', summary: "A change to the flow's designed strategy goes to the project team." },
+  { key: 'template.contract', rule: 'R8a', summary: 'Contractual information comes from your account contact.' },
+  { key: 'template.project_team', rule: 'R8b', summary: "A change to the flow's designed strategy goes to the project team." },
   { key: 'template.project_phase', rule: 'R8c', summary: 'Pipelines still in the project phase are handled by the project team running them.' },
-  { key: 'template.environment_needs_login', rule: 'R8d', summary: 'Environment details are shared only inside the logged-in platform.' },
   { key: R8E_TEMPLATE_KEY, rule: 'R8e', summary: 'Systems and endpoints outside the platform are owned by their own providers.' },
 ] as const;
 

@@ -12,7 +12,8 @@ const pedro: Principal = { kind: 'agent', agentId: 'pedro', role: 'project-team'
 const visitorConv = conv({ requesterVisitorId: 'v1', requesterUserId: null, realmId: null });
 
 describe('conversation access', () => {
-  const table: Array<[rule: string, what: string, p: Principal, c: ConversationAccessFacts, want: boolean]> = [
+  type Row = [rule: 'R7' | 'R7a' | 'R7b', what: string, p: Principal, c: ConversationAccessFacts, want: boolean];
+  const table: Row[] = [
     ['R7', 'a visitor reaches their own conversation', v1, visitorConv, true],
     ['R7', "a visitor never reaches another visitor's conversation", { kind: 'visitor', visitorId: 'v2' }, visitorConv, false],
     ['R7', "a visitor never reaches a realm user's conversation", v1, conv(), false],
@@ -31,11 +32,11 @@ describe('conversation access', () => {
     ['R7b', 'a project-team member does not reach support conversations', pedro, conv(), false],
     ['R7b', 'a disabled agent reaches nothing, not even their own assignment', { ...lea, disabled: true }, conv({ assigneeId: 'lea' }), false],
   ];
-  for (const [rule, what, p, c, want] of table) {
-    it(`${rule}: ${what}`, () => {
-      expect(mayAccessConversation(p, c)).toBe(want);
-    });
-  }
+  // Each rule gets a literal name prefix so the coverage meta-test can read it statically.
+  const check = ([, , p, c, want]: Row) => () => expect(mayAccessConversation(p, c)).toBe(want);
+  for (const row of table.filter((r) => r[0] === 'R7')) it(`R7: ${row[1]}`, check(row));
+  for (const row of table.filter((r) => r[0] === 'R7a')) it(`R7a: ${row[1]}`, check(row));
+  for (const row of table.filter((r) => r[0] === 'R7b')) it(`R7b: ${row[1]}`, check(row));
 
   it('R7a: (property) a realm user of realm A never reaches any conversation of realm B', () => {
     const realm = fc.constantFrom('acme', 'globex', 'initech', 'x');
@@ -67,7 +68,8 @@ describe('conversation access', () => {
 describe('realm access', () => {
   const now = new Date('2025-03-10T12:00:00Z');
   const grant: GrantRecord = { id: 'g1', realmId: 'acme', level: 'write', expiresAt: new Date('2025-03-10T13:00:00Z'), revokedAt: null };
-  const table: Array<[rule: string, what: string, p: Principal, c: ConversationAccessFacts, grants: GrantRecord[], want: 'none' | 'read' | 'write']> = [
+  type Row = [rule: 'R7' | 'R7a' | 'R7b' | 'R12a' | 'R12b', what: string, p: Principal, c: ConversationAccessFacts, grants: GrantRecord[], want: 'none' | 'read' | 'write'];
+  const table: Row[] = [
     ['R7', 'a visitor gets no realm data, even on a conversation with a realm', v1, conv({ requesterVisitorId: 'v1' }), [], 'none'],
     ['R7a', 'a realm user reads their own realm', anaP, conv(), [], 'read'],
     ['R7a', 'a realm user gets nothing of another realm', anaP, conv({ realmId: 'globex' }), [], 'none'],
@@ -78,9 +80,10 @@ describe('realm access', () => {
     ['R12b', "a grant for another realm gives no write access", joao, conv({ realmId: 'globex', requesterUserId: 'u_g' }), [grant], 'read'],
     ['R7', 'a conversation without a realm exposes none', lea, conv({ realmId: null }), [grant], 'none'],
   ];
-  for (const [rule, what, p, c, grants, want] of table) {
-    it(`${rule}: ${what}`, () => {
-      expect(realmAccess(p, c, grants, now)).toBe(want);
-    });
-  }
+  const check = ([, , p, c, grants, want]: Row) => () => expect(realmAccess(p, c, grants, now)).toBe(want);
+  for (const row of table.filter((r) => r[0] === 'R7')) it(`R7: ${row[1]}`, check(row));
+  for (const row of table.filter((r) => r[0] === 'R7a')) it(`R7a: ${row[1]}`, check(row));
+  for (const row of table.filter((r) => r[0] === 'R7b')) it(`R7b: ${row[1]}`, check(row));
+  for (const row of table.filter((r) => r[0] === 'R12a')) it(`R12a: ${row[1]}`, check(row));
+  for (const row of table.filter((r) => r[0] === 'R12b')) it(`R12b: ${row[1]}`, check(row));
 });

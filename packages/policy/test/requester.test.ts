@@ -39,20 +39,23 @@ describe('channels and authentication', () => {
 });
 
 describe('who may ask what', () => {
-  const table: Array<{ rule: string; who: string; r: Requester; match: 'contract' | 'no_contract' | 'unknown'; cls: 'R2' | 'R3' | 'R4' }> = [
+  type Row = { rule: 'R2' | 'R3' | 'R4'; who: string; r: Requester; match: 'contract' | 'no_contract' | 'unknown'; cls: 'R2' | 'R3' | 'R4' };
+  const table: Row[] = [
     { rule: 'R2', who: 'a visitor with no claims', r: visitor(), match: 'unknown', cls: 'R2' },
     { rule: 'R2', who: 'a visitor whose email has no contract', r: visitor({ email: 'x@nowhere.example' }), match: 'no_contract', cls: 'R2' },
     { rule: 'R3', who: 'a visitor on the login page whose email matches a contract', r: visitor({ email: 'ana@acme.example' }, 'login'), match: 'contract', cls: 'R3' },
     { rule: 'R3', who: 'a visitor on the website whose realm claim matches a contract', r: visitor({ realm: 'Acme Integrations' }), match: 'contract', cls: 'R3' },
     { rule: 'R4', who: 'an authenticated realm user', r: ana, match: 'unknown', cls: 'R4' },
   ];
-  for (const row of table) {
-    it(`${row.rule}: ${row.who} is labelled ${row.cls} for agents`, () => {
-      const m = row.r.kind === 'visitor' ? matchContract(row.r.claims, CONTRACTS) : row.match;
-      expect(m).toBe(row.match);
-      expect(policyClass(row.r, m)).toBe(row.cls);
-    });
-  }
+  const check = (row: Row) => () => {
+    const m = row.r.kind === 'visitor' ? matchContract(row.r.claims, CONTRACTS) : row.match;
+    expect(m).toBe(row.match);
+    expect(policyClass(row.r, m)).toBe(row.cls);
+  };
+  // Literal rule prefixes, so the coverage meta-test can read the names statically.
+  for (const row of table.filter((r) => r.rule === 'R2')) it(`R2: ${row.who} is labelled ${row.cls} for agents`, check(row));
+  for (const row of table.filter((r) => r.rule === 'R3')) it(`R3: ${row.who} is labelled ${row.cls} for agents`, check(row));
+  for (const row of table.filter((r) => r.rule === 'R4')) it(`R4: ${row.who} is labelled ${row.cls} for agents`, check(row));
 
   it('R2: a visitor without a contract may open general information and general or technical questions', () => {
     const types = allowedRequestTypes(visitor());

@@ -5,7 +5,8 @@ import { agentServesQueue, conversationLanguage, pickAgent, routeConversation, t
 import { PL_MIGRATION, PL_ORDERS, PRJ_DONE, PRJ_MIGRATION, route, STAFF, visitor } from './fixtures.ts';
 
 describe('routing', () => {
-  const table: Array<[rule: string, what: string, input: Partial<RouteInput>, queue: QueueKind, team: string | null, reason: string]> = [
+  type Row = [rule: 'R4' | 'R4a' | 'R8b' | 'R8c' | 'R10' | 'R13', what: string, input: Partial<RouteInput>, queue: QueueKind, team: string | null, reason: string];
+  const table: Row[] = [
     ['R4a', 'an incident about an ongoing project goes to its project team, not support', { project: PRJ_MIGRATION, projectTeam: 'acme-migration' }, 'project', 'acme-migration', 'R4a:'],
     ['R4a', 'a question about a finished project stays with support', { requestType: 'dev_question', project: PRJ_DONE, projectTeam: 'old-team' }, 'support', null, 'Default:'],
     ['R8c', 'a pipeline still in the project phase goes to the project team running it', { pipeline: PL_MIGRATION, projectTeam: 'acme-migration' }, 'project', 'acme-migration', 'R8c:'],
@@ -17,14 +18,19 @@ describe('routing', () => {
     ['R10', 'a breached SLA routes to leads even for a project conversation', { slaBreached: true, project: PRJ_MIGRATION, projectTeam: 'acme-migration' }, 'leads', null, 'R10/R13:'],
     ['R4', 'a plain incident in a published pipeline goes to support', { pipeline: PL_ORDERS }, 'support', null, 'Default:'],
   ];
-  for (const [rule, what, input, queue, team, reason] of table) {
-    it(`${rule}: ${what}`, () => {
-      const d = routeConversation(route(input));
-      expect(d.queue).toBe(queue);
-      expect(d.team).toBe(team);
-      expect(d.reason.startsWith(reason)).toBe(true);
-    });
-  }
+  const check = ([, , input, queue, team, reason]: Row) => () => {
+    const d = routeConversation(route(input));
+    expect(d.queue).toBe(queue);
+    expect(d.team).toBe(team);
+    expect(d.reason.startsWith(reason)).toBe(true);
+  };
+  // Literal rule prefixes, so the coverage meta-test can read the names statically.
+  for (const row of table.filter((r) => r[0] === 'R4')) it(`R4: ${row[1]}`, check(row));
+  for (const row of table.filter((r) => r[0] === 'R4a')) it(`R4a: ${row[1]}`, check(row));
+  for (const row of table.filter((r) => r[0] === 'R8b')) it(`R8b: ${row[1]}`, check(row));
+  for (const row of table.filter((r) => r[0] === 'R8c')) it(`R8c: ${row[1]}`, check(row));
+  for (const row of table.filter((r) => r[0] === 'R10')) it(`R10: ${row[1]}`, check(row));
+  for (const row of table.filter((r) => r[0] === 'R13')) it(`R13: ${row[1]}`, check(row));
   it('R8c: the routing reason names the pipeline as "name (key)"', () => {
     expect(routeConversation(route({ pipeline: PL_MIGRATION, projectTeam: 'acme-migration' })).reason).toContain('Legacy migration (MIG-LEG-04)');
   });
