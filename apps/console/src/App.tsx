@@ -1,0 +1,112 @@
+import type { Locale } from '@ajuda/i18n';
+import type { AgentView } from '@ajuda/protocol';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import type { AgentApi } from './api.ts';
+import { createTicker, type Ticker } from './clock.ts';
+import type { SocketFactory } from './connection.ts';
+import { initialLocale, LOCALE_STORAGE_KEY, makeT } from './i18n.ts';
+import { SignIn } from './screens/SignIn.tsx';
+import { Shell } from './Shell.tsx';
+import type { Store } from './store.ts';
+
+export interface AppProps {
+  api: AgentApi;
+  socketUrl: string;
+  socketFactory?: SocketFactory;
+  ticker?: Ticker;
+  /** Only the interface language preference is stored; never a session token. */
+  storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
+  browserLanguages?: readonly string[];
+  storeRef?: (s: Store) => void;
+}
+
+type Phase = { kind: 'checking' } | { kind: 'signed_out'; ended: string | null } | { kind: 'signed_in'; agent: AgentView };
+
+/**
+ * The console root: checks the cookie session (`GET /api/agent/me`), then shows sign-in or
+ * the workspace.
+ *
+ * @example render(<App api={createApi()} socketUrl={agentSocketUrl(location)} />, el)
+ */
+export function App(props: AppProps) {
+  const ticker = useMemo(() => props.ticker ?? createTicker(), [props.ticker]);
+  const storage = props.storage ?? null;
+  const browser = props.browserLanguages ?? (typeof navigator === 'undefined' ? [] : navigator.languages);
+  const [phase, setPhase] = useState<Phase>({ kind: 'checking' });
+  const [chosen, setChosen] = useState<string | null>(() => safeGet(storage));
+  const agentLangs = phase.kind === 'signed_in' ? phase.agent.languages : undefined;
+  const locale = initialLocale(chosen, agentLangs, browser);
+  const t = useMemo(() => makeT(locale), [locale]);
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+
+  useEffect(() => {
+    let live = true;
+    props.api.me().then(
+      (agent) => live && setPhase(agent ? { kind: 'signed_in', agent } : { kind: 'signed_out', ended: null }),
+      () => live && setPhase({ kind: 'signed_out', ended: null }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [props.api]);
+
+  const setLocale = useCallback(
+    (l: Locale) => {
+      setChosen(l);
+      try {
+        storage?.setItem(LOCALE_STORAGE_KEY, l);
+      } catch {
+        /* storage may be unavailable (private mode): the choice lasts for this page */
+      }
+    },
+    [storage],
+  );
+
+  const signOut = useCallback(async () => {
+    await props.api.logout();
+    setPhase({ kind: 'signed_out', ended: null });
+  }, [props.api]);
+  const ended = useCallback((reason: string) => setPhase({ kind: 'signed_out', ended: knownEnd(reason) }), []);
+
+  if (phase.kind === 'checking') {
+    return (
+      <main class="signin" id="main" aria-busy="true">
+        <p class="muted" role="status">
+          {t('app.loading')}
+        </p>
+      </main>
+    );
+  }
+  if (phase.kind === 'signed_out') {
+    return <SignIn api={props.api} t={t} locale={locale} setLocale={setLocale} endedReason={phase.ended} onSignedIn={(agent) => setPhase({ kind: 'signed_in', agent })} />;
+  }
+  return (
+    <Shell
+      me={phase.agent}
+      t={t}
+      locale={locale}
+      setLocale={setLocale}
+      ticker={ticker}
+      socketUrl={props.socketUrl}
+      {...(props.socketFactory ? { socketFactory: props.socketFactory } : {})}
+      {...(props.storeRef ? { storeRef: props.storeRef } : {})}
+      onSignOut={signOut}
+      onSessionEnded={ended}
+    />
+  );
+}
+
+function knownEnd(reason: string): string {
+  return ['logout', 'disabled', 'token_expired', 'shutdown', 'signed_out', 'ended'].includes(reason) ? reason : 'ended';
+}
+
+function safeGet(storage: Pick<Storage, 'getItem'> | null): string | null {
+  try {
+    return storage?.getItem(LOCALE_STORAGE_KEY) ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,179 @@
+import type { Locale, Translate } from '@ajuda/i18n';
+import type { AgentView } from '@ajuda/protocol';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Ticker } from './clock.ts';
+import { AgentConnection, type ConnectionStatus, type SocketFactory } from './connection.ts';
+import { Ctx, parseRoute, routeHash, useConsole, type ConsoleContext, type Route } from './context.ts';
+import { ConversationView } from './screens/Conversation.tsx';
+import { Inbox } from './screens/Inbox.tsx';
+import { Leads } from './screens/Leads.tsx';
+import { LocaleSwitcher } from './screens/LocaleSwitcher.tsx';
+import { initialState, Store, useStore } from './store.ts';
+
+export interface ShellProps {
+  me: AgentView;
+  t: Translate;
+  locale: Locale;
+  setLocale(l: Locale): void;
+  ticker: Ticker;
+  socketUrl: string;
+  socketFactory?: SocketFactory;
+  onSignOut(): void;
+  /** The server ended the session (logout elsewhere, disabled, expired). */
+  onSessionEnded(reason: string): void;
+  /** Exposed for tests and the e2e harness. */
+  storeRef?: (s: Store) => void;
+}
+
+/** The signed-in console: header, inbox + conversation, leads' view; owns the socket. */
+export function Shell(props: ShellProps) {
+  const { me, t, locale, setLocale, ticker } = props;
+  const store = useMemo(() => new Store(initialState(me)), [me.id]);
+  const endedRef = useRef(props.onSessionEnded);
+  endedRef.current = props.onSessionEnded;
+  const conn = useMemo(
+    () =>
+      new AgentConnection({
+        url: props.socketUrl,
+        ...(props.socketFactory ? { factory: props.socketFactory } : {}),
+        locale,
+        onFrame: (frame) => store.dispatch({ type: 'frame', frame }),
+        onStatus: (status: ConnectionStatus, detail?: string) => {
+          store.dispatch({ type: 'status', status });
+          if (status === 'ready') conn.send({ type: 'inbox.get' });
+          if (status === 'signed_out' || status === 'ended') endedRef.current(detail ?? status);
+        },
+      }),
+    // One connection per signed-in agent; a locale change does not reconnect.
+    [store, props.socketUrl, props.socketFactory],
+  );
+  useEffect(() => {
+    props.storeRef?.(store);
+    conn.start();
+    return () => conn.stop();
+  }, [conn, store]);
+
+  const [route, setRoute] = useState<Route>(() => parseRoute(typeof location === 'undefined' ? '' : location.hash));
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  const navigate = useCallback((r: Route) => {
+    const h = routeHash(r);
+    if (location.hash !== h) history.pushState(null, '', h);
+    setRoute(r);
+  }, []);
+
+  const ctx = useMemo<ConsoleContext>(
+    () => ({ locale, t, setLocale, ticker, store, conn, me, navigate }),
+    [locale, t, setLocale, ticker, store, conn, me, navigate],
+  );
+
+  return (
+    <Ctx.Provider value={ctx}>
+      <Header route={route} onSignOut={props.onSignOut} />
+      {route.view === 'leads' ? (
+        <Leads />
+      ) : (
+        <main class="workspace" id="main">
+          <Inbox selectedId={route.conversationId} />
+          {route.conversationId ? (
+            <ConversationView key={route.conversationId} id={route.conversationId} />
+          ) : (
+            <section class="conv conv--empty">
+              <p class="muted">{t('conv.pick')}</p>
+            </section>
+          )}
+        </main>
+      )}
+    </Ctx.Provider>
+  );
+}
+
+function Header({ route, onSignOut }: { route: Route; onSignOut(): void }) {
+  const { t, locale, setLocale, store, conn, me, navigate } = useConsole();
+  const status = useStore(store, (s) => s.status);
+  const notice = useStore(store, (s) => s.notice);
+  const conversations = useStore(store, (s) => s.conversations);
+  const [available, setAvailable] = useState(me.available);
+  const unread = useMemo(() => Object.values(conversations).reduce((n, c) => n + c.unread, 0), [conversations]);
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) ${t('app.title')}` : t('app.title');
+  }, [unread, t]);
+
+  const skip = (e: Event) => {
+    e.preventDefault();
+    const main = document.getElementById('main');
+    main?.setAttribute('tabindex', '-1');
+    main?.focus();
+  };
+  return (
+    <header class="topbar">
+      <a href="#main" class="skip" onClick={skip}>
+        {t('app.skip')}
+      </a>
+      <span class="brand">
+        <span class="brand-mark" aria-hidden="true">?</span> {t('app.name')}
+      </span>
+      <nav aria-label={t('nav.label')}>
+        <a
+          href="#/inbox"
+          class={route.view === 'inbox' ? 'nav nav--on' : 'nav'}
+          aria-current={route.view === 'inbox' ? 'page' : undefined}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate({ view: 'inbox', conversationId: null });
+          }}
+        >
+          {t('nav.inbox')}
+          {unread > 0 ? <span class="unread">{unread}</span> : null}
+        </a>
+        {me.role === 'lead' ? (
+          <a
+            href="#/leads"
+            class={route.view === 'leads' ? 'nav nav--on' : 'nav'}
+            aria-current={route.view === 'leads' ? 'page' : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate({ view: 'leads' });
+            }}
+          >
+            {t('nav.leads')}
+          </a>
+        ) : null}
+      </nav>
+      <span class={`conn conn--${status}`} role="status">
+        {t(`conn.${status}`)}
+      </span>
+      {notice ? (
+        <span class="notice-inline" role="alert">
+          {t(notice.i18nKey) === notice.i18nKey ? t('error.generic', { code: notice.code }) : t(notice.i18nKey)}{' '}
+          <button type="button" class="btn btn--small" onClick={() => store.dispatch({ type: 'notice.clear' })}>
+            {t('common.dismiss')}
+          </button>
+        </span>
+      ) : null}
+      <span class="spacer" />
+      <label class="toggle">
+        <input
+          type="checkbox"
+          checked={available}
+          onChange={(e) => {
+            const v = e.currentTarget.checked;
+            setAvailable(v);
+            conn.send({ type: 'agent.availability', available: v });
+          }}
+        />
+        {t('agent.available')}
+      </label>
+      <span class="me">
+        {me.name} <span class="muted small">· {t(`role.${me.role}`)}</span>
+      </span>
+      <LocaleSwitcher t={t} locale={locale} setLocale={setLocale} />
+      <button type="button" class="btn btn--small" onClick={onSignOut}>
+        {t('signout')}
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,41 @@
+import type { Locale, Translate } from '@ajuda/i18n';
+import type { AgentView } from '@ajuda/protocol';
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import type { Ticker } from './clock.ts';
+import type { AgentConnection } from './connection.ts';
+import type { Store } from './store.ts';
+
+/** What every console screen needs: texts, clock, store and the socket. */
+export interface ConsoleContext {
+  locale: Locale;
+  t: Translate;
+  setLocale(locale: Locale): void;
+  ticker: Ticker;
+  store: Store;
+  conn: Pick<AgentConnection, 'send' | 'request'>;
+  me: AgentView;
+  /** Navigate inside the console (hash routes). */
+  navigate(route: Route): void;
+}
+
+export type Route = { view: 'inbox'; conversationId: string | null } | { view: 'leads' };
+
+export const Ctx = createContext<ConsoleContext | null>(null);
+
+export function useConsole(): ConsoleContext {
+  const c = useContext(Ctx);
+  if (!c) throw new Error('ConsoleContext missing');
+  return c;
+}
+
+export function parseRoute(hash: string): Route {
+  const h = hash.replace(/^#\/?/, '');
+  if (h === 'leads') return { view: 'leads' };
+  const m = /^inbox\/([\w.-]{1,64})$/.exec(h);
+  return { view: 'inbox', conversationId: m ? decodeURIComponent(m[1]!) : null };
+}
+
+export function routeHash(r: Route): string {
+  return r.view === 'leads' ? '#/leads' : r.conversationId ? `#/inbox/${encodeURIComponent(r.conversationId)}` : '#/inbox';
+}

@@ -1,0 +1,615 @@
+import type { Locale } from '@ajuda/i18n';
+import type { AgentConversationView, MessageView, Priority, QueueKind } from '@ajuda/protocol';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useConsole } from '../context.ts';
+import { CATALOGS, tOr } from '../i18n.ts';
+import { isOpenStatus } from '../sla.ts';
+import { useStore, type OpenConversation, type PendingMessage } from '../store.ts';
+import { useAction } from '../ui/action.ts';
+import { PriorityBadge, queueLabel, RequesterLabel, SlaCountdown } from '../ui/bits.tsx';
+import { fmtDateTime, fmtTime } from '../ui/format.ts';
+import { IntakeCard } from './IntakeCard.tsx';
+import { RealmPanel } from './RealmPanel.tsx';
+
+/** R8e: the reply template saying systems outside the platform are not ours to own. */
+export const R8E_TEMPLATE_KEY = 'canned.r8e.body';
+
+/** Canned replies; R8 ones point the requester to the right people (R8a/R8b/R8c/R8e). */
+export const CANNED = [
+  { id: 'greeting', transfer: null },
+  { id: 'moreInfo', transfer: null },
+  { id: 'r8a', transfer: null },
+  { id: 'r8b', transfer: 'project' },
+  { id: 'r8c', transfer: 'project' },
+  { id: 'r8e', transfer: null },
+  { id: 'closing', transfer: null },
+] as const satisfies ReadonlyArray<{ id: string; transfer: QueueKind | null }>;
+
+/** The canned reply's text in the conversation's language, not the agent's interface language. */
+export function cannedText(id: string, language: Locale, agentName: string): string {
+  const raw = CATALOGS[language][`canned.${id}.body`] ?? '';
+  return raw.replace(/\{agent\}/g, agentName);
+}
+
+function newClientMsgId(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  return `m${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+}
+
+export function ConversationView({ id }: { id: string }) {
+  const { t, store, conn } = useConsole();
+  const conv = useStore(store, (s) => s.conversations[id] ?? null);
+  const open = useStore(store, (s) => (s.open?.id === id ? s.open : null));
+  const ready = useStore(store, (s) => s.status === 'ready');
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [transferPreset, setTransferPreset] = useState<QueueKind | null>(null);
+
+  // Open (and re-open after a reconnect): the snapshot carries every message, so no resume needed.
+  useEffect(() => {
+    store.dispatch({ type: 'open', id });
+    setLoadError(null);
+    if (!ready) return;
+    conn.request({ type: 'conversation.open', conversationId: id }).catch((e: { frame?: { code: string } }) => {
+      setLoadError(e.frame?.code === 'not_found' || e.frame?.code === 'forbidden' ? 'conv.notFound' : 'conv.loadFailed');
+    });
+  }, [id, ready, store, conn]);
+
+  if (loadError && !open?.loaded) {
+    return (
+      <section class="conv conv--empty">
+        <p class="error" role="alert">
+          {t(loadError)}
+        </p>
+      </section>
+    );
+  }
+  if (!conv || !open) {
+    return (
+      <section class="conv conv--empty" aria-busy="true">
+        <p class="muted" role="status">
+          {t('conv.loading')}
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section class="conv" aria-labelledby="conv-title">
+      <ConversationHeader conv={conv} />
+      <div class="conv-body">
+        <div class="conv-main">
+          <IntakeCard conversation={conv} />
+          <Messages conv={conv} open={open} />
+          <Composer conv={conv} open={open} onCanned={(q) => q && setTransferPreset(q)} />
+        </div>
+        <aside class="conv-side" aria-label={t('conv.details')}>
+          <PriorityPanel conv={conv} />
+          <AssignPanel conv={conv} preset={transferPreset} />
+          <RoutingLog conv={conv} />
+          <FeedbackPanel conv={conv} />
+          <EscalationsPanel open={open} />
+          {conv.requester.verified && conv.realmId ? <RealmPanel conv={conv} open={open} /> : null}
+        </aside>
+      </div>
+    </section>
+  );
+}
+
+function ConversationHeader({ conv }: { conv: AgentConversationView }) {
+  const { t, conn, me } = useConsole();
+  const [run, busy, error] = useAction();
+  const isOpen = isOpenStatus(conv.status);
+  return (
+    <header class="conv-head">
+      <div class="conv-title-line">
+        <PriorityBadge priority={conv.priority} />
+        <h2 id="conv-title">{t(`requestType.${conv.requestType}`)}</h2>
+        <span class="tag">{t(`status.${conv.status}`)}</span>
+        {conv.escalated ? <span class="tag tag--esc">{t('conv.escalated')}</span> : null}
+        <SlaCountdown sla={conv.sla} status={conv.status} />
+      </div>
+      <div class="conv-meta">
+        <RequesterLabel requester={conv.requester} />
+        {!conv.requester.verified && conv.requester.claims?.realm ? (
+          <span>
+            {t('requester.claimedRealm')}: <span class="claim">{conv.requester.claims.realm}</span>{' '}
+            <span class="tag tag--warn">{t('requester.unverifiedClaim')}</span>
+          </span>
+        ) : null}
+        {!conv.requester.verified && conv.requester.contractMatch !== 'unknown' ? (
+          // R5: contract status of a claim is for agents' eyes only.
+          <span class="tag" title={t('requester.contractHint')}>
+            {t(`requester.contract.${conv.requester.contractMatch}`)}
+          </span>
+        ) : null}
+        <span class="tag">{t(`channel.${conv.channel}`)}</span>
+        <span class="tag" lang={conv.language}>
+          {conv.language.toUpperCase()}
+        </span>
+        <span class="muted">
+          {t('conv.id')}: <code>{conv.id}</code>
+        </span>
+        <span class="muted">
+          {t('conv.assignee')}: {conv.assignee ? conv.assignee.name : t('conv.unassigned')}
+        </span>
+      </div>
+      <div class="conv-actions">
+        {isOpen && conv.assignee?.id !== me.id ? (
+          <button type="button" class="btn" disabled={busy} onClick={() => run(() => conn.request({ type: 'conversation.assign', conversationId: conv.id }))}>
+            {t('conv.assignToMe')}
+          </button>
+        ) : null}
+        {isOpen ? (
+          <button type="button" class="btn btn--primary" disabled={busy} onClick={() => run(() => conn.request({ type: 'conversation.resolve', conversationId: conv.id }))}>
+            {t('conv.resolve')}
+          </button>
+        ) : (
+          <button type="button" class="btn" disabled={busy} onClick={() => run(() => conn.request({ type: 'conversation.reopen', conversationId: conv.id }))}>
+            {t('conv.reopen')}
+          </button>
+        )}
+        {error ? (
+          <span class="error" role="alert">
+            {error}
+          </span>
+        ) : null}
+      </div>
+    </header>
+  );
+}
+
+function Messages({ conv, open }: { conv: AgentConversationView; open: OpenConversation }) {
+  const { t, conn, locale } = useConsole();
+  const listRef = useRef<HTMLOListElement>(null);
+  const sentRead = useRef(0);
+  const lastSeq = open.messages.length ? open.messages[open.messages.length - 1]!.seq : 0;
+
+  // Read receipts: tell the server what the agent has seen, only while the page is visible.
+  useEffect(() => {
+    sentRead.current = 0;
+  }, [conv.id]);
+  useEffect(() => {
+    const markRead = () => {
+      if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
+      if (lastSeq > sentRead.current) {
+        sentRead.current = lastSeq;
+        conn.send({ type: 'read', conversationId: conv.id, lastReadSeq: lastSeq });
+      }
+    };
+    markRead();
+    document.addEventListener('visibilitychange', markRead);
+    return () => document.removeEventListener('visibilitychange', markRead);
+  }, [conv.id, lastSeq, conn]);
+
+  useEffect(() => {
+    const el = listRef.current;
+    if (el && typeof el.scrollTo === 'function') el.scrollTo({ top: el.scrollHeight });
+  }, [open.messages.length, open.pending.length]);
+
+  return (
+    <section class="messages" aria-labelledby="messages-title">
+      <h3 id="messages-title" class="visually-hidden">
+        {t('conv.messages')}
+      </h3>
+      <ol class="msgs" ref={listRef} role="log" aria-live="polite" aria-relevant="additions" tabIndex={0} aria-label={t('conv.messages')}>
+        {!open.loaded ? <li class="muted">{t('conv.loading')}</li> : null}
+        {open.loaded && open.messages.length === 0 && open.pending.length === 0 ? <li class="muted">{t('conv.noMessages')}</li> : null}
+        {open.messages.map((m) => (
+          <MessageItem key={m.seq} m={m} seen={m.sender.role === 'agent' && m.kind === 'text' && m.seq <= open.requesterReadSeq} locale={locale} />
+        ))}
+        {open.pending.map((p) => (
+          <PendingItem key={p.clientMsgId} p={p} />
+        ))}
+      </ol>
+      <p class="typing" role="status">
+        {open.requesterTyping ? t('conv.requesterTyping') : ''}
+      </p>
+    </section>
+  );
+}
+
+function MessageItem({ m, seen, locale }: { m: MessageView; seen: boolean; locale: Locale }) {
+  const { t } = useConsole();
+  if (m.kind === 'system') {
+    return (
+      <li class="msg msg--system" data-seq={m.seq}>
+        <span>{m.body}</span> <time dateTime={m.at}>{fmtTime(locale, m.at)}</time>
+      </li>
+    );
+  }
+  const note = m.kind === 'note';
+  const cls = note ? 'msg msg--note' : m.sender.role === 'agent' ? 'msg msg--agent' : 'msg msg--requester';
+  const who = m.sender.name ?? t(`sender.${m.sender.role}`);
+  return (
+    <li class={cls} data-seq={m.seq} data-kind={m.kind}>
+      <div class="msg-head">
+        {note ? (
+          <span class="note-label">
+            <span aria-hidden="true">🔒 </span>
+            {t('note.label')}
+          </span>
+        ) : null}
+        <span class="msg-who">{who}</span>
+        <time dateTime={m.at} title={fmtDateTime(locale, m.at)}>
+          {fmtTime(locale, m.at)}
+        </time>
+        {seen ? <span class="receipt">{t('conv.seen')}</span> : null}
+      </div>
+      <div class="msg-body">{m.body}</div>
+    </li>
+  );
+}
+
+function PendingItem({ p }: { p: PendingMessage }) {
+  const { t, store, conn } = useConsole();
+  const retry = () => {
+    store.dispatch({ type: 'pending.retry', clientMsgId: p.clientMsgId });
+    sendPending(conn, store, p);
+  };
+  return (
+    <li class={p.kind === 'note' ? 'msg msg--note msg--pending' : 'msg msg--agent msg--pending'} data-kind={p.kind}>
+      <div class="msg-head">
+        {p.kind === 'note' ? <span class="note-label">{t('note.label')}</span> : null}
+        <span class="muted">{p.failed ? t('conv.notSent') : t('conv.sending')}</span>
+        {p.failed ? (
+          <button type="button" class="btn btn--small" onClick={retry}>
+            {t('conv.retry')}
+          </button>
+        ) : null}
+      </div>
+      <div class="msg-body">{p.body}</div>
+    </li>
+  );
+}
+
+function sendPending(conn: ReturnType<typeof useConsole>['conn'], store: ReturnType<typeof useConsole>['store'], p: PendingMessage) {
+  // The same clientMsgId on a retry: the server stores it once (exactly-once in effect).
+  conn
+    .request({ type: 'message.send', conversationId: p.conversationId, clientMsgId: p.clientMsgId, body: p.body, ...(p.kind === 'note' ? { kind: 'note' as const } : {}) })
+    .catch(() => store.dispatch({ type: 'pending.failed', clientMsgId: p.clientMsgId }));
+}
+
+function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open: OpenConversation; onCanned(transfer: QueueKind | null): void }) {
+  const { t, conn, store, me } = useConsole();
+  const [mode, setMode] = useState<'text' | 'note'>('text');
+  const [body, setBody] = useState('');
+  const typingOn = useRef(false);
+  const typingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const canReply = isOpenStatus(conv.status);
+  const effectiveMode = canReply ? mode : 'note';
+
+  const setTyping = useCallback(
+    (on: boolean) => {
+      if (typingOn.current === on) return;
+      typingOn.current = on;
+      conn.send({ type: 'typing.set', conversationId: conv.id, on });
+    },
+    [conn, conv.id],
+  );
+  useEffect(
+    () => () => {
+      if (typingTimer.current) clearTimeout(typingTimer.current);
+      setTyping(false);
+    },
+    [setTyping],
+  );
+
+  const onInput = (value: string) => {
+    setBody(value);
+    // Never signal typing while writing an internal note: the requester must not see it.
+    if (effectiveMode !== 'text') return;
+    setTyping(value.length > 0);
+    if (typingTimer.current) clearTimeout(typingTimer.current);
+    typingTimer.current = setTimeout(() => setTyping(false), 4000);
+  };
+
+  const send = (e?: Event) => {
+    e?.preventDefault();
+    const text = body.trim();
+    if (!text) return;
+    const p: PendingMessage = { clientMsgId: newClientMsgId(), conversationId: conv.id, kind: effectiveMode, body: text, failed: false };
+    store.dispatch({ type: 'pending.add', message: p });
+    sendPending(conn, store, p);
+    setBody('');
+    setTyping(false);
+  };
+
+  const insertCanned = (id: string) => {
+    const item = CANNED.find((c) => c.id === id);
+    if (!item) return;
+    const text = cannedText(id, conv.language, me.name);
+    setBody((b) => (b.trim() ? `${b.trimEnd()}\n\n${text}` : text));
+    setMode('text');
+    onCanned(item.transfer);
+  };
+
+  return (
+    <form class={effectiveMode === 'note' ? 'composer composer--note' : 'composer'} onSubmit={send} aria-label={t('composer.label')}>
+      <div class="composer-tools">
+        <fieldset class="segmented">
+          <legend class="visually-hidden">{t('composer.mode')}</legend>
+          <label class={effectiveMode === 'text' ? 'seg seg--on' : 'seg'}>
+            <input type="radio" name="mode" value="text" checked={effectiveMode === 'text'} disabled={!canReply} onChange={() => setMode('text')} />
+            {t('composer.reply')}
+          </label>
+          <label class={effectiveMode === 'note' ? 'seg seg--on seg--note' : 'seg seg--note'}>
+            <input type="radio" name="mode" value="note" checked={effectiveMode === 'note'} onChange={() => setMode('note')} />
+            {t('composer.note')}
+          </label>
+        </fieldset>
+        <label class="canned">
+          <span class="visually-hidden">{t('canned.label')}</span>
+          <select
+            value=""
+            disabled={!canReply}
+            onChange={(e) => {
+              insertCanned(e.currentTarget.value);
+              e.currentTarget.value = '';
+            }}
+          >
+            <option value="">{t('canned.label')}</option>
+            {CANNED.map((c) => (
+              <option key={c.id} value={c.id}>
+                {t(`canned.${c.id}.title`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span class="muted small">{t('canned.inLanguage', { lang: conv.language.toUpperCase() })}</span>
+      </div>
+      <label class="visually-hidden" for={`composer-${conv.id}`}>
+        {effectiveMode === 'note' ? t('composer.notePlaceholder') : t('composer.replyPlaceholder')}
+      </label>
+      <textarea
+        id={`composer-${conv.id}`}
+        rows={3}
+        maxLength={8000}
+        value={body}
+        placeholder={effectiveMode === 'note' ? t('composer.notePlaceholder') : t('composer.replyPlaceholder')}
+        onInput={(e) => onInput(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) send(e);
+        }}
+        onBlur={() => setTyping(false)}
+      />
+      <div class="composer-foot">
+        <span class="muted small">{effectiveMode === 'note' ? t('composer.noteHint') : t('composer.hint')}</span>
+        <button type="submit" class={effectiveMode === 'note' ? 'btn btn--note' : 'btn btn--primary'} disabled={!body.trim()}>
+          {effectiveMode === 'note' ? t('composer.addNote') : t('composer.send')}
+        </button>
+      </div>
+      {!canReply ? <p class="muted small">{t('composer.resolvedHint')}</p> : null}
+      {open.pending.some((p) => p.failed) ? (
+        <p class="error" role="alert">
+          {t('conv.someNotSent')}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+function PriorityPanel({ conv }: { conv: AgentConversationView }) {
+  const { t, conn, locale } = useConsole();
+  const [priority, setPriority] = useState<Priority>(conv.priority ?? 'P4');
+  const [reason, setReason] = useState('');
+  const [editing, setEditing] = useState(false);
+  const [run, busy, error] = useAction();
+  useEffect(() => setPriority(conv.priority ?? 'P4'), [conv.priority]);
+  const canSubmit = reason.trim().length > 0 && priority !== conv.priority && !busy;
+  return (
+    <section class="panel" aria-labelledby="prio-title">
+      <h3 id="prio-title">{t('priority.title')}</h3>
+      <p>
+        <PriorityBadge priority={conv.priority} /> {conv.priority ? t(`priority.${conv.priority}.name`) : t('priority.none')}
+      </p>
+      {conv.priority ? <p class="muted small">{t(`priority.${conv.priority}.definition`)}</p> : null}
+      {conv.priorityTrace.length ? (
+        <>
+          <h4>{t('priority.trace')}</h4>
+          <ul class="trace">
+            {conv.priorityTrace.map((line, i) => (
+              <li key={i}>{tOr(locale, `priority.trace.${line}`, line)}</li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {!editing ? (
+        <button type="button" class="btn btn--small" onClick={() => setEditing(true)}>
+          {t('priority.change')}
+        </button>
+      ) : (
+        <form
+          class="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!canSubmit) return;
+            run(
+              () => conn.request({ type: 'priority.set', conversationId: conv.id, priority, reason: reason.trim() }),
+              () => {
+                setReason('');
+                setEditing(false);
+              },
+            );
+          }}
+        >
+          <label class="field">
+            <span>{t('priority.new')}</span>
+            <select value={priority} onChange={(e) => setPriority(e.currentTarget.value as Priority)}>
+              {(['P1', 'P2', 'P3', 'P4'] as const).map((p) => (
+                <option key={p} value={p}>
+                  {p} · {t(`priority.${p}.name`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label class="field">
+            <span>{t('priority.reason')}</span>
+            <textarea rows={2} required maxLength={1000} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+          </label>
+          <p class="muted small">{t('priority.audited')}</p>
+          <div class="row-actions">
+            <button type="submit" class="btn btn--primary btn--small" disabled={!canSubmit}>
+              {t('priority.apply')}
+            </button>
+            <button type="button" class="btn btn--small" onClick={() => setEditing(false)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+          {error ? (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          ) : null}
+        </form>
+      )}
+    </section>
+  );
+}
+
+function AssignPanel({ conv, preset }: { conv: AgentConversationView; preset: QueueKind | null }) {
+  const { t, conn, store, me } = useConsole();
+  const agents = useStore(store, (s) => s.agents);
+  const [agentId, setAgentId] = useState('');
+  const [queue, setQueue] = useState<QueueKind>(preset ?? 'project');
+  const [reason, setReason] = useState('');
+  const [runAssign, busyAssign, errAssign] = useAction();
+  const [runTransfer, busyTransfer, errTransfer] = useAction();
+  useEffect(() => {
+    if (preset) setQueue(preset);
+  }, [preset]);
+  const others = agents.filter((a) => a.id !== conv.assignee?.id);
+  return (
+    <section class="panel" aria-labelledby="assign-title">
+      <h3 id="assign-title">{t('assign.title')}</h3>
+      <form
+        class="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!agentId) return;
+          runAssign(() => conn.request({ type: 'conversation.assign', conversationId: conv.id, agentId }), () => setAgentId(''));
+        }}
+      >
+        <label class="field">
+          <span>{t('assign.toPerson')}</span>
+          <select value={agentId} onChange={(e) => setAgentId(e.currentTarget.value)}>
+            <option value="">{t('assign.choose')}</option>
+            {others.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.id === me.id ? t('assign.me', { name: a.name }) : a.name} · {a.languages.join('/').toUpperCase()}
+                {a.available ? '' : ` · ${t('assign.away')}`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" class="btn btn--small" disabled={!agentId || busyAssign}>
+          {t('assign.submit')}
+        </button>
+      </form>
+      {errAssign ? (
+        <p class="error" role="alert">
+          {errAssign}
+        </p>
+      ) : null}
+      <form
+        class="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!reason.trim()) return;
+          runTransfer(() => conn.request({ type: 'conversation.transfer', conversationId: conv.id, queue, reason: reason.trim() }), () => setReason(''));
+        }}
+      >
+        <label class="field">
+          <span>{t('transfer.queue')}</span>
+          <select value={queue} onChange={(e) => setQueue(e.currentTarget.value as QueueKind)}>
+            {(['support', 'project', 'leads'] as const).map((q) => (
+              <option key={q} value={q}>
+                {t(`transfer.to.${q}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        {preset === 'project' && queue === 'project' ? <p class="hint small">{t('transfer.r8Hint')}</p> : null}
+        <label class="field">
+          <span>{t('transfer.reason')}</span>
+          <textarea rows={2} required maxLength={1000} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+        </label>
+        <button type="submit" class="btn btn--small" disabled={!reason.trim() || busyTransfer}>
+          {t('transfer.submit')}
+        </button>
+        {errTransfer ? (
+          <p class="error" role="alert">
+            {errTransfer}
+          </p>
+        ) : null}
+      </form>
+    </section>
+  );
+}
+
+function RoutingLog({ conv }: { conv: AgentConversationView }) {
+  const { t, locale, store } = useConsole();
+  const agents = useStore(store, (s) => s.agents);
+  if (conv.routingLog.length === 0) return null;
+  return (
+    <section class="panel" aria-labelledby="routing-title">
+      <h3 id="routing-title">{t('routing.title')}</h3>
+      <ol class="timeline">
+        {conv.routingLog.map((r, i) => {
+          const assignee = r.assigneeId ? (agents.find((a) => a.id === r.assigneeId)?.name ?? r.assigneeId) : null;
+          const key = r.queue === 'support' ? `support:${conv.language}` : r.queue === 'project' ? `project:${r.team ?? ''}` : 'leads';
+          return (
+            <li key={i}>
+              <time dateTime={r.at}>{fmtDateTime(locale, r.at)}</time> · <strong>{queueLabel(t, key)}</strong>
+              {assignee ? <> → {assignee}</> : null}
+              <div class="small">{tOr(locale, `routing.reason.${r.reason}`, r.reason)}</div>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}
+
+function FeedbackPanel({ conv }: { conv: AgentConversationView }) {
+  const { t } = useConsole();
+  if (!conv.feedback && isOpenStatus(conv.status)) return null;
+  return (
+    <section class="panel" aria-labelledby="feedback-title">
+      <h3 id="feedback-title">{t('feedback.title')}</h3>
+      {conv.feedback ? (
+        <>
+          <p class={conv.feedback.answered ? 'ok' : 'warn'}>{conv.feedback.answered ? t('feedback.yes') : t('feedback.no')}</p>
+          {conv.feedback.comment ? <blockquote class="pre">{conv.feedback.comment}</blockquote> : null}
+        </>
+      ) : (
+        <p class="muted">{t('feedback.waiting')}</p>
+      )}
+    </section>
+  );
+}
+
+function EscalationsPanel({ open }: { open: OpenConversation }) {
+  const { t, locale } = useConsole();
+  if (open.escalations.length === 0) return null;
+  return (
+    <section class="panel panel--esc" aria-labelledby="esc-title">
+      <h3 id="esc-title">{t('escalation.title')}</h3>
+      {open.escalations.map((e) => (
+        <dl key={e.id} class="kv">
+          <dt>{t('escalation.reason')}</dt>
+          <dd>{t(`escalation.reason.${e.reason}`)}</dd>
+          <dt>{t('escalation.description')}</dt>
+          <dd class="pre">{e.description}</dd>
+          <dt>{t('escalation.environment')}</dt>
+          <dd>{e.environment}</dd>
+          <dt>{t('escalation.justification')}</dt>
+          <dd class="pre">{e.justification}</dd>
+          <dt>{t('escalation.when')}</dt>
+          <dd>
+            {fmtDateTime(locale, e.createdAt)} · {t(`escalation.source.${e.source}`)}
+          </dd>
+        </dl>
+      ))}
+    </section>
+  );
+}
