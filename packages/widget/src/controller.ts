@@ -1,0 +1,246 @@
+import type { ClientFrame, HostToFrame, Locale, RequestType, ServerFrame } from '@ajuda/protocol';
+import { FrameBridge } from './bridge.ts';
+import { Connection, type Codec, type SocketLike } from './connection.ts';
+import type { FrameParams } from './params.ts';
+import { Store, initialState, reduce, unreadCount, type View } from './state.ts';
+import { scopedStorage, type ScopedStorage } from './storage.ts';
+import type { ActionResult, Actions, EscalationInput } from './ui/context.ts';
+
+export interface ControllerDeps {
+  params: FrameParams;
+  win: Window;
+  storage: Storage | null;
+  loadCodec: () => Promise<Codec>;
+  createSocket?: (url: string) => SocketLike;
+  /** ws(s)://<location.host>/ws unless given. */
+  wsUrl?: string;
+}
+
+const LOCALE_KEY = 'locale';
+
+/** The language to start with: the user's earlier choice, the host's, then the browser's (R11). */
+export function initialLocale(stored: string | null, param: Locale | null, navigatorLanguages: readonly string[]): Locale {
+  for (const c of [stored, param, ...navigatorLanguages]) {
+    const base = c?.toLowerCase().split(/[-_]/)[0];
+    if (base === 'pt' || base === 'en' || base === 'es') return base;
+  }
+  return 'en';
+}
+
+/**
+ * Wires the connection, the host bridge and the store, and implements the screens' actions.
+ * @example const c = new Controller({ params, win: window, storage: localStorage, loadCodec }); c.boot();
+ */
+export class Controller implements Actions {
+  readonly store: Store;
+  readonly conn: Connection;
+  readonly bridge: FrameBridge;
+  private readonly storage: ScopedStorage;
+  private readonly localeChosen: boolean;
+  private lastUnread = -1;
+  private codec: Promise<Codec>;
+
+  constructor(private readonly deps: ControllerDeps) {
+    const { params, win } = deps;
+    this.storage = scopedStorage(deps.storage, `${params.channel}|${params.hostOrigin}`);
+    const stored = this.storage.get(LOCALE_KEY);
+    this.localeChosen = !!stored || !!params.locale;
+    const locale = initialLocale(stored, params.locale, win.navigator?.languages ?? [win.navigator?.language ?? '']);
+    this.store = new Store({ ...initialState(locale), visible: win.parent === win });
+    this.codec = deps.loadCodec();
+    this.bridge = new FrameBridge({
+      win,
+      hostOrigin: params.hostOrigin,
+      parse: this.codec.then((c) => c.parseHostMessage),
+      onMessage: (m) => this.onHost(m),
+    });
+    const wsUrl = deps.wsUrl ?? `${win.location.protocol === 'https:' ? 'wss' : 'ws'}://${win.location.host}/ws`;
+    this.conn = new Connection({
+      url: wsUrl,
+      channel: params.channel,
+      locale: () => this.store.get().locale,
+      storage: this.storage,
+      loadCodec: () => this.codec,
+      requestIdentity: (reason) => this.bridge.post({ type: 'frame.needIdentity', reason }),
+      onFrame: (f) => this.onFrame(f),
+      onStatus: (status) => this.store.set({ status }),
+      onOutbox: (outbox) => this.store.set({ outbox }),
+      ...(deps.createSocket ? { createSocket: deps.createSocket } : {}),
+    });
+    this.store.set({ outbox: this.conn.pendingMessages });
+    this.store.subscribe(() => this.postUnread());
+  }
+
+  boot(): void {
+    this.bridge.start();
+    this.bridge.post({ type: 'frame.ready' });
+    this.conn.start();
+    this.deps.win.addEventListener('online', () => this.conn.nudge());
+  }
+
+  // ───────────── incoming ─────────────
+
+  private onHost(m: HostToFrame): void {
+    switch (m.type) {
+      case 'host.init':
+        // The URL pinned the origin; an init claiming another one is not from the page we were built for.
+        if (m.hostOrigin !== this.deps.params.hostOrigin) return;
+        if (m.locale && !this.storage.get(LOCALE_KEY)) this.store.set({ locale: m.locale });
+        if (m.theme?.primary) this.store.set({ primaryColor: m.theme.primary });
+        break;
+      case 'host.identity':
+        this.conn.setIdentityToken(m.identityToken);
+        break;
+      case 'host.show':
+        this.store.set({ visible: true });
+        break;
+      case 'host.hide':
+        this.store.set({ visible: false });
+        break;
+      case 'host.update':
+        if (m.locale) this.setLocale(m.locale);
+        if (m.theme?.primary) this.store.set({ primaryColor: m.theme.primary });
+        break;
+      case 'host.shutdown': {
+        this.conn.shutdown();
+        this.storage.remove(LOCALE_KEY);
+        const s = this.store.get();
+        this.store.set({ ...initialState(s.locale), status: 'offline', primaryColor: s.primaryColor, visible: s.visible });
+        break;
+      }
+    }
+  }
+
+  private onFrame(f: ServerFrame): void {
+    const before = this.store.get();
+    this.store.set((s) => reduce(s, f));
+    if (f.type === 'session.ready') {
+      // The token's language wins over the browser's, never over an explicit choice (R11).
+      if (!this.localeChosen && f.locale !== before.locale) this.store.set({ locale: f.locale });
+      this.conn.send({ type: 'conversation.list' });
+    }
+    if (f.type === 'conversation.started') this.bridge.post({ type: 'frame.conversationStarted', conversationId: f.conversation.id });
+    if (f.type === 'session.ended' && f.reason === 'grant_revoked') this.loadGrants();
+  }
+
+  private postUnread(): void {
+    const n = Math.min(9999, unreadCount(this.store.get()));
+    if (n === this.lastUnread) return;
+    this.lastUnread = n;
+    this.bridge.post({ type: 'frame.unread', count: n });
+  }
+
+  // ───────────── actions ─────────────
+
+  private async call(frame: ClientFrame, ok: ReadonlyArray<ServerFrame['type']>): Promise<ActionResult & { frame?: ServerFrame }> {
+    let reply: ServerFrame;
+    try {
+      reply = await this.conn.request(frame);
+    } catch (e) {
+      return { ok: false, code: e instanceof Error && e.message === 'timeout' ? 'timeout' : 'offline' };
+    }
+    if (reply.type === 'error') {
+      if (reply.code === 'rate_limited') this.store.set({ notice: { code: reply.code, ...(reply.retryAfter !== undefined ? { retryAfter: reply.retryAfter } : {}) } });
+      return {
+        ok: false,
+        code: reply.code,
+        ...(reply.i18nKey ? { i18nKey: reply.i18nKey } : {}),
+        ...(reply.fields ? { fields: reply.fields } : {}),
+        ...(reply.retryAfter !== undefined ? { retryAfter: reply.retryAfter } : {}),
+        ...(reply.conversationId ? { conversationId: reply.conversationId } : {}),
+      };
+    }
+    if (!ok.includes(reply.type)) return { ok: false, code: 'internal' };
+    const conversation = reply.type === 'conversation.started' || reply.type === 'conversation.updated' ? reply.conversation : undefined;
+    return { ok: true, frame: reply, ...(conversation ? { conversation } : {}) };
+  }
+
+  go(view: View): void {
+    this.store.set({ view, notice: null });
+    this.conn.openConversation(view.name === 'conversation' || view.name === 'escalate' ? view.id : null);
+  }
+
+  startConversation(requestType: RequestType, answers: Record<string, unknown>, idempotencyKey: string): Promise<ActionResult> {
+    return this.call(
+      { type: 'conversation.start', idempotencyKey, requestType, locale: this.store.get().locale, answers },
+      ['conversation.started'],
+    );
+  }
+
+  submitIntake(conversationId: string, answers: Record<string, unknown>): Promise<ActionResult> {
+    return this.call({ type: 'intake.submit', conversationId, answers }, ['conversation.updated']);
+  }
+
+  loadDirectory(): void {
+    // R7: only realm users ever ask; visitors would get `forbidden` and the form never shows realm data to them.
+    if (this.store.get().principal?.kind !== 'realm_user') return;
+    this.conn.send({ type: 'realm.directory.get' });
+  }
+
+  sendMessage(conversationId: string, body: string): void {
+    this.conn.sendMessage(conversationId, body);
+  }
+
+  discardMessage(clientMsgId: string): void {
+    this.conn.discard(clientMsgId);
+  }
+
+  setTyping(conversationId: string, on: boolean): void {
+    this.conn.send({ type: 'typing.set', conversationId, on });
+  }
+
+  markRead(conversationId: string): void {
+    const s = this.store.get();
+    const list = s.messages[conversationId] ?? [];
+    const last = list.length ? list[list.length - 1]!.seq : 0;
+    if (last <= (s.myRead[conversationId] ?? 0)) return;
+    this.store.set({ myRead: { ...s.myRead, [conversationId]: last } });
+    this.conn.send({ type: 'read', conversationId, lastReadSeq: last });
+  }
+
+  escalate(input: EscalationInput): Promise<ActionResult> {
+    return this.call({ type: 'escalation.create', ...input }, ['escalation.created']);
+  }
+
+  submitFeedback(conversationId: string, answered: boolean, comment?: string): Promise<ActionResult> {
+    return this.call({ type: 'feedback.submit', conversationId, answered, ...(comment ? { comment } : {}) }, ['feedback.recorded']);
+  }
+
+  reopen(conversationId: string): Promise<ActionResult> {
+    return this.call({ type: 'conversation.reopen', conversationId }, ['conversation.updated']);
+  }
+
+  loadGrants(): void {
+    this.conn.send({ type: 'grant.list.get' });
+  }
+
+  createGrant(minutes: number): Promise<ActionResult> {
+    return this.call({ type: 'grant.create', level: 'write', minutes }, ['grant.list']);
+  }
+
+  revokeGrant(grantId: string): Promise<ActionResult> {
+    return this.call({ type: 'grant.revoke', grantId }, ['grant.list']);
+  }
+
+  setLocale(locale: Locale): void {
+    this.storage.set(LOCALE_KEY, locale);
+    this.store.set({ locale });
+  }
+
+  dismissNotice(): void {
+    this.store.set({ notice: null });
+  }
+
+  close(): void {
+    this.bridge.post({ type: 'frame.close' });
+  }
+
+  async copy(text: string): Promise<boolean> {
+    try {
+      await this.deps.win.navigator.clipboard.writeText(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

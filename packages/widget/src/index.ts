@@ -1,0 +1,6 @@
+// Public surface of @ajuda/widget for tests and tools; the app itself boots from src/main.tsx.
+export { Connection, backoffDelay, type Codec, type ConnStatus, type OutboxEntry, type SocketLike } from './connection.ts';
+export { FrameBridge } from './bridge.ts';
+export { Controller, initialLocale } from './controller.ts';
+export { parseFrameParams, type FrameParams } from './params.ts';
+export { reduce, initialState, insertMessage, unreadCount, Store, type AppState, type View } from './state.ts';

@@ -1,0 +1,32 @@
+import type { Channel, Locale } from '@ajuda/protocol';
+
+/** What the iframe URL says: `/widget/frame/?channel=<c>&host=<origin>&locale=<l>`. */
+export interface FrameParams {
+  channel: Channel;
+  /** The host page origin: the only targetOrigin we post to and the only origin we accept (DESIGN habit 9). */
+  hostOrigin: string;
+  locale: Locale | null;
+}
+
+const CHANNELS: readonly string[] = ['platform', 'login', 'website'];
+const LOCALES: readonly string[] = ['pt', 'en', 'es'];
+// Same shape as the bridge's WebOrigin: scheme://host[:port], nothing else.
+const ORIGIN = /^https?:\/\/[^/\s?#]+$/;
+
+/**
+ * Reads the iframe's query string. Returns null when `channel` or `host` is missing or malformed:
+ * without a pinned host origin the frame must not talk to anyone.
+ * @example parseFrameParams('?channel=login&host=https%3A%2F%2Fshop.example&locale=pt')
+ */
+export function parseFrameParams(search: string): FrameParams | null {
+  const q = new URLSearchParams(search);
+  const channel = q.get('channel') ?? '';
+  const host = q.get('host') ?? '';
+  const locale = q.get('locale');
+  if (!CHANNELS.includes(channel) || !ORIGIN.test(host)) return null;
+  return {
+    channel: channel as Channel,
+    hostOrigin: host,
+    locale: locale && LOCALES.includes(locale) ? (locale as Locale) : null,
+  };
+}

@@ -1,0 +1,58 @@
+import { useApp } from './context.ts';
+import { ScreenTitle, timeText } from './common.tsx';
+import { conversationList } from '../state.ts';
+
+/** Home: what this requester may ask (R2–R4), in plain words, and their conversations. */
+export function Home() {
+  const { state, actions, t } = useApp();
+  const principal = state.principal;
+  const name = principal?.kind === 'realm_user' ? principal.name : null;
+  const conversations = conversationList(state);
+
+  return (
+    <section aria-labelledby="home-title">
+      <ScreenTitle id="home-title">{name ? t('home.greeting.named', { name }) : t('home.greeting')}</ScreenTitle>
+      <p class="muted">{t('home.intro')}</p>
+      {!principal ? (
+        <p class="muted" role="status">
+          {t('common.loading')}
+        </p>
+      ) : (
+        <ul class="cards" aria-label={t('home.requestTypes')}>
+          {state.requestTypes.map((id) => (
+            <li key={id}>
+              <button type="button" class="card" onClick={() => actions.go({ name: 'intake', requestType: id })}>
+                <span class="card-title">{t(`requestType.${id}.label`)}</span>
+                <span class="card-text">{t(`requestType.${id}.description`)}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3 class="section-title">{t('home.conversations')}</h3>
+      {conversations.length === 0 ? (
+        <p class="muted">{state.listLoaded ? t('home.noConversations') : t('common.loading')}</p>
+      ) : (
+        <ul class="list">
+          {conversations.map((c) => (
+            <li key={c.id}>
+              <button type="button" class="row" onClick={() => actions.go({ name: 'conversation', id: c.id })}>
+                <span class="row-title">{t(`requestType.${c.requestType}.label`)}</span>
+                <span class="row-meta">
+                  {t(`status.${c.status}`)} · {timeText(state.locale, c.createdAt)} · <span class="mono">{c.id}</span>
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {principal?.kind === 'realm_user' && principal.canGrant && (
+        <p>
+          <button type="button" class="link-btn" onClick={() => actions.go({ name: 'grants' })}>
+            {t('grants.open')}
+          </button>
+        </p>
+      )}
+    </section>
+  );
+}
