@@ -37,7 +37,7 @@ export class Controller implements Actions {
   readonly bridge: FrameBridge;
   private readonly storage: ScopedStorage;
   private readonly localeChosen: boolean;
-  private lastUnread = -1;
+  private lastUnread = 0;
   private codec: Promise<Codec>;
 
   constructor(private readonly deps: ControllerDeps) {
