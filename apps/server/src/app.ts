@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import websocket from '@fastify/websocket';
+import { createDb, GroupWriter, Repo, seedDemo } from '@ajuda/db';
+import { MAX_PAYLOAD_BYTES } from '@ajuda/protocol';
+import type { Config } from './config.ts';
+import { Services } from './context.ts';
+import { hashPassword } from './crypto.ts';
+import { slaTick } from './domains/sla.ts';
+import { Gateway } from './gateway/gateway.ts';
+import { MemoryHub } from './hub.ts';
+import type { Conn } from './gateway/conn.ts';
+import { AGENT_COOKIE, httpRoutes } from './http/routes.ts';
+import { problem } from './http/problem.ts';
+
+export interface BuildOptions {
+  /** Seed the demo realm and agents (default: when the demo is enabled). */
+  seed?: boolean;
+  /** The clock, for tests. */
+  now?: () => Date;
+  logger?: boolean | object;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ajuda: { svc: Services; gateway: Gateway };
+  }
+}
+
+/**
+ * Build the Ajuda server. It never listens: `server.ts` does, tests use `inject` or listen on
+ * port 0. Closing the app drains pending writes and closes the database.
+ *
+ * @example const app = await buildApp(loadConfig({ AJUDA_DB_FILE: ':memory:' })); await app.listen({ port: 0 });
+ */
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+  });
+  const db = createDb(config.dbFile, { synchronous: config.synchronous });
+  const repo = new Repo(db.sqlite);
+  if (opts.seed ?? config.demo.enabled) seedDemo(repo, hashPassword);
+  const writer = new GroupWriter(db.sqlite);
+  const hub = new MemoryHub<Conn>();
+  const svc = new Services(config, db, repo, writer, hub, app.log, opts.now);
+  const gateway = new Gateway(svc);
+  app.decorate('ajuda', { svc, gateway });
+
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(websocket, { options: { maxPayload: MAX_PAYLOAD_BYTES } });
+
+  const own = new URL(config.publicUrl).origin;
+  const wsOwn = own.replace(/^http/, 'ws');
+  const hostOrigins = [...new Set([...config.origins.platform, ...config.origins.login, ...config.origins.website])];
+
+  // Cross-site WebSocket hijacking: the Origin is checked before the upgrade.
+  for (const [path, endpoint] of [['/ws', 'requester'], ['/ws/agent', 'agent']] as const) {
+    app.get(
+      path,
+      {
+        websocket: true,
+        config: { rateLimit: { max: config.limits.upgradesPerMinute, timeWindow: 60_000 } },
+        preValidation: async (req, reply) => {
+          if (!gateway.originAllowed(endpoint, req.headers.origin)) return problem(reply, 'origin_not_allowed');
+        },
+      },
+      (socket, req) => gateway.attach(socket, req.raw, endpoint, endpoint === 'agent' ? (req.cookies[AGENT_COOKIE] ?? null) : null),
+    );
+  }
+
+  await httpRoutes(app, svc, gateway);
+
+  // Static bundles. The widget document may be framed only by the allowed host origins.
+  const widgetCsp = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    `connect-src 'self' ${wsOwn}`,
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    `frame-ancestors ${hostOrigins.length ? hostOrigins.join(' ') : "'none'"}`,
+  ].join('; ');
+  const consoleCsp = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    `connect-src 'self' ${wsOwn}`,
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  const mounts: Array<{ prefix: string; dir: string; csp: string | null; what: string }> = [
+    { prefix: '/widget/frame/', dir: config.staticDirs.widget, csp: widgetCsp, what: 'the widget' },
+    { prefix: '/console/', dir: config.staticDirs.console, csp: consoleCsp, what: 'the console' },
+    { prefix: '/widget/', dir: config.staticDirs.loader, csp: null, what: 'the widget loader' },
+  ];
+  let decorated = false;
+  for (const m of mounts) {
+    if (!existsSync(m.dir)) {
+      app.get(`${m.prefix}*`, async (_req, reply) => problem(reply, 'unavailable', `${m.what} is not built: run pnpm build`));
+      continue;
+    }
+    await app.register(fastifyStatic, {
+      root: m.dir,
+      prefix: m.prefix,
+      decorateReply: !decorated,
+      wildcard: true,
+      index: ['index.html'],
+      setHeaders(res, path) {
+        // Typed as a reply; at run time it is Node's ServerResponse.
+        const r = res as unknown as { setHeader(name: string, value: string): void };
+        r.setHeader('X-Content-Type-Options', 'nosniff');
+        r.setHeader('Referrer-Policy', 'no-referrer');
+        if (m.csp && path.endsWith('.html')) r.setHeader('Content-Security-Policy', m.csp);
+        if (m.prefix === '/console/' && path.endsWith('.html')) r.setHeader('X-Frame-Options', 'DENY');
+        if (m.prefix === '/widget/') r.setHeader('Access-Control-Allow-Origin', '*');
+      },
+    });
+    decorated = true;
+  }
+  app.get('/', async (_req, reply) => reply.redirect('/console/'));
+
+  const slaTimer = setInterval(() => {
+    slaTick(svc).catch((err) => app.log.error({ err }, 'sla tick failed'));
+  }, config.slaTickMs);
+  slaTimer.unref();
+
+  app.addHook('onClose', async () => {
+    clearInterval(slaTimer);
+    for (const conn of gateway.conns) gateway.endSession(conn, 'shutdown');
+    gateway.close();
+    svc.close();
+    await writer.drain();
+    db.close();
+  });
+  return app;
+}

@@ -1,0 +1,199 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_SLA, type SlaPolicy } from '@ajuda/policy';
+
+/**
+ * Configuration, parsed once from the environment with zod. Nothing else reads process.env.
+ * Every default works out of the box on SQLite in development; in production
+ * (`AJUDA_ENV=production`) secrets and allow-lists must be configured or the server refuses
+ * to start.
+ */
+export interface IdentityKey {
+  kid: string;
+  secret: Uint8Array;
+}
+
+export interface Config {
+  env: 'development' | 'production';
+  host: string;
+  port: number;
+  /** The origin the widget iframe and the console are served from. */
+  publicUrl: string;
+  dbFile: string;
+  synchronous: 'FULL' | 'NORMAL';
+  identityKeys: IdentityKey[];
+  /** Host-page origins allowed per channel (R1): frame-ancestors, postMessage, direct WebSocket upgrades. */
+  origins: { platform: string[]; login: string[]; website: string[] };
+  consoleOrigins: string[];
+  inboundSecret: string;
+  adminToken: string;
+  sla: SlaPolicy;
+  slaTickMs: number;
+  heartbeatMs: number;
+  helloTimeoutMs: number;
+  agentSessionHours: number;
+  limits: {
+    framesPerSecond: number;
+    frameBurst: number;
+    startsPerMinute: number;
+    loginPerMinute: number;
+    upgradesPerMinute: number;
+    maxReplay: number;
+  };
+  demo: { enabled: boolean; port: number };
+  logLevel: string;
+  staticDirs: { loader: string; widget: string; console: string };
+}
+
+const list = z
+  .string()
+  .optional()
+  .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined));
+const int = (d: number) => z.coerce.number().int().positive().default(d);
+
+const Env = z.object({
+  AJUDA_ENV: z.enum(['development', 'production']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  AJUDA_PUBLIC_URL: z.url().optional(),
+  AJUDA_DB_FILE: z.string().default('./data/ajuda.db'),
+  AJUDA_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  AJUDA_IDENTITY_KEYS: z.string().optional(),
+  AJUDA_ORIGINS_PLATFORM: list,
+  AJUDA_ORIGINS_LOGIN: list,
+  AJUDA_ORIGINS_WEBSITE: list,
+  AJUDA_CONSOLE_ORIGINS: list,
+  AJUDA_INBOUND_SECRET: z.string().min(24).optional(),
+  AJUDA_ADMIN_TOKEN: z.string().min(24).optional(),
+  AJUDA_SLA: z.string().optional(),
+  AJUDA_SLA_TICK_MS: int(5000),
+  AJUDA_HEARTBEAT_MS: int(25_000),
+  AJUDA_FRAMES_PER_SECOND: int(30),
+  AJUDA_FRAME_BURST: int(60),
+  AJUDA_STARTS_PER_MINUTE: int(10),
+  AJUDA_LOGIN_PER_MINUTE: int(10),
+  AJUDA_UPGRADES_PER_MINUTE: int(600),
+  AJUDA_MAX_REPLAY: int(5000),
+  AJUDA_DEMO: z.enum(['on', 'off']).optional(),
+  DEMO_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+const SlaOverride = z.record(
+  z.enum(['P1', 'P2', 'P3', 'P4']),
+  z.object({ firstResponseMin: z.number().positive(), nextResponseMin: z.number().positive(), resolutionMin: z.number().positive() }),
+);
+
+/** Parse `AJUDA_IDENTITY_KEYS` = `kid1:secret1,kid2:secret2` (HS256 secrets, at least 32 characters). */
+export function parseIdentityKeys(spec: string): IdentityKey[] {
+  return spec.split(',').map((pair) => {
+    const i = pair.indexOf(':');
+    const kid = pair.slice(0, i).trim();
+    const secret = pair.slice(i + 1).trim();
+    if (i < 1 || secret.length < 32) throw new Error('AJUDA_IDENTITY_KEYS: each entry is kid:secret with a secret of 32+ characters');
+    return { kid, secret: new TextEncoder().encode(secret) };
+  });
+}
+
+interface DevSecrets {
+  identityKid: string;
+  identitySecret: string;
+  inboundSecret: string;
+  adminToken: string;
+}
+
+/** Development only: secrets generated on first run and kept beside the database. */
+function devSecrets(dbFile: string): DevSecrets {
+  const file = resolve(dirname(dbFile === ':memory:' ? './data/x' : dbFile), 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+  const s: DevSecrets = {
+    identityKid: 'dev-1',
+    identitySecret: randomBytes(32).toString('base64url'),
+    inboundSecret: randomBytes(24).toString('base64url'),
+    adminToken: randomBytes(24).toString('base64url'),
+  };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
+  return s;
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Build the configuration from an environment (default: process.env).
+ *
+ * @example const config = loadConfig({ PORT: '0', AJUDA_DB_FILE: ':memory:' });
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env, root = process.cwd()): Config {
+  const parsed = Env.safeParse(source);
+  if (!parsed.success) throw new ConfigError(`invalid configuration: ${z.prettifyError(parsed.error)}`);
+  const e = parsed.data;
+  const prod = e.AJUDA_ENV === 'production';
+  const dbFile = e.AJUDA_DB_FILE === ':memory:' ? ':memory:' : resolve(root, e.AJUDA_DB_FILE);
+  const port = e.PORT;
+  const publicUrl = (e.AJUDA_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const demoEnabled = (e.AJUDA_DEMO ?? (prod ? 'off' : 'on')) === 'on';
+  const demoPort = e.DEMO_PORT ?? (port === 0 ? 0 : port + 1);
+
+  if (prod) {
+    const missing = [
+      !e.AJUDA_IDENTITY_KEYS && 'AJUDA_IDENTITY_KEYS',
+      !e.AJUDA_INBOUND_SECRET && 'AJUDA_INBOUND_SECRET',
+      !e.AJUDA_ADMIN_TOKEN && 'AJUDA_ADMIN_TOKEN',
+      !e.AJUDA_PUBLIC_URL && 'AJUDA_PUBLIC_URL',
+      !(e.AJUDA_ORIGINS_PLATFORM || e.AJUDA_ORIGINS_LOGIN || e.AJUDA_ORIGINS_WEBSITE) && 'AJUDA_ORIGINS_PLATFORM/LOGIN/WEBSITE',
+    ].filter(Boolean);
+    if (missing.length) throw new ConfigError(`AJUDA_ENV=production needs: ${missing.join(', ')}`);
+  }
+  const dev = prod ? null : devSecrets(dbFile);
+  const demoOrigins = demoEnabled ? [`http://localhost:${demoPort}`, `http://127.0.0.1:${demoPort}`] : [];
+  const identityKeys = e.AJUDA_IDENTITY_KEYS
+    ? parseIdentityKeys(e.AJUDA_IDENTITY_KEYS)
+    : [{ kid: dev!.identityKid, secret: new TextEncoder().encode(dev!.identitySecret) }];
+  let sla = DEFAULT_SLA;
+  if (e.AJUDA_SLA) {
+    const o = SlaOverride.safeParse(JSON.parse(e.AJUDA_SLA));
+    if (!o.success) throw new ConfigError(`AJUDA_SLA: ${z.prettifyError(o.error)}`);
+    sla = { ...DEFAULT_SLA, ...o.data };
+  }
+  const here = (p: string) => resolve(new URL('.', import.meta.url).pathname, p);
+  return {
+    env: e.AJUDA_ENV,
+    host: e.HOST,
+    port,
+    publicUrl,
+    dbFile,
+    synchronous: e.AJUDA_SYNCHRONOUS,
+    identityKeys,
+    origins: {
+      platform: e.AJUDA_ORIGINS_PLATFORM ?? demoOrigins,
+      login: e.AJUDA_ORIGINS_LOGIN ?? demoOrigins,
+      website: e.AJUDA_ORIGINS_WEBSITE ?? demoOrigins,
+    },
+    consoleOrigins: e.AJUDA_CONSOLE_ORIGINS ?? [],
+    inboundSecret: e.AJUDA_INBOUND_SECRET ?? dev!.inboundSecret,
+    adminToken: e.AJUDA_ADMIN_TOKEN ?? dev!.adminToken,
+    sla,
+    slaTickMs: e.AJUDA_SLA_TICK_MS,
+    heartbeatMs: e.AJUDA_HEARTBEAT_MS,
+    helloTimeoutMs: 10_000,
+    agentSessionHours: 12,
+    limits: {
+      framesPerSecond: e.AJUDA_FRAMES_PER_SECOND,
+      frameBurst: e.AJUDA_FRAME_BURST,
+      startsPerMinute: e.AJUDA_STARTS_PER_MINUTE,
+      loginPerMinute: e.AJUDA_LOGIN_PER_MINUTE,
+      upgradesPerMinute: e.AJUDA_UPGRADES_PER_MINUTE,
+      maxReplay: e.AJUDA_MAX_REPLAY,
+    },
+    demo: { enabled: demoEnabled, port: demoPort },
+    logLevel: e.LOG_LEVEL,
+    staticDirs: {
+      loader: here('../../../packages/widget-loader/dist'),
+      widget: here('../../../packages/widget/dist'),
+      console: here('../../console/dist'),
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { ConversationRow, Db, GroupWriter, Repo } from '@ajuda/db';
+import { translator, type Catalog, type Locale, type Translate } from '@ajuda/i18n';
+import en from '@ajuda/i18n/server/en';
+import es from '@ajuda/i18n/server/es';
+import pt from '@ajuda/i18n/server/pt';
+import { slaState, mayAccessConversation, type Principal, type SlaState } from '@ajuda/policy';
+import {
+  AgentConversationRemoved,
+  AgentConversationUpdated,
+  ConversationUpdated,
+  MessageCreated,
+  type SlaView,
+} from '@ajuda/protocol';
+import type { Config } from './config.ts';
+import type { AgentPrincipal, Conn, ConnPrincipal } from './gateway/conn.ts';
+import type { MemoryHub } from './hub.ts';
+import { agentConversationView, messageView, requesterConversationView } from './projections.ts';
+import type { MessageRow } from '@ajuda/db';
+
+const CATALOGS: Record<Locale, Catalog> = { pt, en, es };
+
+/** Everything a domain handler needs, built once in buildApp. */
+export class Services {
+  readonly t: Record<Locale, Translate> = {
+    pt: translator(CATALOGS.pt, 'pt'),
+    en: translator(CATALOGS.en, 'en'),
+    es: translator(CATALOGS.es, 'es'),
+  };
+  /** Conversations whose inbox rows changed; flushed to agents every 250 ms (coalesced). */
+  private readonly dirty = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly config: Config,
+    readonly db: Db,
+    readonly repo: Repo,
+    readonly writer: GroupWriter,
+    readonly hub: MemoryHub<Conn>,
+    readonly log: FastifyBaseLogger,
+    readonly now: () => Date = () => new Date(),
+  ) {}
+
+  iso(): string {
+    return this.now().toISOString();
+  }
+
+  // ── views ──
+  sla(c: ConversationRow): SlaState | null {
+    if (!c.priority || !c.queuedAt) return null;
+    const d = (s: string | null) => (s ? new Date(s) : null);
+    return slaState(
+      {
+        priority: c.priority,
+        queuedAt: new Date(c.queuedAt),
+        firstAgentReplyAt: d(c.firstAgentReplyAt),
+        lastRequesterMsgAt: d(c.lastRequesterMsgAt),
+        lastAgentReplyAt: d(c.lastAgentReplyAt),
+        resolvedAt: d(c.resolvedAt),
+      },
+      this.now(),
+      this.config.sla,
+    );
+  }
+
+  slaView(c: ConversationRow): SlaView {
+    const s = this.sla(c);
+    const recorded = JSON.parse(c.breaches) as SlaView['breached'];
+    if (!s) return { firstResponseDueAt: null, nextResponseDueAt: null, resolutionDueAt: null, breached: recorded };
+    const iso = (x: Date | null) => (x ? x.toISOString() : null);
+    return {
+      firstResponseDueAt: iso(s.firstResponseDueAt),
+      nextResponseDueAt: iso(s.nextResponseDueAt),
+      resolutionDueAt: iso(s.resolutionDueAt),
+      breached: [...new Set([...recorded, ...s.breached])],
+    };
+  }
+
+  requesterView(c: ConversationRow) {
+    const s = this.sla(c);
+    const assignee = c.assigneeId ? this.repo.getAgent(c.assigneeId) : undefined;
+    return requesterConversationView(c, {
+      firstResponseDueAt: s?.firstResponseDueAt && !c.firstAgentReplyAt ? s.firstResponseDueAt.toISOString() : null,
+      assigneeName: assignee?.name ?? null,
+    });
+  }
+
+  agentView(c: ConversationRow) {
+    const a = c.assigneeId ? this.repo.getAgent(c.assigneeId) : undefined;
+    return agentConversationView(c, {
+      sla: this.slaView(c),
+      assignee: a ? { id: a.id, name: a.name } : null,
+      routing: this.repo.routing(c.id),
+    });
+  }
+
+  // ── access (R7, R7a) ──
+  policyPrincipal(p: ConnPrincipal): Principal {
+    switch (p.kind) {
+      case 'visitor':
+        return { kind: 'visitor', visitorId: p.visitorId };
+      case 'realm_user':
+        return { kind: 'realm_user', realmId: p.realmId, userId: p.userId, perms: p.perms };
+      case 'agent': {
+        const row = this.repo.getAgent(p.agentId);
+        return { kind: 'agent', agentId: p.agentId, role: p.role, teams: p.teams, disabled: !row || !!row.disabled };
+      }
+    }
+  }
+
+  mayAccess(p: ConnPrincipal, c: ConversationRow): boolean {
+    return mayAccessConversation(this.policyPrincipal(p), {
+      requesterVisitorId: c.visitorId,
+      requesterUserId: c.userId,
+      realmId: c.realmId,
+      queue: c.queue,
+      team: c.team,
+      assigneeId: c.assigneeId,
+    });
+  }
+
+  // ── publishing ──
+  /** A new message: to the requester's sockets (never notes) and to agents who opened it. */
+  publishMessage(m: MessageRow, except?: Conn): void {
+    const json = JSON.stringify(MessageCreated.parse({ type: 'message.created', message: messageView(m) }));
+    if (m.kind !== 'note') this.hub.publish(`owner:${this.ownerOf(m.conversationId)}`, json, except);
+    this.hub.publish(`conv:${m.conversationId}`, json, except);
+    this.markDirty(m.conversationId);
+  }
+
+  private readonly ownerCache = new Map<string, string>();
+  ownerOf(conversationId: string): string {
+    let o = this.ownerCache.get(conversationId);
+    if (!o) {
+      o = this.repo.getConversation(conversationId)?.ownerKey ?? '';
+      if (this.ownerCache.size > 100_000) this.ownerCache.clear();
+      this.ownerCache.set(conversationId, o);
+    }
+    return o;
+  }
+
+  /** A conversation's state changed: tell its requester now, agents' inboxes on the next flush. */
+  conversationChanged(id: string): void {
+    const c = this.repo.getConversation(id);
+    if (!c) return;
+    this.hub.publish(`owner:${c.ownerKey}`, JSON.stringify(ConversationUpdated.parse({ type: 'conversation.updated', conversation: this.requesterView(c) })));
+    this.markDirty(id);
+  }
+
+  markDirty(id: string): void {
+    this.dirty.add(id);
+    if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flushInbox(), 250);
+  }
+
+  /** Send inbox rows to every agent socket that may see them; removals to those that no longer may. */
+  flushInbox(): void {
+    this.flushTimer = null;
+    const ids = [...this.dirty];
+    this.dirty.clear();
+    const agents = [...this.hub.members('agents')];
+    if (!agents.length) return;
+    for (const id of ids) {
+      const c = this.repo.getConversation(id);
+      let json: string | null = null;
+      for (const conn of agents) {
+        const p = conn.principal as AgentPrincipal | null;
+        if (!p) continue;
+        if (c && this.mayAccess(p, c)) {
+          json ??= JSON.stringify(AgentConversationUpdated.parse({ type: 'agent.conversation.updated', conversation: this.agentView(c) }));
+          conn.inbox.add(id);
+          conn.sendRaw(json);
+        } else if (conn.inbox.delete(id)) {
+          conn.send(AgentConversationRemoved, { type: 'agent.conversation.removed', conversationId: id });
+          if (conn.opened.delete(id)) this.hub.unsubscribe(`conv:${id}`, conn);
+        }
+      }
+    }
+  }
+
+  /** Agents that are online (at least one socket). */
+  onlineAgents(): Set<string> {
+    const s = new Set<string>();
+    for (const conn of this.hub.members('agents')) if (conn.principal?.kind === 'agent') s.add(conn.principal.agentId);
+    return s;
+  }
+
+  close(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+  }
+}

@@ -1,0 +1,131 @@
+import type { ConversationRow, MessageRow } from '@ajuda/db';
+import { agentServesQueue, activeGrant, type GrantRecord } from '@ajuda/policy';
+import { AjudaError, ConversationSnapshot, Inbox, type ClientFrame, type FrameOf, type QueueKind } from '@ajuda/protocol';
+import type { Services } from '../context.ts';
+import type { AgentPrincipal, Conn } from '../gateway/conn.ts';
+import { agentView, escalationView, grantView, messageView } from '../projections.ts';
+import { publishAll, loadFor } from './conversations.ts';
+import { assignWaiting, candidates, systemMessage, tryAssign } from './routing.ts';
+
+type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
+
+const RESOLVED_WINDOW_MS = 24 * 3600_000;
+
+export function grantRecords(svc: Services, realmId: string): GrantRecord[] {
+  return svc.repo.grants(realmId).map((g) => ({ id: g.id, realmId: g.realmId, level: g.level, expiresAt: new Date(g.expiresAt), revokedAt: g.revokedAt ? new Date(g.revokedAt) : null }));
+}
+
+export function currentGrant(svc: Services, realmId: string | null) {
+  if (!realmId) return null;
+  const g = activeGrant(grantRecords(svc, realmId), realmId, svc.now());
+  const row = g ? svc.repo.grants(realmId).find((x) => x.id === g.id) : undefined;
+  return row ? grantView(row) : null;
+}
+
+export function inbox(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'inbox.get'>): void {
+  const since = new Date(svc.now().getTime() - RESOLVED_WINDOW_MS).toISOString();
+  const rows = svc.repo.listOpen(since).filter((c) => svc.mayAccess(p, c));
+  conn.inbox.clear();
+  for (const c of rows) conn.inbox.add(c.id);
+  const online = svc.onlineAgents();
+  conn.send(Inbox, {
+    type: 'inbox',
+    ref: f.ref,
+    conversations: rows.map((c) => svc.agentView(c)),
+    agents: svc.repo.listAgents().filter((a) => !a.disabled).map((a) => agentView(a, online.has(a.id))),
+  });
+}
+
+export function open(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'conversation.open'>): void {
+  const c = loadFor(svc, p, f.conversationId);
+  const messages = svc.repo.messagesAfter(c.id, Math.max(0, c.lastSeq - 1000), 1000, true);
+  if (!conn.opened.has(c.id)) {
+    conn.opened.add(c.id);
+    svc.hub.subscribe(`conv:${c.id}`, conn);
+  }
+  conn.inbox.add(c.id);
+  conn.send(ConversationSnapshot, {
+    type: 'conversation.snapshot',
+    ref: f.ref,
+    conversation: svc.agentView(c),
+    messages: messages.map(messageView),
+    escalations: svc.repo.escalations(c.id).map(escalationView),
+    grant: currentGrant(svc, c.realmId),
+  });
+}
+
+export async function assign(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'conversation.assign'>): Promise<void> {
+  const c = loadFor(svc, p, f.conversationId);
+  if (c.status === 'intake' || c.status === 'closed') throw new AjudaError('invalid_state');
+  const targetId = f.agentId ?? p.agentId;
+  const target = svc.repo.getAgent(targetId);
+  // Someone outside the queue cannot be handed a conversation, except by a lead.
+  if (!target || target.disabled) throw new AjudaError('not_found');
+  if (p.role !== 'lead' && targetId !== p.agentId && !agentServesQueue({ role: target.role, teams: JSON.parse(target.teams) }, c.queue, c.team))
+    throw new AjudaError('forbidden');
+  await svc.writer.write(() => {
+    const at = svc.iso();
+    svc.repo.updateConversation(c.id, { assigneeId: targetId, status: c.status === 'resolved' ? c.status : 'assigned', updatedAt: at });
+    svc.repo.addRouting({ conversationId: c.id, at, queue: c.queue, team: c.team, assigneeId: targetId, reason: targetId === p.agentId ? `taken by ${p.name}` : `assigned to ${target.name} by ${p.name}` });
+    svc.repo.audit(`agent:${p.agentId}`, 'conversation.assigned', c.id, c.realmId, { from: c.assigneeId, to: targetId }, at);
+  });
+  svc.conversationChanged(c.id);
+}
+
+/** Transfers are audited and logged in the routing log (R4a, R8b, R13). */
+export async function transfer(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'conversation.transfer'>): Promise<void> {
+  const c = loadFor(svc, p, f.conversationId);
+  if (c.status === 'intake' || c.status === 'closed') throw new AjudaError('invalid_state');
+  if (!f.queue && !f.agentId) throw new AjudaError('bad_frame', 'queue or agentId is required');
+  const queue: QueueKind = f.queue ?? c.queue;
+  let team = queue === c.queue ? c.team : null;
+  if (queue === 'project') {
+    team = c.team ?? projectTeamOf(svc, c);
+    if (!team) throw new AjudaError('invalid_state', 'no project team is known for this conversation');
+  }
+  const target = f.agentId ? svc.repo.getAgent(f.agentId) : undefined;
+  if (f.agentId && (!target || target.disabled)) throw new AjudaError('not_found');
+  const out: MessageRow[] = [];
+  await svc.writer.write(() => {
+    const at = svc.iso();
+    const patch: Partial<ConversationRow> = { queue, team, updatedAt: at };
+    if (queue === 'project') patch.flaggedComplex = 1; // R8b: complex change → project team
+    if (target) Object.assign(patch, { assigneeId: target.id, status: 'assigned' });
+    else Object.assign(patch, { assigneeId: null, status: 'queued' });
+    svc.repo.updateConversation(c.id, patch);
+    const reason = `transferred by ${p.name} to ${target ? target.name : queue}${team ? ` (${team})` : ''}: ${f.reason}`;
+    svc.repo.addRouting({ conversationId: c.id, at, queue, team, assigneeId: target?.id ?? null, reason });
+    svc.repo.audit(`agent:${p.agentId}`, 'conversation.transferred', c.id, c.realmId, { queue, team, agentId: target?.id ?? null, reason: f.reason }, at);
+    if (queue !== c.queue) out.push(systemMessage(svc, c, svc.t[c.language](queue === 'project' ? 'system.transferred_project' : 'system.transferred'), at));
+    if (!target) tryAssign(svc, svc.repo.getConversation(c.id)!, candidates(svc).filter((x) => x.id !== p.agentId || queue !== c.queue), at, out);
+  });
+  publishAll(svc, out);
+  svc.conversationChanged(c.id);
+}
+
+function projectTeamOf(svc: Services, c: ConversationRow): string | null {
+  if (!c.realmId) return null;
+  const answers = JSON.parse(c.answers) as { pipeline?: { key?: string }; project?: { id?: string } };
+  const pipe = answers.pipeline?.key ? svc.repo.pipelineByKey(c.realmId, answers.pipeline.key) : undefined;
+  const projectId = answers.project?.id ?? pipe?.projectId;
+  return (projectId && svc.repo.project(c.realmId, projectId)?.team) || null;
+}
+
+/** R9: an agent may change the priority; the change and its reason are audited and traced. */
+export async function setPriority(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'priority.set'>): Promise<void> {
+  const c = loadFor(svc, p, f.conversationId);
+  if (c.status === 'intake') throw new AjudaError('invalid_state');
+  await svc.writer.write(() => {
+    const at = svc.iso();
+    const trace = JSON.parse(c.priorityTrace) as string[];
+    trace.push(`R9: ${p.name} changed ${c.priority ?? 'none'} → ${f.priority}: ${f.reason}`);
+    svc.repo.updateConversation(c.id, { priority: f.priority, priorityTrace: JSON.stringify(trace), updatedAt: at });
+    svc.repo.audit(`agent:${p.agentId}`, 'priority.changed', c.id, c.realmId, { from: c.priority, to: f.priority, reason: f.reason }, at);
+  });
+  svc.conversationChanged(c.id);
+}
+
+export async function availability(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'agent.availability'>): Promise<void> {
+  await svc.writer.write(() => svc.repo.setAgentAvailable(p.agentId, f.available));
+  if (f.available) await assignWaiting(svc);
+}

@@ -1,0 +1,350 @@
+import type { ConversationRow, MessageRow } from '@ajuda/db';
+import {
+  canOpen,
+  conversationLanguage,
+  matchContract,
+  proposePriority,
+  scopeDecision,
+  type Requester,
+} from '@ajuda/policy';
+import {
+  AjudaError,
+  ConversationListResult,
+  ConversationStarted,
+  ConversationUpdated,
+  FeedbackRequested,
+  MessageAck,
+  MessageCreated,
+  ReadReceipt,
+  ResumeDone,
+  Typing,
+  validateIntake,
+  type FrameOf,
+  type ClientFrame,
+  type Locale,
+} from '@ajuda/protocol';
+import type { Services } from '../context.ts';
+import { conversationId as newConversationId } from '../crypto.ts';
+import type { Conn, ConnPrincipal, RequesterPrincipal } from '../gateway/conn.ts';
+import { messageView } from '../projections.ts';
+import { assignWaiting, candidates, decideRoute, systemMessage, tryAssign } from './routing.ts';
+
+type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
+
+/** R7a: a conversation that is not yours is answered exactly like one that does not exist. */
+export function loadFor(svc: Services, p: ConnPrincipal, id: string): ConversationRow {
+  const c = svc.repo.getConversation(id);
+  if (!c || !svc.mayAccess(p, c)) throw new AjudaError('not_found');
+  return c;
+}
+
+export function requesterPolicy(p: RequesterPrincipal): Requester {
+  return p.kind === 'realm_user'
+    ? { kind: 'realm_user', channel: p.channel, realmId: p.realmId, userId: p.userId, perms: p.perms }
+    : { kind: 'visitor', channel: p.channel };
+}
+
+function formatDuration(svc: Services, lang: Locale, minutes: number): string {
+  const t = svc.t[lang];
+  if (minutes < 120) return t('time.minutes', { n: Math.round(minutes) });
+  if (minutes < 72 * 60) return t('time.hours', { n: Math.round(minutes / 60) });
+  return t('time.days', { n: Math.round(minutes / 1440) });
+}
+
+/**
+ * R6: validate intake answers on the server; for authenticated requesters a pipeline or
+ * project must be one of their own realm's (R7a: another realm's is "not found" like a missing one).
+ */
+export function checkIntake(svc: Services, c: ConversationRow, answers: unknown) {
+  const v = validateIntake(c.requestType as never, answers);
+  if (!v.ok) return v;
+  const fields: Record<string, { code: string; i18nKey: string }> = {};
+  const value = { ...v.value };
+  const pipe = value.pipeline as { name: string; key: string } | undefined;
+  if (pipe) {
+    const row = c.realmId ? svc.repo.pipelineByKey(c.realmId, pipe.key) : undefined;
+    if (c.realmId && !row) fields.pipeline = { code: 'pipeline_not_found', i18nKey: 'intake.error.pipeline_not_found' };
+    // Name and key go together: the directory's name wins over a typed one.
+    else if (row) value.pipeline = { name: row.name, key: row.key };
+  }
+  const prj = value.project as { name: string; id?: string } | undefined;
+  if (prj?.id && c.realmId) {
+    const row = svc.repo.project(c.realmId, prj.id);
+    if (!row) fields.project = { code: 'project_not_found', i18nKey: 'intake.error.project_not_found' };
+    else value.project = { id: row.id, name: row.name };
+  }
+  return Object.keys(fields).length ? ({ ok: false, fields } as const) : ({ ok: true, value } as const);
+}
+
+/** Inside a write: intake is valid — set priority (R9), scope (R8), route (R4a…) and try to assign. */
+function completeIntake(svc: Services, c: ConversationRow, answers: Record<string, unknown>, at: string, out: MessageRow[]): void {
+  const scope = scopeDecision(c.requestType as never);
+  if (scope.kind === 'auto_close') {
+    // R8a: a polite pointer to the account contact, in the requester's language, and closed.
+    svc.repo.updateConversation(c.id, { answers: JSON.stringify(answers), status: 'closed', priority: 'P4', priorityTrace: JSON.stringify([`${scope.rule}: out of support's scope`]), updatedAt: at, resolvedAt: at });
+    svc.repo.audit('system', 'conversation.out_of_scope', c.id, c.realmId, { rule: scope.rule }, at);
+    out.push(systemMessage(svc, c, svc.t[c.language](scope.messageKey), at));
+    return;
+  }
+  const pr = proposePriority(c.requestType as never, answers);
+  const route = decideRoute(svc, c, answers);
+  svc.repo.updateConversation(c.id, {
+    answers: JSON.stringify(answers),
+    priority: pr.priority,
+    priorityTrace: JSON.stringify(pr.trace),
+    status: 'queued',
+    queue: route.queue,
+    team: route.team,
+    queuedAt: at,
+    updatedAt: at,
+  });
+  svc.repo.addRouting({ conversationId: c.id, at, queue: route.queue, team: route.team, assigneeId: null, reason: route.reason });
+  svc.repo.audit('system', 'intake.completed', c.id, c.realmId, { priority: pr.priority, queue: route.queue }, at);
+  const target = svc.config.sla[pr.priority].firstResponseMin;
+  out.push(systemMessage(svc, c, svc.t[c.language]('system.queued', { id: c.id, time: formatDuration(svc, c.language, target) }), at));
+  if (route.queue === 'project') out.push(systemMessage(svc, c, svc.t[c.language]('system.transferred_project'), at));
+  const fresh = svc.repo.getConversation(c.id)!;
+  if (!tryAssign(svc, fresh, candidates(svc), at, out)) out.push(systemMessage(svc, c, svc.t[c.language]('system.waiting'), at));
+}
+
+function publishAll(svc: Services, out: MessageRow[]): void {
+  for (const m of out) svc.publishMessage(m);
+}
+
+/** Starts in flight, by owner and idempotency key: concurrent retries share one creation. */
+const inflight = new Map<string, Promise<ConversationRow>>();
+
+/**
+ * Start a conversation. Retries with the same idempotency key (sequential or concurrent)
+ * return the same conversation; only a real creation counts against the start rate limit.
+ */
+export async function start(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'conversation.start'>, takeStartToken: () => number): Promise<void> {
+  const requester = requesterPolicy(p);
+  // R2–R4: what this requester may open depends only on the verified session (R5).
+  if (!canOpen(requester, f.requestType)) throw new AjudaError('request_type_not_allowed');
+  const existing = svc.repo.findByIdempotency(p.ownerKey, f.idempotencyKey);
+  if (existing) return replyStarted(svc, conn, f, existing, f.answers);
+  const key = `${p.ownerKey}\u0000${f.idempotencyKey}`;
+  let pending = inflight.get(key);
+  if (!pending) {
+    const wait = takeStartToken();
+    if (wait > 0) throw new AjudaError('rate_limited', undefined, { retryAfter: wait });
+    pending = create(svc, p, f).finally(() => inflight.delete(key));
+    inflight.set(key, pending);
+  }
+  replyStarted(svc, conn, f, await pending, f.answers);
+}
+
+async function create(svc: Services, p: RequesterPrincipal, f: F<'conversation.start'>): Promise<ConversationRow> {
+
+  const claims = p.kind === 'visitor' ? { ...f.claims } : undefined;
+  const answerEmail = typeof f.answers?.email === 'string' ? f.answers.email : undefined;
+  if (claims && answerEmail && !claims.email) claims.email = answerEmail;
+  // R3/R5: matched for agents' eyes only; nothing observable by the requester depends on it.
+  const contract = p.kind === 'realm_user' ? 'contract' : matchContract(claims, svc.repo.listContracts());
+  const language = conversationLanguage(p.kind === 'realm_user' ? p.tokenLocale : null, p.locale, f.locale);
+  const out: MessageRow[] = [];
+  const row = await svc.writer.write(() => {
+    const again = svc.repo.findByIdempotency(p.ownerKey, f.idempotencyKey);
+    if (again) return again;
+    const at = svc.iso();
+    const c: ConversationRow = {
+      id: newConversationId(),
+      channel: p.channel,
+      requesterKind: p.kind,
+      ownerKey: p.ownerKey,
+      visitorId: p.kind === 'visitor' ? p.visitorId : null,
+      realmId: p.kind === 'realm_user' ? p.realmId : null,
+      userId: p.kind === 'realm_user' ? p.userId : null,
+      requesterName: p.kind === 'realm_user' ? p.name : null,
+      requesterEmail: p.kind === 'realm_user' ? p.email : null,
+      claims: claims && Object.keys(claims).length ? JSON.stringify(claims) : null,
+      contractMatch: contract,
+      requestType: f.requestType,
+      answers: '{}',
+      priority: null,
+      priorityTrace: '[]',
+      status: 'intake',
+      queue: 'support',
+      team: null,
+      assigneeId: null,
+      language,
+      lastSeq: 0,
+      idempotencyKey: f.idempotencyKey,
+      createdAt: at,
+      updatedAt: at,
+      queuedAt: null,
+      firstAgentReplyAt: null,
+      lastRequesterMsgAt: null,
+      lastAgentReplyAt: null,
+      resolvedAt: null,
+      requesterReadSeq: 0,
+      agentReadSeq: 0,
+      escalated: 0,
+      flaggedComplex: 0,
+      feedback: null,
+      breaches: '[]',
+    };
+    svc.repo.insertConversation(c);
+    svc.repo.audit(p.kind === 'visitor' ? `visitor:${p.visitorId}` : `user:${p.realmId}:${p.userId}`, 'conversation.started', c.id, c.realmId, { type: f.requestType, channel: p.channel }, at);
+    if (f.answers) {
+      const v = checkIntake(svc, c, f.answers);
+      if (v.ok) completeIntake(svc, c, v.value, at, out);
+    }
+    return svc.repo.getConversation(c.id)!;
+  });
+  publishAll(svc, out);
+  svc.markDirty(row.id);
+  return row;
+}
+
+function replyStarted(svc: Services, conn: Conn, f: F<'conversation.start'>, c: ConversationRow, answers: unknown): void {
+  if (c.requestType !== f.requestType) throw new AjudaError('idempotency_conflict');
+  conn.send(ConversationStarted, { type: 'conversation.started', ref: f.ref, conversation: svc.requesterView(c) });
+  if (c.status === 'intake' && answers) {
+    const v = checkIntake(svc, c, answers);
+    if (!v.ok) throw new AjudaError('intake_invalid', undefined, { fields: v.fields });
+  }
+}
+
+export async function intakeSubmit(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'intake.submit'>): Promise<void> {
+  const c = loadFor(svc, p, f.conversationId);
+  if (c.status !== 'intake') {
+    conn.send(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: svc.requesterView(c) });
+    return;
+  }
+  const v = checkIntake(svc, c, f.answers);
+  if (!v.ok) throw new AjudaError('intake_invalid', undefined, { fields: v.fields });
+  const out: MessageRow[] = [];
+  await svc.writer.write(() => {
+    const cur = svc.repo.getConversation(c.id)!;
+    if (cur.status === 'intake') completeIntake(svc, cur, v.value, svc.iso(), out);
+  });
+  publishAll(svc, out);
+  const fresh = svc.repo.getConversation(c.id)!;
+  conn.send(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: svc.requesterView(fresh) });
+  svc.conversationChanged(c.id);
+}
+
+export function list(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'conversation.list'>): void {
+  const rows = svc.repo.listByOwner(p.ownerKey);
+  conn.send(ConversationListResult, { type: 'conversation.list.result', ref: f.ref, conversations: rows.map((c) => svc.requesterView(c)) });
+}
+
+/**
+ * Append a message. The ack goes out only after the batch holding it committed; a retry with
+ * the same clientMsgId gets the original ack (exactly-once in effect).
+ */
+export async function send(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'message.send'>): Promise<void> {
+  const c = loadFor(svc, p, f.conversationId);
+  const isAgent = p.kind === 'agent';
+  if (!isAgent && f.kind === 'note') throw new AjudaError('forbidden');
+  if (c.status === 'intake') throw new AjudaError('intake_pending');
+  if (c.status === 'closed' || (!isAgent && c.status === 'resolved')) throw new AjudaError('conversation_closed');
+  const kind = isAgent && f.kind === 'note' ? 'note' : 'text';
+  const sender = isAgent ? `agent:${p.agentId}` : 'requester';
+  const senderName = isAgent ? p.name : p.kind === 'realm_user' ? p.name : null;
+  const { row, duplicate, autoAssigned } = await svc.writer.write(() => {
+    const at = svc.iso();
+    const r = svc.repo.appendMessage({ conversationId: c.id, sender, senderName, kind, body: f.body, clientMsgId: f.clientMsgId, at });
+    let autoAssigned = false;
+    if (!r.duplicate && kind === 'text') {
+      const cur = svc.repo.getConversation(c.id)!;
+      if (isAgent) {
+        const patch: Partial<ConversationRow> = { lastAgentReplyAt: at, updatedAt: at };
+        if (!cur.firstAgentReplyAt) patch.firstAgentReplyAt = at;
+        // Replying to an unassigned conversation takes it, as in every helpdesk.
+        if (cur.status === 'queued') {
+          patch.status = 'assigned';
+          patch.assigneeId = p.agentId;
+          svc.repo.addRouting({ conversationId: c.id, at, queue: cur.queue, team: cur.team, assigneeId: p.agentId, reason: `taken by ${p.name} by replying` });
+          autoAssigned = true;
+        }
+        svc.repo.updateConversation(c.id, patch);
+      } else svc.repo.updateConversation(c.id, { lastRequesterMsgAt: at, updatedAt: at });
+    }
+    return { ...r, autoAssigned };
+  });
+  conn.send(MessageAck, { type: 'message.ack', ref: f.ref, conversationId: c.id, clientMsgId: f.clientMsgId, seq: row.seq, at: row.createdAt });
+  if (!duplicate) svc.publishMessage(row, conn);
+  if (autoAssigned) svc.conversationChanged(c.id);
+}
+
+export function typing(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'typing.set'>): void {
+  const c = loadFor(svc, p, f.conversationId);
+  const frame = JSON.stringify(Typing.parse({ type: 'typing', conversationId: c.id, from: p.kind === 'agent' ? 'agent' : 'requester', on: f.on }));
+  if (p.kind === 'agent') svc.hub.publish(`owner:${c.ownerKey}`, frame);
+  else svc.hub.publish(`conv:${c.id}`, frame);
+}
+
+export async function read(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'read'>): Promise<void> {
+  const c = loadFor(svc, p, f.conversationId);
+  const seq = Math.min(f.lastReadSeq, c.lastSeq);
+  const isAgent = p.kind === 'agent';
+  const current = isAgent ? c.agentReadSeq : c.requesterReadSeq;
+  if (seq <= current) return;
+  await svc.writer.write(() => svc.repo.updateConversation(c.id, isAgent ? { agentReadSeq: seq } : { requesterReadSeq: seq }));
+  const frame = JSON.stringify(ReadReceipt.parse({ type: 'read.receipt', conversationId: c.id, by: isAgent ? 'agent' : 'requester', lastReadSeq: seq }));
+  if (isAgent) {
+    svc.hub.publish(`owner:${c.ownerKey}`, frame);
+    svc.markDirty(c.id);
+  } else svc.hub.publish(`conv:${c.id}`, frame);
+}
+
+/** Replay what the client missed, in order, from the database (the only source of truth). */
+export function resume(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'session.resume'>): void {
+  const c = loadFor(svc, p, f.conversationId);
+  const includeNotes = p.kind === 'agent';
+  if (c.lastSeq - f.lastSeq > svc.config.limits.maxReplay)
+    throw new AjudaError('snapshot_required', `more than ${svc.config.limits.maxReplay} messages missed: reload the conversation`);
+  let after = f.lastSeq;
+  let replayed = 0;
+  for (;;) {
+    const rows = svc.repo.messagesAfter(c.id, after, 500, includeNotes);
+    for (const m of rows) conn.sendRaw(JSON.stringify(MessageCreated.parse({ type: 'message.created', message: messageView(m) })));
+    replayed += rows.length;
+    if (rows.length < 500) break;
+    after = rows.at(-1)!.seq;
+  }
+  if (p.kind === 'agent' && !conn.opened.has(c.id)) {
+    conn.opened.add(c.id);
+    svc.hub.subscribe(`conv:${c.id}`, conn);
+  }
+  const last = svc.repo.getConversation(c.id)!.lastSeq;
+  conn.send(ResumeDone, { type: 'resume.done', ref: f.ref, conversationId: c.id, lastSeq: last, replayed });
+}
+
+export async function resolve(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'conversation.resolve'>): Promise<void> {
+  if (p.kind !== 'agent') throw new AjudaError('forbidden');
+  const c = loadFor(svc, p, f.conversationId);
+  if (c.status === 'resolved' || c.status === 'closed' || c.status === 'intake') throw new AjudaError('invalid_state');
+  const out: MessageRow[] = [];
+  await svc.writer.write(() => {
+    const at = svc.iso();
+    svc.repo.updateConversation(c.id, { status: 'resolved', resolvedAt: at, updatedAt: at });
+    svc.repo.audit(`agent:${p.agentId}`, 'conversation.resolved', c.id, c.realmId, {}, at);
+    out.push(systemMessage(svc, c, svc.t[c.language]('system.resolved'), at));
+  });
+  publishAll(svc, out);
+  svc.conversationChanged(c.id);
+  // R14: ask the requester whether this answered their question.
+  svc.hub.publish(`owner:${c.ownerKey}`, JSON.stringify(FeedbackRequested.parse({ type: 'feedback.requested', conversationId: c.id })));
+  void assignWaiting(svc);
+}
+
+export async function reopen(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'conversation.reopen'>): Promise<void> {
+  const c = loadFor(svc, p, f.conversationId);
+  if (c.status !== 'resolved') throw new AjudaError('invalid_state');
+  const out: MessageRow[] = [];
+  await svc.writer.write(() => {
+    const at = svc.iso();
+    svc.repo.updateConversation(c.id, { status: c.assigneeId ? 'assigned' : 'queued', resolvedAt: null, updatedAt: at });
+    svc.repo.audit(p.kind === 'agent' ? `agent:${p.agentId}` : 'requester', 'conversation.reopened', c.id, c.realmId, {}, at);
+    out.push(systemMessage(svc, c, svc.t[c.language]('system.reopened'), at));
+  });
+  publishAll(svc, out);
+  svc.conversationChanged(c.id);
+  if (p.kind !== 'agent') conn.send(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: svc.requesterView(svc.repo.getConversation(c.id)!) });
+}
+
+export { publishAll };

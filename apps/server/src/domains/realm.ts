@@ -1,0 +1,102 @@
+import { agentMayWrite, canGrant, isSmallAdjustment } from '@ajuda/policy';
+import { AjudaError, GrantList, RealmDirectory, RealmSnapshot, type ClientFrame, type FrameOf } from '@ajuda/protocol';
+import type { Services } from '../context.ts';
+import { shortId } from '../crypto.ts';
+import type { AgentPrincipal, Conn, RequesterPrincipal } from '../gateway/conn.ts';
+import { grantView, pipelineView, projectView } from '../projections.ts';
+import { loadFor, requesterPolicy } from './conversations.ts';
+import { currentGrant, grantRecords } from './agents.ts';
+
+type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
+
+/**
+ * The realm directory is the server's only door to realm data (R7). A requester's pickers
+ * list their own realm only; a visitor gets nothing — the same `forbidden` whatever they ask.
+ */
+export function directory(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'realm.directory.get'>): void {
+  if (p.kind !== 'realm_user') throw new AjudaError('forbidden');
+  conn.send(RealmDirectory, {
+    type: 'realm.directory',
+    ref: f.ref,
+    pipelines: svc.repo.pipelines(p.realmId).map(pipelineView),
+    projects: svc.repo.projects(p.realmId).map(projectView),
+  });
+}
+
+/** R7b, R12a: agents see the realm of the conversation they handle, read-only by default. */
+export function view(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'realm.view'>): void {
+  const c = loadFor(svc, p, f.conversationId);
+  if (!c.realmId) throw new AjudaError('not_found');
+  sendSnapshot(svc, conn, c.id, c.realmId, f.ref);
+}
+
+function sendSnapshot(svc: Services, conn: Conn, conversationId: string, realmId: string, ref?: string) {
+  conn.send(RealmSnapshot, {
+    type: 'realm.snapshot',
+    ref,
+    conversationId,
+    realmId,
+    pipelines: svc.repo.pipelines(realmId).map(pipelineView),
+    projects: svc.repo.projects(realmId).map(projectView),
+    grant: currentGrant(svc, realmId),
+  });
+}
+
+/** R12b–R12d: a change in the realm needs the customer's live grant, and only small adjustments. */
+export async function adjust(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'realm.adjust'>): Promise<void> {
+  const c = loadFor(svc, p, f.conversationId);
+  if (!c.realmId) throw new AjudaError('not_found');
+  const realmId = c.realmId;
+  if (!isSmallAdjustment(f.action)) throw new AjudaError('forbidden', 'complex changes go to the project team (R12d)');
+  await svc.writer.write(() => {
+    // Checked inside the write: a revocation committed before this batch wins (R12c).
+    if (!agentMayWrite(grantRecords(svc, realmId), realmId, svc.now())) throw new AjudaError('grant_required');
+    const pipe = svc.repo.pipeline(realmId, f.pipelineId);
+    if (!pipe) throw new AjudaError('not_found');
+    const status = f.action === 'pause' ? 'paused' : 'running';
+    svc.repo.setPipelineStatus(realmId, pipe.id, status);
+    svc.repo.audit(`agent:${p.agentId}`, 'grant.used', c.id, realmId, { action: f.action, pipelineId: pipe.id, grant: currentGrant(svc, realmId)?.id }, svc.iso());
+  });
+  sendSnapshot(svc, conn, c.id, realmId, f.ref);
+}
+
+export function listGrants(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'grant.list.get'>): void {
+  if (p.kind !== 'realm_user') throw new AjudaError('forbidden');
+  conn.send(GrantList, { type: 'grant.list', ref: f.ref, grants: svc.repo.grants(p.realmId).map(grantView) });
+}
+
+/** R12b/R12c: only a realm user holding the grant permission grants; scoped, time-bounded, audited. */
+export async function createGrant(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'grant.create'>): Promise<void> {
+  if (p.kind !== 'realm_user' || !canGrant(requesterPolicy(p))) throw new AjudaError('forbidden');
+  await svc.writer.write(() => {
+    const at = svc.now();
+    const g = { id: shortId('gr'), realmId: p.realmId, level: f.level, grantedBy: p.userId, createdAt: at.toISOString(), expiresAt: new Date(at.getTime() + f.minutes * 60_000).toISOString() };
+    svc.repo.addGrant(g);
+    svc.repo.audit(`user:${p.realmId}:${p.userId}`, 'grant.created', null, p.realmId, { grantId: g.id, level: g.level, expiresAt: g.expiresAt }, g.createdAt);
+  });
+  grantsChanged(svc, p.realmId, f.ref, conn);
+}
+
+export async function revokeGrant(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'grant.revoke'>): Promise<void> {
+  if (p.kind !== 'realm_user' || !canGrant(requesterPolicy(p))) throw new AjudaError('forbidden');
+  const ok = await svc.writer.write(() => {
+    const at = svc.iso();
+    const done = svc.repo.revokeGrant(p.realmId, f.grantId, at);
+    if (done) svc.repo.audit(`user:${p.realmId}:${p.userId}`, 'grant.revoked', null, p.realmId, { grantId: f.grantId }, at);
+    return done;
+  });
+  if (!ok) throw new AjudaError('not_found');
+  grantsChanged(svc, p.realmId, f.ref, conn);
+}
+
+/** Tell the granting user's sockets and every agent viewing this realm; effective from the next frame. */
+function grantsChanged(svc: Services, realmId: string, ref: string | undefined, origin: Conn): void {
+  const grants = svc.repo.grants(realmId).map(grantView);
+  origin.send(GrantList, { type: 'grant.list', ref, grants });
+  for (const conn of svc.hub.members('agents')) {
+    for (const id of conn.opened) {
+      const c = svc.repo.getConversation(id);
+      if (c?.realmId === realmId) sendSnapshot(svc, conn, id, realmId);
+    }
+  }
+}

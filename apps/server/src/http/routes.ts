@@ -1,0 +1,146 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { EscalationReason, Environment } from '@ajuda/protocol';
+import type { Services } from '../context.ts';
+import { DUMMY_PASSWORD_HASH, randomToken, safeEqual, sha256, verifyPassword } from '../crypto.ts';
+import { escalate } from '../domains/escalation.ts';
+import { escalationView, agentView } from '../projections.ts';
+import type { Gateway } from '../gateway/gateway.ts';
+import { problem } from './problem.ts';
+
+export const AGENT_COOKIE = 'ajuda_agent';
+
+const Login = z.object({ email: z.string().trim().max(200), password: z.string().max(200) });
+const InboundEscalation = z.object({
+  conversationId: z.string().min(1).max(64),
+  reason: EscalationReason,
+  description: z.string().trim().min(1).max(4000),
+  environment: Environment,
+  justification: z.string().trim().min(1).max(4000),
+  source: z.enum(['email', 'api']).default('api'),
+});
+const RealmLoad = z.array(
+  z.object({
+    id: z.string().min(1).max(64),
+    name: z.string().min(1).max(200),
+    contract: z.object({ emailDomains: z.array(z.string().max(200)), active: z.boolean() }).nullable().optional(),
+    projects: z.array(z.object({ id: z.string().min(1).max(64), name: z.string().max(200), ongoing: z.boolean(), team: z.string().max(100).nullable() })),
+    pipelines: z.array(
+      z.object({
+        id: z.string().min(1).max(64),
+        name: z.string().max(200),
+        key: z.string().max(200),
+        environment: Environment,
+        status: z.string().max(40),
+        projectId: z.string().max(64).nullable(),
+        inProjectPhase: z.boolean(),
+      }),
+    ),
+  }),
+);
+
+function bearer(h: string | undefined): string {
+  return h?.startsWith('Bearer ') ? h.slice(7) : '';
+}
+
+/** HTTP API: agent sign-in, inbound escalations (email/API), realm directory admin, health. */
+export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: Gateway): Promise<void> {
+  const cookieOpts = (maxAge: number) => ({
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure: svc.config.publicUrl.startsWith('https:'),
+    maxAge,
+  });
+
+  app.get('/healthz', async (_req, reply) => {
+    svc.db.sqlite.prepare('SELECT 1').get();
+    return reply.send({ status: 'ok' });
+  });
+
+  app.post('/api/agent/login', { config: { rateLimit: { max: svc.config.limits.loginPerMinute, timeWindow: 60_000 } } }, async (req, reply) => {
+    const body = Login.safeParse(req.body);
+    if (!body.success) return problem(reply, 'bad_frame', 'email and password are required');
+    const agent = svc.repo.findAgentByEmail(body.data.email);
+    // Same work and the same answer for an unknown email and a wrong password.
+    const ok = verifyPassword(body.data.password, agent?.passwordHash ?? DUMMY_PASSWORD_HASH) && !!agent && !agent.disabled;
+    if (!ok || !agent) return problem(reply, 'auth_failed', 'wrong email or password');
+    const token = randomToken('as_', 32);
+    const now = svc.now();
+    const expiresAt = new Date(now.getTime() + svc.config.agentSessionHours * 3600_000).toISOString();
+    await svc.writer.write(() => {
+      svc.repo.insertSession(sha256(token), agent.id, now.toISOString(), expiresAt);
+      svc.repo.audit(`agent:${agent.id}`, 'agent.login', null, null, {}, now.toISOString());
+    });
+    reply.setCookie(AGENT_COOKIE, token, cookieOpts(svc.config.agentSessionHours * 3600));
+    return reply.send({ agent: agentView(agent, true), expiresAt, sessionToken: token });
+  });
+
+  app.post('/api/agent/logout', async (req, reply) => {
+    const token = req.cookies[AGENT_COOKIE] ?? bearer(req.headers.authorization);
+    if (token) {
+      const hash = sha256(token);
+      const s = svc.repo.findSession(hash);
+      await svc.writer.write(() => svc.repo.endSession(hash, svc.iso()));
+      if (s) {
+        // Ends this session's sockets (other sessions of the same agent stay).
+        for (const conn of [...svc.hub.members(`agent:${s.agentId}`)])
+          if (conn.principal?.kind === 'agent' && conn.principal.sessionHash === hash) gateway.endSession(conn, 'logout');
+      }
+    }
+    reply.clearCookie(AGENT_COOKIE, { path: '/' });
+    return reply.code(204).send();
+  });
+
+  app.get('/api/agent/me', async (req, reply) => {
+    const token = req.cookies[AGENT_COOKIE] ?? bearer(req.headers.authorization);
+    const s = token ? svc.repo.findSession(sha256(token)) : undefined;
+    const agent = s && !s.endedAt && new Date(s.expiresAt) > svc.now() ? svc.repo.getAgent(s.agentId) : undefined;
+    if (!agent || agent.disabled) return problem(reply, 'auth_failed');
+    return reply.send({ agent: agentView(agent, true), expiresAt: s!.expiresAt });
+  });
+
+  /** R13: escalations arriving by email (through a mail hook) or API, matched by conversation ID. */
+  app.post('/api/escalations', async (req, reply) => {
+    if (!safeEqual(bearer(req.headers.authorization), svc.config.inboundSecret)) return problem(reply, 'auth_failed');
+    const body = InboundEscalation.safeParse(req.body);
+    if (!body.success) return problem(reply, 'bad_frame', z.prettifyError(body.error));
+    const c = svc.repo.getConversation(body.data.conversationId.trim().toUpperCase());
+    if (!c) return problem(reply, 'not_found', 'no conversation with this ID');
+    try {
+      const { conversationId: _id, ...input } = body.data;
+      const e = await escalate(svc, c, input, `inbound:${input.source}`);
+      return reply.code(201).send({ escalation: escalationView(e) });
+    } catch (err) {
+      if (err instanceof Error && 'code' in err && err.code === 'invalid_state') return problem(reply, 'invalid_state', 'only an open conversation can be escalated');
+      throw err;
+    }
+  });
+
+  const admin = (h: string | undefined) => safeEqual(bearer(h), svc.config.adminToken);
+
+  /** Load realm directory data (realms, contracts, projects, pipelines) from the platform. */
+  app.post('/api/admin/realms', async (req, reply) => {
+    if (!admin(req.headers.authorization)) return problem(reply, 'auth_failed');
+    const body = RealmLoad.safeParse(req.body);
+    if (!body.success) return problem(reply, 'bad_frame', z.prettifyError(body.error));
+    await svc.writer.write(() => {
+      for (const r of body.data) svc.repo.loadRealm({ ...r, contract: r.contract ?? null }, svc.iso());
+    });
+    return reply.send({ loaded: body.data.length });
+  });
+
+  /** Disable or enable an agent; disabling closes their sockets at once. */
+  app.post('/api/admin/agents/:id/disable', async (req, reply) => {
+    if (!admin(req.headers.authorization)) return problem(reply, 'auth_failed');
+    const id = (req.params as { id: string }).id;
+    if (!svc.repo.getAgent(id)) return problem(reply, 'not_found');
+    await svc.writer.write(() => {
+      svc.repo.setAgentDisabled(id, true);
+      svc.repo.endAgentSessions(id, svc.iso());
+      svc.repo.audit('admin', 'agent.disabled', null, null, { agentId: id }, svc.iso());
+    });
+    gateway.endAgent(id, 'disabled');
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,42 @@
+import { errors, jwtVerify, type JWTPayload } from 'jose';
+import { z } from 'zod';
+import type { IdentityKey } from './config.ts';
+
+/** The claims Ajuda reads from a host platform's identity token. */
+const Claims = z.object({
+  sub: z.string().min(1).max(128),
+  realm: z.string().min(1).max(128),
+  exp: z.number(),
+  name: z.string().max(200).optional(),
+  email: z.string().max(200).optional(),
+  locale: z.string().max(20).optional(),
+  perms: z.array(z.string().max(100)).max(100).optional(),
+});
+export type IdentityClaims = z.infer<typeof Claims>;
+
+export type IdentityResult = { ok: true; claims: IdentityClaims } | { ok: false; code: 'auth_failed' | 'token_expired' };
+
+/**
+ * Verify an identity token (R1): HS256 only, key chosen by `kid` (so keys rotate), `exp`,
+ * `sub` and `realm` required. Anything else — `alg: none`, an unknown kid, a bad signature,
+ * altered claims — is refused.
+ *
+ * @example const r = await verifyIdentity(token, config.identityKeys);
+ */
+export async function verifyIdentity(token: string, keys: readonly IdentityKey[], now = new Date()): Promise<IdentityResult> {
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      async (header) => {
+        const key = keys.find((k) => k.kid === header.kid);
+        if (!key) throw new errors.JWKSNoMatchingKey();
+        return key.secret;
+      },
+      { algorithms: ['HS256'], requiredClaims: ['exp', 'sub', 'realm'], currentDate: now, clockTolerance: 5 },
+    );
+    const claims = Claims.safeParse(payload satisfies JWTPayload);
+    return claims.success ? { ok: true, claims: claims.data } : { ok: false, code: 'auth_failed' };
+  } catch (e) {
+    return { ok: false, code: e instanceof errors.JWTExpired ? 'token_expired' : 'auth_failed' };
+  }
+}

@@ -1,0 +1,133 @@
+import type { AgentRow, ConversationRow, EscalationRow, GrantRow, MessageRow, PipelineRow, ProjectRow, RoutingRow } from '@ajuda/db';
+import type {
+  AgentConversationView,
+  AgentView,
+  EscalationView,
+  GrantView,
+  Locale,
+  MessageView,
+  PipelineView,
+  ProjectView,
+  RequesterConversationView,
+  RequestType,
+  SlaView,
+} from '@ajuda/protocol';
+
+/**
+ * Named projections per audience: the only way data leaves the server. Each picks fields
+ * explicitly; nothing is spread from a row (DESIGN: the projection is the allow-list).
+ */
+
+const json = <T>(s: string | null, fallback: T): T => {
+  if (!s) return fallback;
+  try {
+    return JSON.parse(s) as T;
+  } catch {
+    return fallback;
+  }
+};
+
+export function messageView(m: MessageRow): MessageView {
+  const role = m.sender === 'requester' ? 'requester' : m.sender === 'system' ? 'system' : 'agent';
+  const view: MessageView = { conversationId: m.conversationId, seq: m.seq, sender: { role }, kind: m.kind, body: m.body, at: m.createdAt };
+  if (m.senderName) view.sender.name = m.senderName;
+  if (m.clientMsgId) view.clientMsgId = m.clientMsgId;
+  return view;
+}
+
+type Feedback = { answered: boolean; comment?: string } | null;
+
+export function requesterConversationView(
+  c: ConversationRow,
+  extra: { firstResponseDueAt: string | null; assigneeName: string | null },
+): RequesterConversationView {
+  return {
+    id: c.id,
+    channel: c.channel,
+    requestType: c.requestType as RequestType,
+    status: c.status,
+    priority: c.priority,
+    language: c.language,
+    answers: json(c.answers, {}),
+    createdAt: c.createdAt,
+    lastSeq: c.lastSeq,
+    firstResponseDueAt: extra.firstResponseDueAt,
+    assignee: extra.assigneeName ? { name: extra.assigneeName } : null,
+    escalated: !!c.escalated,
+    feedback: json<Feedback>(c.feedback, null),
+  };
+}
+
+export function agentConversationView(
+  c: ConversationRow,
+  extra: { sla: SlaView; assignee: { id: string; name: string } | null; routing: RoutingRow[] },
+): AgentConversationView {
+  const claims = json<{ email?: string; name?: string; realm?: string } | null>(c.claims, null);
+  return {
+    id: c.id,
+    channel: c.channel,
+    requestType: c.requestType as RequestType,
+    status: c.status,
+    priority: c.priority,
+    priorityTrace: json(c.priorityTrace, []),
+    language: c.language,
+    answers: json(c.answers, {}),
+    realmId: c.realmId,
+    requester: {
+      kind: c.requesterKind,
+      verified: c.requesterKind === 'realm_user',
+      name: c.requesterKind === 'realm_user' ? c.requesterName : null,
+      email: c.requesterKind === 'realm_user' ? c.requesterEmail : null,
+      userId: c.userId,
+      claims,
+      contractMatch: c.contractMatch,
+    },
+    queue: c.queue,
+    team: c.team,
+    assignee: extra.assignee,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    lastSeq: c.lastSeq,
+    unread: Math.max(0, c.lastSeq - c.agentReadSeq),
+    sla: extra.sla,
+    routingLog: extra.routing.map((r) => ({ at: r.at, queue: r.queue as 'support', team: r.team, assigneeId: r.assigneeId, reason: r.reason })),
+    escalated: !!c.escalated,
+    feedback: json<Feedback>(c.feedback, null),
+  };
+}
+
+export function agentView(a: AgentRow, online: boolean): AgentView {
+  return {
+    id: a.id,
+    name: a.name,
+    role: a.role,
+    languages: json<Locale[]>(a.languages, []),
+    teams: json<string[]>(a.teams, []),
+    available: !!a.available && online,
+  };
+}
+
+export function pipelineView(p: PipelineRow): PipelineView {
+  return { id: p.id, name: p.name, key: p.key, environment: p.environment, status: p.status, projectId: p.projectId, inProjectPhase: !!p.inProjectPhase };
+}
+
+export function projectView(p: ProjectRow): ProjectView {
+  return { id: p.id, name: p.name, ongoing: !!p.ongoing };
+}
+
+export function grantView(g: GrantRow): GrantView {
+  return { id: g.id, level: g.level, grantedBy: g.grantedBy, createdAt: g.createdAt, expiresAt: g.expiresAt, revokedAt: g.revokedAt };
+}
+
+export function escalationView(e: EscalationRow): EscalationView {
+  return {
+    id: e.id,
+    conversationId: e.conversationId,
+    reason: e.reason as EscalationView['reason'],
+    description: e.description,
+    environment: e.environment as EscalationView['environment'],
+    justification: e.justification,
+    source: e.source,
+    createdAt: e.createdAt,
+  };
+}
