@@ -90,7 +90,8 @@ export function createAjuda(defaultOrigin?: string): AjudaApi {
   let locale: AjudaLocale;
   let theme: AjudaTheme;
   let host: HTMLElement | undefined;
-  let style: HTMLElement;
+  let sheet: CSSStyleSheet;
+  let root: ShadowRoot;
   let box: HTMLElement;
   let btn: HTMLElement;
   let badge: HTMLElement;
@@ -100,7 +101,7 @@ export function createAjuda(defaultOrigin?: string): AjudaApi {
   let unread: number;
 
   const paint = () => {
-    style.textContent = `${CSS}.w,.p{${theme.position || 'right'}:20px}.l{background:${theme.primary || '#1f5eff'}}`;
+    sheet.replaceSync(`${CSS}.w,.p{${theme.position || 'right'}:20px}.l{background:${theme.primary || '#1f5eff'}}`);
     btn.setAttribute('aria-label', LABELS[locale] + (unread ? ` (${unread})` : ''));
     badge.textContent = '' + unread;
     badge.hidden = !unread;
@@ -118,7 +119,7 @@ export function createAjuda(defaultOrigin?: string): AjudaApi {
       frame.title = LABELS[locale]!;
       // R1: channel, host origin and locale only; a token never goes in a URL.
       frame.src = `${origin}/widget/frame/?channel=${o!.channel}&host=${encodeURIComponent(location.origin)}&locale=${locale}`;
-      style.after(frame);
+      root.prepend(frame);
     }
     return frame;
   };
@@ -188,9 +189,11 @@ export function createAjuda(defaultOrigin?: string): AjudaApi {
       frame = ready = undefined;
       open = false;
       unread = 0;
-      const root = (host = doc.createElement('div')).attachShadow({ mode: 'open' });
-      root.innerHTML = '<style></style><div class=w><button class=l aria-expanded=false>?</button><span class=b aria-hidden=true hidden></span></div>';
-      [style, box] = root.children as unknown as [HTMLElement, HTMLElement];
+      root = (host = doc.createElement('div')).attachShadow({ mode: 'open' });
+      // A constructed stylesheet, not a <style> element: host pages need no style-src exception in their CSP.
+      root.adoptedStyleSheets = [(sheet = new CSSStyleSheet())];
+      root.innerHTML = '<div class=w><button class=l aria-expanded=false>?</button><span class=b aria-hidden=true hidden></span></div>';
+      box = root.firstChild as HTMLElement;
       btn = box.firstChild as HTMLElement;
       badge = box.lastChild as HTMLElement;
       paint();
