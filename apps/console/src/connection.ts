@@ -54,7 +54,10 @@ export class AgentConnection {
   private seq = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
-  private readonly pending = new Map<string, { resolve: (f: ServerFrame) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly pending = new Map<
+    string,
+    { resolve: (f: ServerFrame) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout>; conversationId?: string }
+  >();
 
   constructor(private readonly opts: ConnectionOptions) {}
 
@@ -102,6 +105,26 @@ export class AgentConnection {
         reject(new FrameError({ code: 'timeout', i18nKey: 'error.timeout' }));
       }, this.opts.requestTimeoutMs ?? 15_000);
       this.pending.set(ref, { resolve, reject, timer });
+    });
+  }
+
+  /**
+   * Send a conversation command the server answers only by publishing the change (assign,
+   * transfer, priority.set, resolve, reopen): resolves on our ref's reply or on the next
+   * update of that conversation; an `error` carrying our ref rejects.
+   */
+  command(frame: Outbound & { conversationId: string }): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const ref = this.send(frame);
+      if (!ref) {
+        reject(new FrameError({ code: 'offline', i18nKey: 'error.offline' }));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.pending.delete(ref);
+        reject(new FrameError({ code: 'timeout', i18nKey: 'error.timeout' }));
+      }, this.opts.requestTimeoutMs ?? 15_000);
+      this.pending.set(ref, { resolve: () => resolve(), reject, timer, conversationId: frame.conversationId });
     });
   }
 
@@ -157,6 +180,25 @@ export class AgentConnection {
         clearTimeout(waiter.timer);
         if (frame.type === 'error') waiter.reject(new FrameError(frame));
         else waiter.resolve(frame);
+      } else if (frame.type === 'error') {
+        // Nobody waits for it any more (a command already settled): show it as a notice.
+        const { ref: _late, ...rest } = frame;
+        this.opts.onFrame(rest);
+        return;
+      }
+    }
+    const changed =
+      frame.type === 'agent.conversation.updated' || frame.type === 'conversation.snapshot'
+        ? frame.conversation.id
+        : frame.type === 'agent.conversation.removed'
+          ? frame.conversationId
+          : null;
+    if (changed) {
+      for (const [r, w] of this.pending) {
+        if (w.conversationId !== changed) continue;
+        this.pending.delete(r);
+        clearTimeout(w.timer);
+        w.resolve(frame);
       }
     }
     this.opts.onFrame(frame);

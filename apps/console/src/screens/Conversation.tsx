@@ -135,16 +135,16 @@ function ConversationHeader({ conv }: { conv: AgentConversationView }) {
       </div>
       <div class="conv-actions">
         {isOpen && conv.assignee?.id !== me.id ? (
-          <button type="button" class="btn" disabled={busy} onClick={() => run(() => conn.request({ type: 'conversation.assign', conversationId: conv.id }))}>
+          <button type="button" class="btn" disabled={busy} onClick={() => run(() => conn.command({ type: 'conversation.assign', conversationId: conv.id }))}>
             {t('conv.assignToMe')}
           </button>
         ) : null}
         {isOpen ? (
-          <button type="button" class="btn btn--primary" disabled={busy} onClick={() => run(() => conn.request({ type: 'conversation.resolve', conversationId: conv.id }))}>
+          <button type="button" class="btn btn--primary" disabled={busy} onClick={() => run(() => conn.command({ type: 'conversation.resolve', conversationId: conv.id }))}>
             {t('conv.resolve')}
           </button>
         ) : (
-          <button type="button" class="btn" disabled={busy} onClick={() => run(() => conn.request({ type: 'conversation.reopen', conversationId: conv.id }))}>
+          <button type="button" class="btn" disabled={busy} onClick={() => run(() => conn.command({ type: 'conversation.reopen', conversationId: conv.id }))}>
             {t('conv.reopen')}
           </button>
         )}
@@ -424,7 +424,7 @@ function PriorityPanel({ conv }: { conv: AgentConversationView }) {
             e.preventDefault();
             if (!canSubmit) return;
             run(
-              () => conn.request({ type: 'priority.set', conversationId: conv.id, priority, reason: reason.trim() }),
+              () => conn.command({ type: 'priority.set', conversationId: conv.id, priority, reason: reason.trim() }),
               () => {
                 setReason('');
                 setEditing(false);
@@ -486,7 +486,7 @@ function AssignPanel({ conv, preset }: { conv: AgentConversationView; preset: Qu
         onSubmit={(e) => {
           e.preventDefault();
           if (!agentId) return;
-          runAssign(() => conn.request({ type: 'conversation.assign', conversationId: conv.id, agentId }), () => setAgentId(''));
+          runAssign(() => conn.command({ type: 'conversation.assign', conversationId: conv.id, agentId }), () => setAgentId(''));
         }}
       >
         <label class="field">
@@ -515,7 +515,7 @@ function AssignPanel({ conv, preset }: { conv: AgentConversationView; preset: Qu
         onSubmit={(e) => {
           e.preventDefault();
           if (!reason.trim()) return;
-          runTransfer(() => conn.request({ type: 'conversation.transfer', conversationId: conv.id, queue, reason: reason.trim() }), () => setReason(''));
+          runTransfer(() => conn.command({ type: 'conversation.transfer', conversationId: conv.id, queue, reason: reason.trim() }), () => setReason(''));
         }}
       >
         <label class="field">

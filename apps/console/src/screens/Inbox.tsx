@@ -1,9 +1,9 @@
 import type { AgentConversationView, AgentView, Priority } from '@ajuda/protocol';
-import { memo } from 'preact/compat';
 import { useCallback, useMemo, useState } from 'preact/hooks';
 import { useConsole } from '../context.ts';
 import { compareUrgency, isOpenStatus } from '../sla.ts';
 import { useStore } from '../store.ts';
+import { memo } from '../ui/memo.ts';
 import { PriorityBadge, queueKey, queueLabel, RequesterLabel, SlaCountdown } from '../ui/bits.tsx';
 
 export interface InboxFilters {

@@ -25,7 +25,8 @@ export function SlaCountdown({ sla, status }: { sla: SlaView; status: Conversati
   }
   const clock = t(`sla.clock.${s.clock}`);
   if (s.breached) {
-    const text = s.msLeft <= 0 ? t('sla.breachedAgo', { time: formatDuration(s.msLeft) }) : t('sla.breached');
+    // A breach the server recorded stays visible while the next clock keeps running.
+    const text = s.msLeft <= 0 ? t('sla.breachedAgo', { time: formatDuration(s.msLeft) }) : t('sla.breachedLeft', { time: formatDuration(s.msLeft) });
     return (
       <span class="sla sla--breached" title={clock}>
         <span aria-hidden="true">⚠ </span>

@@ -99,6 +99,7 @@ const en: Record<string, string> = {
   'sla.left': '{time} left',
   'sla.breached': 'SLA breached',
   'sla.breachedAgo': 'Breached {time} ago',
+  'sla.breachedLeft': 'SLA breached · {time} left',
   'sla.none': 'No SLA clock',
   'sla.clock.first_response': 'First response',
   'sla.clock.next_response': 'Next response',

@@ -99,6 +99,7 @@ const es: Record<string, string> = {
   'sla.left': 'quedan {time}',
   'sla.breached': 'SLA incumplido',
   'sla.breachedAgo': 'Incumplido hace {time}',
+  'sla.breachedLeft': 'SLA incumplido · quedan {time}',
   'sla.none': 'Sin plazo de SLA',
   'sla.clock.first_response': 'Primera respuesta',
   'sla.clock.next_response': 'Siguiente respuesta',

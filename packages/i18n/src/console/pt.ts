@@ -99,6 +99,7 @@ const pt: Record<string, string> = {
   'sla.left': 'faltam {time}',
   'sla.breached': 'SLA violado',
   'sla.breachedAgo': 'Violado há {time}',
+  'sla.breachedLeft': 'SLA violado · faltam {time}',
   'sla.none': 'Sem prazo de SLA',
   'sla.clock.first_response': 'Primeira resposta',
   'sla.clock.next_response': 'Próxima resposta',
