@@ -112,7 +112,7 @@ function publishAll(svc: Services, out: MessageRow[]): void {
 }
 
 /** Starts in flight, by owner and idempotency key: concurrent retries share one creation. */
-const inflight = new Map<string, Promise<ConversationRow>>();
+const inflight = new Map<string, Promise<{ row: ConversationRow; out: MessageRow[] }>>();
 
 /**
  * Start a conversation. Retries with the same idempotency key (sequential or concurrent)
@@ -126,16 +126,26 @@ export async function start(svc: Services, conn: Conn, p: RequesterPrincipal, f:
   if (existing) return replyStarted(svc, conn, f, existing, f.answers);
   const key = `${p.ownerKey}\u0000${f.idempotencyKey}`;
   let pending = inflight.get(key);
+  const creator = !pending;
   if (!pending) {
     const wait = takeStartToken();
     if (wait > 0) throw new AjudaError('rate_limited', undefined, { retryAfter: wait });
     pending = create(svc, p, f).finally(() => inflight.delete(key));
     inflight.set(key, pending);
   }
-  replyStarted(svc, conn, f, await pending, f.answers);
+  const { row, out } = await pending;
+  try {
+    replyStarted(svc, conn, f, row, f.answers);
+  } finally {
+    // The requester learns of the conversation before its first system messages arrive.
+    if (creator) {
+      publishAll(svc, out);
+      svc.markDirty(row.id);
+    }
+  }
 }
 
-async function create(svc: Services, p: RequesterPrincipal, f: F<'conversation.start'>): Promise<ConversationRow> {
+async function create(svc: Services, p: RequesterPrincipal, f: F<'conversation.start'>): Promise<{ row: ConversationRow; out: MessageRow[] }> {
 
   const claims = p.kind === 'visitor' ? { ...f.claims } : undefined;
   const answerEmail = typeof f.answers?.email === 'string' ? f.answers.email : undefined;
@@ -193,9 +203,7 @@ async function create(svc: Services, p: RequesterPrincipal, f: F<'conversation.s
     }
     return svc.repo.getConversation(c.id)!;
   });
-  publishAll(svc, out);
-  svc.markDirty(row.id);
-  return row;
+  return { row, out };
 }
 
 function replyStarted(svc: Services, conn: Conn, f: F<'conversation.start'>, c: ConversationRow, answers: unknown): void {
