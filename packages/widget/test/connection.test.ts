@@ -238,7 +238,7 @@ describe('connection', () => {
     const p = conn.request({ type: 'conversation.list' });
     const sent = last().ofType('conversation.list')[0]!;
     expect(sent.ref).toMatch(/^r\d+$/);
-    last().push({ type: 'message.created', message: { seq: 'nope' } }); // malformed: dropped
+    last().push({ type: 'message.created', message: { seq: 'nope' } } as Record<string, unknown>); // malformed: dropped
     last().pushRaw('{not json');
     last().push({ type: 'conversation.list.result', ref: sent.ref, conversations: [] });
     const reply = await p;

@@ -1,6 +1,6 @@
-import { render } from '@testing-library/preact';
+import { cleanup, render } from '@testing-library/preact';
 import type { ComponentChildren } from 'preact';
-import { vi } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import { translator, type Catalog, type Locale } from '@ajuda/i18n';
 import en from '@ajuda/i18n/widget/en';
 import pt from '@ajuda/i18n/widget/pt';
@@ -8,6 +8,9 @@ import es from '@ajuda/i18n/widget/es';
 import type { MessageView, RequesterConversationView } from '@ajuda/protocol';
 import { AppContext, type Actions } from '../src/ui/context.ts';
 import { initialState, type AppState } from '../src/state.ts';
+
+// Vitest globals are off, so Testing Library cannot register its own cleanup.
+afterEach(() => cleanup());
 
 export const CATALOGS: Record<Locale, Catalog> = { en, pt, es };
 
@@ -100,7 +103,10 @@ export const directory = {
 
 /** Text and accessible-name attributes of a container: where a raw i18n key would show. */
 export function visibleStrings(el: Element): string[] {
-  const out: string[] = [el.textContent ?? ''];
+  const out: string[] = [];
+  // Text node by text node: textContent would glue "end." to the next "Start" and look like a key.
+  const walker = el.ownerDocument.createTreeWalker(el, 4 /* NodeFilter.SHOW_TEXT */);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.nodeValue?.trim()) out.push(n.nodeValue);
   for (const node of Array.from(el.querySelectorAll('*'))) {
     for (const a of ['aria-label', 'placeholder', 'title', 'alt']) {
       const v = node.getAttribute(a);

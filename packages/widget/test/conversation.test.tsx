@@ -1,0 +1,174 @@
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, screen, waitFor } from '@testing-library/preact';
+import type { ServerFrame } from '@ajuda/protocol';
+import { ConversationScreen, EscalateScreen } from '../src/ui/Conversation.tsx';
+import { initialState, reduce, unreadCount, type AppState } from '../src/state.ts';
+import { conv, fakeActions, msg, realmUser, renderApp } from './helpers.tsx';
+
+const created = (m: ReturnType<typeof msg>) => ({ type: 'message.created', message: m }) as ServerFrame;
+
+describe('conversation state', () => {
+  it('keeps messages in seq order without duplicates, whatever the arrival order', () => {
+    let s = initialState('en');
+    for (const seq of [3, 1, 2, 3, 1, 5, 4]) s = reduce(s, created(msg(seq, 'agent', `m${seq}`)));
+    expect(s.messages.c_7Hx2Q!.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('turns an acknowledged outbox entry into a message at its seq and counts unread agent messages', () => {
+    let s: AppState = { ...initialState('en'), outbox: [{ conversationId: 'c_7Hx2Q', clientMsgId: 'm1', body: 'mine', at: new Date().toISOString() }] };
+    s = reduce(s, created(msg(1, 'agent', 'hello')));
+    expect(unreadCount(s)).toBe(1);
+    s = reduce(s, { type: 'message.ack', conversationId: 'c_7Hx2Q', clientMsgId: 'm1', seq: 2, at: new Date().toISOString() });
+    expect(s.messages.c_7Hx2Q!.map((m) => [m.seq, m.sender.role, m.body])).toEqual([
+      [1, 'agent', 'hello'],
+      [2, 'requester', 'mine'],
+    ]);
+    expect(unreadCount(s)).toBe(0); // answering means having read
+  });
+
+  it('R14: a resolved conversation without feedback asks for it', () => {
+    let s = initialState('en');
+    s = reduce(s, { type: 'conversation.updated', conversation: conv({ status: 'resolved' }) });
+    expect(s.feedbackRequested.c_7Hx2Q).toBe(true);
+    s = reduce(s, { type: 'feedback.recorded', conversationId: 'c_7Hx2Q', answered: true });
+    expect(s.feedbackRequested.c_7Hx2Q).toBe(false);
+    expect(s.conversations.c_7Hx2Q!.feedback).toEqual({ answered: true });
+  });
+});
+
+describe('conversation screen', () => {
+  const messages = { c_7Hx2Q: [msg(1, 'system', 'Conversation queued'), msg(2, 'requester', 'It fails'), msg(3, 'agent', 'Looking'), msg(4, 'requester', 'Thanks')] };
+
+  it('renders messages in seq order, system messages apart, and "Seen" on the last message the agent read', () => {
+    const { container, missing } = renderApp(<ConversationScreen id="c_7Hx2Q" />, {
+      state: { principal: realmUser, conversations: { c_7Hx2Q: conv() }, messages, agentRead: { c_7Hx2Q: 3 } },
+    });
+    const items = [...container.querySelectorAll('.msg-list > li')];
+    expect(items.map((li) => li.getAttribute('data-seq'))).toEqual(['1', '2', '3', '4']);
+    expect(items[0]!.querySelector('.msg-system')?.textContent).toBe('Conversation queued');
+    expect(items[2]!.textContent).toContain('Joao Pereira');
+    // seq 2 is the requester's last message at or below the agent's read position.
+    expect(items[1]!.textContent).toContain('Seen');
+    expect(items[3]!.textContent).not.toContain('Seen');
+    expect(container.querySelectorAll('.seen')).toHaveLength(1);
+    expect(missing).toEqual([]);
+  });
+
+  it('R9, R10, R13: shows the conversation ID with a copy button, priority, first response time in words, assignee', async () => {
+    const actions = fakeActions();
+    const { container } = renderApp(<ConversationScreen id="c_7Hx2Q" />, {
+      state: { principal: realmUser, conversations: { c_7Hx2Q: conv() }, messages: {} },
+      actions,
+    });
+    expect(container.querySelector('.conv-id code')?.textContent).toBe('c_7Hx2Q');
+    expect(container.textContent).toContain('Priority: P2 · High');
+    expect(container.textContent).toContain('We aim to answer within 15 minutes.');
+    expect(container.textContent).toContain('Joao Pereira is handling your request.');
+    fireEvent.click(screen.getByRole('button', { name: 'Copy conversation ID c_7Hx2Q' }));
+    await waitFor(() => expect(actions.copy).toHaveBeenCalledWith('c_7Hx2Q'));
+    await waitFor(() => expect(container.querySelector('.conv-id button')?.textContent).toBe('Copied'));
+  });
+
+  it('never renders message bodies as HTML and links only http(s) URLs', () => {
+    const body = '<img src=x onerror=alert(1)> javascript:alert(1) see https://docs.example/x';
+    const { container } = renderApp(<ConversationScreen id="c_7Hx2Q" />, {
+      state: { conversations: { c_7Hx2Q: conv() }, messages: { c_7Hx2Q: [msg(1, 'agent', body)] } },
+    });
+    expect(container.querySelector('img')).toBeNull();
+    expect(container.querySelector('.bubble')!.textContent).toBe(body);
+    const links = [...container.querySelectorAll('.bubble a')];
+    expect(links.map((a) => a.getAttribute('href'))).toEqual(['https://docs.example/x']);
+    expect(links[0]!.getAttribute('rel')).toContain('noopener');
+  });
+
+  it('sends on Enter through the outbox, shows pending messages, marks visible messages read', async () => {
+    const actions = fakeActions();
+    const { container } = renderApp(<ConversationScreen id="c_7Hx2Q" />, {
+      state: {
+        conversations: { c_7Hx2Q: conv() },
+        messages,
+        outbox: [{ conversationId: 'c_7Hx2Q', clientMsgId: 'mx', body: 'offline text', at: new Date().toISOString() }],
+        status: 'offline',
+      },
+      actions,
+    });
+    expect(actions.markRead).toHaveBeenCalledWith('c_7Hx2Q');
+    expect(container.querySelector('.msg-pending')?.textContent).toContain('Will be sent when you are back online');
+    const box = screen.getByLabelText('Your message');
+    fireEvent.input(box, { target: { value: 'New one' } });
+    expect(actions.setTyping).toHaveBeenCalledWith('c_7Hx2Q', true);
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(actions.sendMessage).toHaveBeenCalledWith('c_7Hx2Q', 'New one');
+    expect(actions.setTyping).toHaveBeenLastCalledWith('c_7Hx2Q', false);
+  });
+
+  it('shows the typing indicator and does not mark read while the panel is hidden', () => {
+    const actions = fakeActions();
+    const { container } = renderApp(<ConversationScreen id="c_7Hx2Q" />, {
+      state: { conversations: { c_7Hx2Q: conv() }, messages, agentTyping: { c_7Hx2Q: true }, visible: false },
+      actions,
+    });
+    expect(container.querySelector('.typing')?.textContent).toBe('Joao Pereira is typing…');
+    expect(actions.markRead).not.toHaveBeenCalled();
+  });
+
+  it('R14: asks "Did this answer your question?" on a resolved conversation; "no" offers reopen or escalate', async () => {
+    const actions = fakeActions();
+    const state = { conversations: { c_7Hx2Q: conv({ status: 'resolved' }) }, messages };
+    const { container, rerenderWith } = renderApp(<ConversationScreen id="c_7Hx2Q" />, { state, actions });
+    expect(container.textContent).toContain('Did this answer your question?');
+    fireEvent.click(screen.getByLabelText('No'));
+    fireEvent.input(screen.getByLabelText(/Comment/), { target: { value: 'Still failing' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send feedback' }));
+    await waitFor(() => expect(actions.submitFeedback).toHaveBeenCalledWith('c_7Hx2Q', false, 'Still failing'));
+    rerenderWith({ conversations: { c_7Hx2Q: conv({ status: 'resolved', feedback: { answered: false, comment: 'Still failing' } }) } });
+    fireEvent.click(screen.getByRole('button', { name: 'Escalate' }));
+    await waitFor(() => expect(actions.reopen).toHaveBeenCalledWith('c_7Hx2Q'));
+    await waitFor(() => expect(actions.go).toHaveBeenCalledWith({ name: 'escalate', id: 'c_7Hx2Q' }));
+    expect(screen.getByRole('button', { name: 'Reopen conversation' })).toBeTruthy();
+  });
+
+  it('R13: offers escalation only for open conversations', () => {
+    const a = renderApp(<ConversationScreen id="c_7Hx2Q" />, { state: { conversations: { c_7Hx2Q: conv({ status: 'assigned' }) } } });
+    expect(a.queryByRole('button', { name: 'Escalate this conversation' })).toBeTruthy();
+    a.unmount();
+    const b = renderApp(<ConversationScreen id="c_7Hx2Q" />, { state: { conversations: { c_7Hx2Q: conv({ status: 'intake' }) } } });
+    expect(b.queryByRole('button', { name: 'Escalate this conversation' })).toBeNull();
+  });
+});
+
+describe('escalate screen (R13)', () => {
+  it('R13: requires reason, description, environment and justification, shows the conversation ID, then sends them', async () => {
+    const actions = fakeActions();
+    const { container } = renderApp(<EscalateScreen id="c_7Hx2Q" />, { state: { conversations: { c_7Hx2Q: conv({ answers: {} }) } }, actions });
+    expect(container.querySelector('.conv-id code')?.textContent).toBe('c_7Hx2Q');
+    fireEvent.submit(container.querySelector('form')!);
+    await waitFor(() => expect(container.querySelectorAll('.field-error')).toHaveLength(4));
+    expect(actions.escalate).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByLabelText('I would like another engineer to look at it'));
+    fireEvent.input(screen.getByLabelText('Describe the problem'), { target: { value: 'Orders duplicated' } });
+    fireEvent.click(screen.getByLabelText('Production'));
+    fireEvent.input(screen.getByLabelText('Justification'), { target: { value: 'Fix did not work' } });
+    fireEvent.submit(container.querySelector('form')!);
+    await waitFor(() =>
+      expect(actions.escalate).toHaveBeenCalledWith({
+        conversationId: 'c_7Hx2Q',
+        reason: 'other_engineer',
+        description: 'Orders duplicated',
+        environment: 'Prod',
+        justification: 'Fix did not work',
+      }),
+    );
+    await waitFor(() => expect(actions.go).toHaveBeenCalledWith({ name: 'conversation', id: 'c_7Hx2Q' }));
+  });
+
+  it('shows a server refusal as friendly text', async () => {
+    const actions = fakeActions({ escalate: vi.fn(async () => ({ ok: false as const, code: 'rate_limited', retryAfter: 12 })) });
+    const { container } = renderApp(<EscalateScreen id="c_7Hx2Q" />, { state: { conversations: { c_7Hx2Q: conv() } }, actions });
+    fireEvent.click(screen.getByLabelText('The outcome does not match what I expected'));
+    fireEvent.input(screen.getByLabelText('Describe the problem'), { target: { value: 'a' } });
+    fireEvent.input(screen.getByLabelText('Justification'), { target: { value: 'b' } });
+    fireEvent.submit(container.querySelector('form')!);
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Too many requests. Please try again in 12 s.'));
+  });
+});
