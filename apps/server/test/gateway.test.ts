@@ -36,7 +36,7 @@ describe('gateway: bad input never crashes and gets a clear error', () => {
     };
     await expectError(() => c.sendRaw('{not json'), 'bad_json');
     await expectError(() => c.send({ type: 'no.such.frame' }), 'unknown_type');
-    await expectError(() => c.send({ type: 'message.send', conversationId: 42, clientMsgId: 'x', body: 'x' }), 'bad_frame');
+    await expectError(() => c.send({ type: 'message.send', conversationId: 42, clientMsgId: 'x', body: 'x' } as Record<string, unknown>), 'bad_frame');
     await expectError(() => c.sendRaw(Buffer.from([1, 2, 3]), true), 'binary_not_supported');
     await expectError(() => c.sendRaw('{"type":"conversation.list","__proto__":{"polluted":1},"constructor":{"prototype":{"x":1}}}'.replace('conversation.list', 'nope')), 'unknown_type');
     await expectError(() => c.send({ type: 'message.send', conversationId: 'AJ-X', clientMsgId: 'x', body: 'x'.repeat(8001) }), 'body_too_long');
