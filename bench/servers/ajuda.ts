@@ -1,0 +1,20 @@
+// Bench-only startup of the real Ajuda server: buildApp with the demo agents seeded, no demo
+// pages, Fastify's logger off. Configuration comes from the environment exactly as server.ts
+// reads it (PORT, AJUDA_SYNCHRONOUS, the limit variables…); the database lives in a temp dir.
+import { join } from 'node:path';
+import { buildApp } from '../../apps/server/src/app.ts';
+import { loadConfig } from '../../apps/server/src/config.ts';
+import { onStop, ready, serveIpc } from './ipc.ts';
+
+const dir = process.env.BENCH_DIR_TMP!;
+const config = loadConfig({ AJUDA_DB_FILE: join(dir, 'ajuda.db'), AJUDA_PUBLIC_URL: `http://127.0.0.1:${process.env.PORT}`, ...process.env }, dir);
+const app = await buildApp(config, { seed: true, logger: false });
+await app.listen({ host: '127.0.0.1', port: config.port });
+serveIpc({
+  stats: () => {
+    const w = app.ajuda.svc.writer;
+    return { batches: w.batches, maxBatch: w.maxBatch, conns: app.ajuda.gateway.conns.size };
+  },
+});
+onStop(() => app.close());
+ready(config.port);
