@@ -40,6 +40,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     bodyLimit: 1024 * 1024,
+    disableRequestLogging: true,
     trustProxy: false,
   });
   const db = createDb(config.dbFile, { synchronous: config.synchronous });
@@ -116,8 +117,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       wildcard: true,
       index: ['index.html'],
       setHeaders(res, path) {
-        // Typed as a reply; at run time it is Node's ServerResponse.
-        const r = res as unknown as { setHeader(name: string, value: string): void };
+        const r = { setHeader: (name: string, value: string) => void res.header(name, value) };
         r.setHeader('X-Content-Type-Options', 'nosniff');
         r.setHeader('Referrer-Policy', 'no-referrer');
         if (m.csp && path.endsWith('.html')) r.setHeader('Content-Security-Policy', m.csp);

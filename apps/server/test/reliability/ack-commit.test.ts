@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, type TestStack } from '../../src/testing.ts';
+import { GENERAL, idem, requester, type TestClient } from '../client.ts';
+import { sqliteCtor, type Sqlite } from './harness.ts';
+
+let stack: TestStack;
+let reader: Sqlite;
+beforeAll(async () => {
+  stack = await startTestStack({ AJUDA_FRAMES_PER_SECOND: '5000', AJUDA_FRAME_BURST: '5000' }, { demo: false });
+  const Database = sqliteCtor();
+  reader = new Database(stack.dbFile, { readonly: true });
+});
+afterAll(async () => {
+  reader?.close();
+  await stack?.close();
+});
+
+const rows = (conversationId: string, clientMsgId: string) =>
+  (reader.prepare("SELECT seq FROM messages WHERE conversation_id = ? AND sender = 'requester' AND client_msg_id = ?").all(conversationId, clientMsgId) as Array<{ seq: number }>).map((r) => r.seq);
+
+async function queued(): Promise<{ r: TestClient; id: string }> {
+  const r = await requester(stack, { locale: 'en' });
+  const s = await r.request({ type: 'conversation.start', idempotencyKey: idem(), requestType: 'general_question', locale: 'en', answers: GENERAL() }, 'conversation.started');
+  return { r, id: s.conversation.id };
+}
+
+describe('ack only after commit', () => {
+  it('a failure right before COMMIT: no ack, an error frame, no row; the retry with the same clientMsgId is stored once', async () => {
+    const { r, id } = await queued();
+    const writer = stack.app.ajuda.svc.writer;
+    let calls = 0;
+    writer.beforeCommit = () => {
+      calls++;
+      throw new Error('injected: disk full');
+    };
+    try {
+      const from = r.frames.length;
+      const err = await r.request({ type: 'message.send', conversationId: id, clientMsgId: 'c1', body: 'first try' }, 'error');
+      expect(calls).toBeGreaterThan(0);
+      expect(err.code).toBe('internal');
+      expect(err.incident).toMatch(/^inc_/);
+      // The internal detail stays in the server log.
+      expect(JSON.stringify(err)).not.toContain('disk full');
+      expect(r.frames.slice(from).some((f) => f.type === 'message.ack')).toBe(false);
+      expect(rows(id, 'c1')).toEqual([]);
+    } finally {
+      writer.beforeCommit = null;
+    }
+    const ack = await r.request({ type: 'message.send', conversationId: id, clientMsgId: 'c1', body: 'first try' }, 'message.ack');
+    expect(rows(id, 'c1')).toEqual([ack.seq]);
+    const again = await r.request({ type: 'message.send', conversationId: id, clientMsgId: 'c1', body: 'first try' }, 'message.ack');
+    expect(again.seq).toBe(ack.seq);
+    expect(rows(id, 'c1')).toEqual([ack.seq]);
+    r.close();
+  });
+
+  it('a failed batch fails every write in it: 20 concurrent sends, none acked, none stored; all 20 retries succeed once each', async () => {
+    const { r, id } = await queued();
+    const writer = stack.app.ajuda.svc.writer;
+    writer.beforeCommit = () => {
+      throw new Error('injected');
+    };
+    let replies;
+    try {
+      replies = await Promise.all(Array.from({ length: 20 }, (_, i) => r.request({ type: 'message.send', conversationId: id, clientMsgId: `b${i}`, body: `b${i}` }, 'error')));
+    } finally {
+      writer.beforeCommit = null;
+    }
+    expect(replies.every((x) => x.type === 'error')).toBe(true);
+    expect(r.frames.some((f) => f.type === 'message.ack')).toBe(false);
+    const lastSeq = (reader.prepare('SELECT last_seq AS s FROM conversations WHERE id = ?').get(id) as { s: number }).s;
+    const acks = await Promise.all(Array.from({ length: 20 }, (_, i) => r.request({ type: 'message.send', conversationId: id, clientMsgId: `b${i}`, body: `b${i}` }, 'message.ack')));
+    // The failed batch left no hole: the retries take the next seqs, gapless.
+    expect(acks.map((a) => a.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => lastSeq + i + 1));
+    for (let i = 0; i < 20; i++) expect(rows(id, `b${i}`)).toHaveLength(1);
+    r.close();
+  });
+
+  it('a busy database (another connection holds BEGIN IMMEDIATE past busy_timeout): an `unavailable` error, no ack, no row; the retry succeeds', async () => {
+    // The server's busy_timeout is 5000 ms (createDb's default; not configurable through the
+    // environment), so the lock is held a little longer than that.
+    const { r, id } = await queued();
+    const Database = sqliteCtor();
+    const locker = new Database(stack.dbFile);
+    locker.pragma('busy_timeout = 0');
+    locker.exec('BEGIN IMMEDIATE');
+    const release = setTimeout(() => {
+      if (locker.inTransaction) locker.exec('ROLLBACK');
+    }, 5600);
+    let err;
+    try {
+      err = await r.request({ type: 'message.send', conversationId: id, clientMsgId: 'busy-1', body: 'while locked' }, 'error', 20_000);
+    } finally {
+      await new Promise((res) => setTimeout(res, 5700));
+      clearTimeout(release);
+      if (locker.inTransaction) locker.exec('ROLLBACK');
+      locker.close();
+    }
+    expect(err.type).toBe('error');
+    expect(err.code).toBe('unavailable');
+    expect(r.frames.some((f) => f.type === 'message.ack' && f.clientMsgId === 'busy-1')).toBe(false);
+    expect(rows(id, 'busy-1')).toEqual([]);
+    const ack = await r.request({ type: 'message.send', conversationId: id, clientMsgId: 'busy-1', body: 'while locked' }, 'message.ack');
+    expect(rows(id, 'busy-1')).toEqual([ack.seq]);
+    r.close();
+  }, 30_000);
+});
