@@ -100,6 +100,20 @@ interface Pending {
   resolve: (f: ServerFrame) => void;
   reject: (e: Error) => void;
   timer: ReturnType<typeof setTimeout>;
+  settle?: ((f: ServerFrame) => boolean) | undefined;
+  /** A non-settling reply seen so far, used if nothing else follows within the grace period. */
+  interim?: ServerFrame;
+  grace?: ReturnType<typeof setTimeout>;
+}
+
+export interface RequestOptions {
+  /**
+   * Whether a reply ends the request. A reply that does not (e.g. `conversation.started` still in
+   * intake, which the server follows with `error intake_invalid` under the same ref) is delivered
+   * to onFrame, and resolves the request only if no settling reply follows within `graceMs`.
+   */
+  settle?: (f: ServerFrame) => boolean;
+  graceMs?: number;
 }
 
 export class Connection {
@@ -117,9 +131,15 @@ export class Connection {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private lastFrameAt = 0;
   private authProblem = false;
+  /** The server said this channel needs an identity: never connect without one again. */
+  private identityRequired = false;
+  /** The token sent in the current socket's hello. */
+  private helloToken: string | null = null;
+  private identityAsks = 0;
   private refSeq = 0;
   private inbound: Promise<void> = Promise.resolve();
   private readonly pending = new Map<string, Pending>();
+  private readonly graceMs = new Map<string, number>();
   /** clientMsgIds already sent on the current socket: each outbox entry goes out once per socket. */
   private readonly inflight = new Set<string>();
   /** Seqs seen per conversation (dedupe) and the highest gapless one (resume point). */
@@ -179,18 +199,20 @@ export class Connection {
    * `error`). Rejects when offline or on timeout.
    * @example const reply = await conn.request({ type: 'conversation.list' });
    */
-  request(frame: ClientFrame): Promise<ServerFrame> {
+  request(frame: ClientFrame, options: RequestOptions = {}): Promise<ServerFrame> {
     const ref = `r${++this.refSeq}`;
+    this.graceMs.set(ref, options.graceMs ?? 1500);
     return new Promise((resolve, reject) => {
       if (!this.send({ ...frame, ref } as ClientFrame)) {
+        this.graceMs.delete(ref);
         reject(new Error('offline'));
         return;
       }
       const timer = setTimeout(() => {
-        this.pending.delete(ref);
+        this.settlePending(ref, null);
         reject(new Error('timeout'));
       }, this.opts.requestTimeoutMs ?? 15_000);
-      this.pending.set(ref, { resolve, reject, timer });
+      this.pending.set(ref, { resolve, reject, timer, settle: options.settle });
     });
   }
 
@@ -223,6 +245,7 @@ export class Connection {
     this.outbox = [];
     this.opts.onOutbox?.(this.outbox);
     this.identityToken = null;
+    this.identityRequired = false;
     this.seen.clear();
     this.contiguous.clear();
     this.openConversationId = null;
@@ -256,14 +279,20 @@ export class Connection {
   // ───────────── internals ─────────────
 
   private waitForIdentity(reason: 'boot' | 'expired'): void {
-    this.setStatus('connecting');
+    this.setStatus(this.identityRequired ? 'offline' : 'connecting');
     this.opts.requestIdentity(reason);
     if (this.awaitingIdentity) clearTimeout(this.awaitingIdentity);
-    // The loader stays silent when the page gave no token: connect anyway, as a visitor (R1).
+    const wait = this.identityRequired
+      ? backoffDelay(this.identityAsks++, this.opts.random ?? Math.random, 2000)
+      : (this.opts.identityWaitMs ?? 4000);
     this.awaitingIdentity = setTimeout(() => {
       this.awaitingIdentity = null;
-      if (!this.stopped) this.connect();
-    }, this.opts.identityWaitMs ?? 4000);
+      if (this.stopped) return;
+      // The server refused us without a token: ask the host again (backing off), never loop on hellos.
+      if (this.identityRequired) this.waitForIdentity('expired');
+      // At boot the loader stays silent when the page gave no token: try once without (R1).
+      else this.connect();
+    }, wait);
   }
 
   private connect(): void {
@@ -316,13 +345,20 @@ export class Connection {
       this.setStatus('offline');
       if (this.stopped) return;
       // R1: a refused or expired identity token → ask the host for a fresh one, then reconnect.
-      if (this.authProblem && this.opts.channel === 'platform') this.waitForIdentity('expired');
-      else this.scheduleReconnect();
+      if (this.authProblem && this.opts.channel === 'platform') {
+        if (this.identityToken && this.identityToken !== this.helloToken) this.scheduleReconnect(); // a fresher one already came
+        else {
+          this.identityToken = null;
+          this.identityRequired = true;
+          this.waitForIdentity('expired');
+        }
+      } else this.scheduleReconnect();
     };
   }
 
   private hello(): ClientFrame {
     const visitorToken = this.opts.storage.get(VISITOR_KEY);
+    this.helloToken = this.identityToken;
     return {
       type: 'session.hello',
       v: this.codec?.version ?? 1,
@@ -367,31 +403,58 @@ export class Connection {
         if (frame.reason === 'token_expired') this.authProblem = true;
         break;
       case 'error':
-        if (frame.code === 'token_expired' || frame.code === 'auth_failed' || frame.code === 'identity_required') {
-          this.authProblem = true;
-          // A refused identity token is useless: drop it so we never loop on it.
-          this.identityToken = null;
-        }
+        if (frame.code === 'token_expired' || frame.code === 'auth_failed' || frame.code === 'identity_required') this.authProblem = true;
         if (frame.ref?.startsWith('m:')) {
           this.onSendError(frame.ref.slice(2), frame.code, frame.retryAfter);
-          return;
+          break; // still shown (e.g. rate_limited with its retryAfter)
+        }
+        if (!frame.ref && frame.code === 'rate_limited') {
+          // Refused before the server read the frame, so without its ref: resend whatever is in
+          // flight later (same clientMsgIds, the server dedupes).
+          this.inflight.clear();
+          this.scheduleFlush(frame.retryAfter);
         }
         break;
     }
     if (pending && frame.ref) {
-      clearTimeout(pending.timer);
-      this.pending.delete(frame.ref);
-      pending.resolve(frame);
-      // The caller handles its own errors (e.g. intake_invalid beside the fields).
-      if (frame.type === 'error') return;
+      if (frame.type !== 'error' && pending.settle && !pending.settle(frame)) {
+        // Not the final answer yet: show it, and wait a moment for the one that settles.
+        const ref = frame.ref;
+        pending.interim = frame;
+        if (pending.grace) clearTimeout(pending.grace);
+        pending.grace = setTimeout(() => {
+          const p = this.pending.get(ref);
+          if (p?.interim) {
+            this.settlePending(ref, p);
+            p.resolve(p.interim);
+          }
+        }, this.graceMs.get(ref) ?? 1500);
+      } else {
+        this.settlePending(frame.ref, pending);
+        pending.resolve(frame);
+        // The caller handles its own errors (e.g. intake_invalid beside the fields).
+        if (frame.type === 'error') return;
+      }
     }
     this.opts.onFrame(frame);
     after?.();
   }
 
+  private settlePending(ref: string, p: Pending | null | undefined): void {
+    const entry = p ?? this.pending.get(ref);
+    if (entry) {
+      clearTimeout(entry.timer);
+      if (entry.grace) clearTimeout(entry.grace);
+    }
+    this.pending.delete(ref);
+    this.graceMs.delete(ref);
+  }
+
   private onReady(frame: Extract<ServerFrame, { type: 'session.ready' }>): void {
     this.ready = true;
     this.attempt = 0;
+    this.identityAsks = 0;
+    this.identityRequired = false;
     if (frame.visitorToken) this.opts.storage.set(VISITOR_KEY, frame.visitorToken);
     this.setStatus('online');
     this.startHeartbeat(frame.heartbeatMs);
@@ -447,6 +510,10 @@ export class Connection {
       return;
     }
     // rate_limited / unavailable / internal: keep it and try again later with the same clientMsgId.
+    this.scheduleFlush(retryAfter);
+  }
+
+  private scheduleFlush(retryAfter?: number): void {
     if (this.retryTimer) return;
     const ms = retryAfter ? retryAfter * 1000 : backoffDelay(2, this.opts.random ?? Math.random);
     this.retryTimer = setTimeout(() => {
@@ -494,9 +561,11 @@ export class Connection {
   private failPending(reason: string): void {
     for (const p of this.pending.values()) {
       clearTimeout(p.timer);
+      if (p.grace) clearTimeout(p.grace);
       p.reject(new Error(reason));
     }
     this.pending.clear();
+    this.graceMs.clear();
   }
 
   private setStatus(s: ConnStatus): void {

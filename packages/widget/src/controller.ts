@@ -1,6 +1,6 @@
 import type { ClientFrame, HostToFrame, Locale, RequestType, ServerFrame } from '@ajuda/protocol';
 import { FrameBridge } from './bridge.ts';
-import { Connection, type Codec, type SocketLike } from './connection.ts';
+import { Connection, type Codec, type RequestOptions, type SocketLike } from './connection.ts';
 import type { FrameParams } from './params.ts';
 import { Store, initialState, reduce, unreadCount, type View } from './state.ts';
 import { scopedStorage, type ScopedStorage } from './storage.ts';
@@ -132,10 +132,10 @@ export class Controller implements Actions {
 
   // ───────────── actions ─────────────
 
-  private async call(frame: ClientFrame, ok: ReadonlyArray<ServerFrame['type']>): Promise<ActionResult & { frame?: ServerFrame }> {
+  private async call(frame: ClientFrame, ok: ReadonlyArray<ServerFrame['type']>, options?: RequestOptions): Promise<ActionResult & { frame?: ServerFrame }> {
     let reply: ServerFrame;
     try {
-      reply = await this.conn.request(frame);
+      reply = await this.conn.request(frame, options);
     } catch (e) {
       return { ok: false, code: e instanceof Error && e.message === 'timeout' ? 'timeout' : 'offline' };
     }
@@ -160,11 +160,17 @@ export class Controller implements Actions {
     this.conn.openConversation(view.name === 'conversation' || view.name === 'escalate' ? view.id : null);
   }
 
-  startConversation(requestType: RequestType, answers: Record<string, unknown>, idempotencyKey: string): Promise<ActionResult> {
-    return this.call(
+  async startConversation(requestType: RequestType, answers: Record<string, unknown>, idempotencyKey: string): Promise<ActionResult> {
+    const res = await this.call(
       { type: 'conversation.start', idempotencyKey, requestType, locale: this.store.get().locale, answers },
       ['conversation.started'],
+      // Still in intake means the server is about to say why (error intake_invalid, same ref).
+      { settle: (f) => f.type !== 'conversation.started' || f.conversation.status !== 'intake' },
     );
+    // A retry with the same idempotency key finds the conversation still in intake and does not
+    // re-check it: submit the answers to it explicitly.
+    if (res.ok && res.conversation?.status === 'intake') return this.submitIntake(res.conversation.id, answers);
+    return res;
   }
 
   submitIntake(conversationId: string, answers: Record<string, unknown>): Promise<ActionResult> {

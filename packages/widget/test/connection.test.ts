@@ -112,6 +112,43 @@ describe('connection', () => {
     conn.stop();
   });
 
+  it('R1: after identity_required it waits for a token from the host instead of looping on hellos', async () => {
+    vi.useFakeTimers();
+    const { conn, identity } = make(new MemoryStorage(), { channel: 'platform', identityWaitMs: 1000 });
+    conn.start();
+    await vi.advanceTimersByTimeAsync(1000); // host silent: one try without a token
+    expect(FakeSocket.all).toHaveLength(1);
+    last().open();
+    await vi.advanceTimersByTimeAsync(0);
+    last().push({ type: 'error', code: 'identity_required' });
+    await vi.advanceTimersByTimeAsync(0);
+    last().drop(4001);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.all).toHaveLength(1); // no new socket without a token
+    expect(identity.length).toBeGreaterThan(2); // kept asking the host, backing off
+    expect(identity.slice(1).every((r) => r === 'expired')).toBe(true);
+    conn.setIdentityToken('late.token');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.all).toHaveLength(2);
+    conn.stop();
+  });
+
+  it('resends in-flight messages after a rate_limited error that carries no ref', async () => {
+    vi.useFakeTimers();
+    const { conn } = make(new MemoryStorage());
+    conn.start();
+    await vi.advanceTimersByTimeAsync(0);
+    last().open();
+    await vi.advanceTimersByTimeAsync(0);
+    last().push(ready());
+    await vi.advanceTimersByTimeAsync(0);
+    const id = conn.sendMessage('c_1', 'hi');
+    last().push({ type: 'error', code: 'rate_limited', retryAfter: 1 });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(last().ofType('message.send').map((f) => f.clientMsgId)).toEqual([id, id]);
+    conn.stop();
+  });
+
   it('connects without a token when the host stays silent (the requester stays a visitor)', async () => {
     vi.useFakeTimers();
     const { conn } = make(new MemoryStorage(), { channel: 'platform', identityWaitMs: 3000 });

@@ -37,6 +37,24 @@ beforeEach(() => {
   FakeSocket.all = [];
 });
 
+function startedConv(id: string) {
+  return {
+    id,
+    channel: 'website' as const,
+    requestType: 'general_question' as const,
+    status: 'queued' as const,
+    priority: 'P4' as const,
+    language: 'en' as const,
+    answers: { question: 'Hello?' },
+    createdAt: new Date().toISOString(),
+    lastSeq: 0,
+    firstResponseDueAt: null,
+    assignee: null,
+    escalated: false,
+    feedback: null,
+  };
+}
+
 describe('controller', () => {
   it('connects to wss://<host>/ws, says frame.ready, lists conversations after session.ready', async () => {
     const { c, posted } = setup();
@@ -112,6 +130,8 @@ describe('controller', () => {
     await online(c);
     const p = c.startConversation('general_question', { question: 'x' }, 'idem-key-456');
     const ref = last().ofType('conversation.start')[0]!.ref;
+    // As the server does: the conversation exists (still in intake), then the reason, same ref.
+    last().push({ type: 'conversation.started', ref, conversation: { ...startedConv('c_2'), status: 'intake', priority: null } });
     last().push({ type: 'error', ref, code: 'intake_invalid', conversationId: 'c_2', fields: { question: { code: 'too_long', i18nKey: 'intake.error.too_long' } } });
     await expect(p).resolves.toEqual({
       ok: false,
@@ -119,6 +139,20 @@ describe('controller', () => {
       conversationId: 'c_2',
       fields: { question: { code: 'too_long', i18nKey: 'intake.error.too_long' } },
     });
+    c.conn.stop();
+  });
+
+  it('R6: a retried start that finds the conversation still in intake submits the answers to it', async () => {
+    const { c } = setup();
+    await online(c);
+    const p = c.startConversation('general_question', { question: 'Hello?' }, 'idem-key-789');
+    const ref = last().ofType('conversation.start')[0]!.ref;
+    last().push({ type: 'conversation.started', ref, conversation: { ...startedConv('c_3'), status: 'intake', priority: null } });
+    await vi.waitFor(() => expect(last().ofType('intake.submit')).toHaveLength(1), { timeout: 3000 });
+    const submit = last().ofType('intake.submit')[0]!;
+    expect(submit).toMatchObject({ conversationId: 'c_3', answers: { question: 'Hello?' } });
+    last().push({ type: 'conversation.updated', ref: submit.ref, conversation: startedConv('c_3') });
+    await expect(p).resolves.toMatchObject({ ok: true, conversation: { id: 'c_3', status: 'queued' } });
     c.conn.stop();
   });
 
