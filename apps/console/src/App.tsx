@@ -34,7 +34,12 @@ export function App(props: AppProps) {
   const browser = props.browserLanguages ?? (typeof navigator === 'undefined' ? [] : navigator.languages);
   const [phase, setPhase] = useState<Phase>({ kind: 'checking' });
   const [chosen, setChosen] = useState<string | null>(() => safeGet(storage));
-  const agentLangs = phase.kind === 'signed_in' ? phase.agent.languages : undefined;
+  // The last signed-in agent's languages keep the sign-in screen in their language after sign-out.
+  const [lastAgentLangs, setLastAgentLangs] = useState<readonly string[] | undefined>(undefined);
+  const agentLangs = phase.kind === 'signed_in' ? phase.agent.languages : lastAgentLangs;
+  useEffect(() => {
+    if (phase.kind === 'signed_in') setLastAgentLangs(phase.agent.languages);
+  }, [phase]);
   const locale = initialLocale(chosen, agentLangs, browser);
   const t = useMemo(() => makeT(locale), [locale]);
 

@@ -1,5 +1,5 @@
 import type { Locale } from '@ajuda/i18n';
-import type { AgentConversationView, AgentView, ServerFrame } from '@ajuda/protocol';
+import type { AgentConversationView, AgentView } from '@ajuda/protocol';
 import { PROTOCOL_VERSION } from '@ajuda/protocol';
 import { act, render } from '@testing-library/preact';
 import type { Ticker } from '../src/clock.ts';
@@ -8,11 +8,14 @@ import { makeT } from '../src/i18n.ts';
 import { Shell } from '../src/Shell.tsx';
 import type { Store } from '../src/store.ts';
 
+/** A frame the console sent, as the fake socket recorded it. */
+export type SentFrame = { type: string; ref?: string; conversationId?: string; clientMsgId?: string; [k: string]: unknown };
+
 /** A fake WebSocket (tests only): records what the console sends, lets the test play the server. */
 export class FakeSocket implements SocketLike {
   static instances: FakeSocket[] = [];
   readyState = 0;
-  sent: Array<Record<string, unknown>> = [];
+  sent: SentFrame[] = [];
   closedWith: number | null = null;
   onopen: ((ev: unknown) => void) | null = null;
   onmessage: ((ev: { data: unknown }) => void) | null = null;
@@ -22,7 +25,7 @@ export class FakeSocket implements SocketLike {
     FakeSocket.instances.push(this);
   }
   send(data: string) {
-    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+    this.sent.push(JSON.parse(data) as SentFrame);
   }
   close(code = 1000) {
     this.closedWith = code;
@@ -33,7 +36,7 @@ export class FakeSocket implements SocketLike {
     this.readyState = 1;
     this.onopen?.({});
   }
-  serverSend(frame: ServerFrame | Record<string, unknown>) {
+  serverSend(frame: object) {
     this.onmessage?.({ data: JSON.stringify(frame) });
   }
   drop(code = 1006) {
@@ -137,7 +140,7 @@ export interface Harness {
   ticker: ReturnType<typeof manualTicker>;
   container: HTMLElement;
   unmount(): void;
-  server(frame: ServerFrame | Record<string, unknown>): void;
+  server(frame: object): void;
 }
 
 /** Render the signed-in console over a fake socket and complete the handshake and inbox load. */
@@ -163,15 +166,15 @@ export function renderShell(opts: { me?: AgentView; locale?: Locale; conversatio
     />,
   );
   const socket = FakeSocket.instances[0]!;
-  const server = (frame: ServerFrame | Record<string, unknown>) => act(() => socket.serverSend(frame));
+  const server = (frame: object) => act(() => socket.serverSend(frame));
   act(() => socket.open());
   server({ type: 'session.ready', v: PROTOCOL_VERSION, principal: { kind: 'agent', agent: me }, locale, heartbeatMs: 0 });
   server({ type: 'inbox', conversations: opts.conversations ?? [], agents: opts.agents ?? [JOAO, EMMA, LEA] });
-  return { socket, store, ticker, container: r.container, unmount: r.unmount, server };
+  return { socket, store, ticker, container: r.container as HTMLElement, unmount: r.unmount, server };
 }
 
 /** Answer the console's pending `conversation.open` with a snapshot. */
-export function answerOpen(h: Harness, conv: AgentConversationView, extra: Partial<{ messages: unknown[]; escalations: unknown[]; grant: unknown }> = {}) {
+export function answerOpen(h: Harness, conv: AgentConversationView, extra: Record<string, unknown> = {}) {
   const req = h.socket.lastOfType('conversation.open');
   if (!req) throw new Error('console did not send conversation.open');
   h.server({ type: 'conversation.snapshot', ref: req.ref, conversation: conv, messages: [], escalations: [], grant: null, ...extra });

@@ -160,7 +160,7 @@ function ConversationHeader({ conv }: { conv: AgentConversationView }) {
 
 function Messages({ conv, open }: { conv: AgentConversationView; open: OpenConversation }) {
   const { t, conn, locale } = useConsole();
-  const listRef = useRef<HTMLOListElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
   const sentRead = useRef(0);
   const lastSeq = open.messages.length ? open.messages[open.messages.length - 1]!.seq : 0;
 
@@ -191,7 +191,9 @@ function Messages({ conv, open }: { conv: AgentConversationView; open: OpenConve
       <h3 id="messages-title" class="visually-hidden">
         {t('conv.messages')}
       </h3>
-      <ol class="msgs" ref={listRef} role="log" aria-live="polite" aria-relevant="additions" tabIndex={0} aria-label={t('conv.messages')}>
+      {/* The live region wraps the list so the list keeps its list semantics. */}
+      <div class="msgs-scroll" ref={listRef} role="log" aria-live="polite" aria-relevant="additions" tabIndex={0} aria-label={t('conv.messages')}>
+      <ol class="msgs">
         {!open.loaded ? <li class="muted">{t('conv.loading')}</li> : null}
         {open.loaded && open.messages.length === 0 && open.pending.length === 0 ? <li class="muted">{t('conv.noMessages')}</li> : null}
         {open.messages.map((m) => (
@@ -201,6 +203,7 @@ function Messages({ conv, open }: { conv: AgentConversationView; open: OpenConve
           <PendingItem key={p.clientMsgId} p={p} />
         ))}
       </ol>
+      </div>
       <p class="typing" role="status">
         {open.requesterTyping ? t('conv.requesterTyping') : ''}
       </p>

@@ -1,0 +1,54 @@
+import { fireEvent, screen, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { conversation, iso, JOAO, LEA, renderShell, verifiedIncident, type Harness } from './helpers.tsx';
+
+let h: Harness | null = null;
+afterEach(() => {
+  h?.unmount();
+  h = null;
+});
+
+describe("leads' view", () => {
+  it('R13: escalations show reason, description, environment and justification', () => {
+    h = renderShell({ me: LEA, conversations: [verifiedIncident({ escalated: true, queue: 'leads' })], hash: '#/leads' });
+    h.server({
+      type: 'agent.escalation',
+      escalation: { id: 'e1', conversationId: 'c_inc', reason: 'disagree', description: 'Fix did not work', environment: 'Prod', justification: 'Orders lost', source: 'email', createdAt: iso(-1000) },
+    });
+    const section = h.container.querySelector<HTMLElement>('section[aria-labelledby="leads-esc"]')!;
+    expect(section.textContent).toContain('Outcome disagrees with expectations');
+    expect(section.textContent).toContain('Fix did not work');
+    expect(section.textContent).toContain('Prod');
+    expect(section.textContent).toContain('Orders lost');
+    expect(section.textContent).toContain('email');
+    fireEvent.click(within(section).getByRole('button', { name: 'Open' }));
+    expect(location.hash).toBe('#/inbox/c_inc');
+    expect(h.socket.lastOfType('conversation.open')).toMatchObject({ conversationId: 'c_inc' });
+  });
+
+  it('R10: breached SLAs are listed, from the clock and from sla.breached', () => {
+    h = renderShell({
+      me: LEA,
+      hash: '#/leads',
+      conversations: [
+        conversation({ id: 'c_late', sla: { firstResponseDueAt: iso(-60_000), nextResponseDueAt: null, resolutionDueAt: null, breached: [] } }),
+        conversation({ id: 'c_flag', sla: { firstResponseDueAt: iso(600_000), nextResponseDueAt: null, resolutionDueAt: null, breached: [] } }),
+        conversation({ id: 'c_fine', sla: { firstResponseDueAt: iso(600_000), nextResponseDueAt: null, resolutionDueAt: null, breached: [] } }),
+      ],
+    });
+    h.server({ type: 'sla.breached', conversationId: 'c_flag', clock: 'resolution', at: iso(0) });
+    const table = h.container.querySelector<HTMLElement>('section[aria-labelledby="leads-breach"] table')!;
+    const text = table.textContent!;
+    expect(text).toContain('c_late');
+    expect(text).toContain('c_flag');
+    expect(text).not.toContain('c_fine');
+  });
+
+  it('only leads get the leads view in the navigation', () => {
+    h = renderShell({ me: JOAO });
+    expect(screen.queryByRole('link', { name: 'Leads' })).toBeNull();
+    h.unmount();
+    h = renderShell({ me: LEA });
+    expect(screen.getByRole('link', { name: 'Leads' })).toBeTruthy();
+  });
+});
