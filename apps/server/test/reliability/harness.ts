@@ -210,3 +210,11 @@ export function randomConversationId(): string {
   for (let i = 0; i < 12; i++) s += A[Math.floor(Math.random() * 32)];
   return s;
 }
+
+/** Send a frame with a fresh ref and resolve with whatever reply carries that ref (success or error). */
+export async function reply(c: { frames: Array<{ type: string }>; send(f: Record<string, unknown>): void; waitAny(pred: (f: never) => boolean, timeoutMs?: number, fromIndex?: number): Promise<unknown> }, frame: Record<string, unknown>, timeoutMs = 10_000): Promise<{ type: string; code?: string; [k: string]: unknown }> {
+  const ref = `x${Math.random().toString(36).slice(2)}`;
+  const from = c.frames.length;
+  c.send({ ...frame, ref });
+  return (await c.waitAny(((f: { ref?: string }) => f.ref === ref) as never, timeoutMs, from)) as { type: string; code?: string };
+}
