@@ -101,12 +101,14 @@ export class Services {
         return { kind: 'visitor', visitorId: p.visitorId };
       case 'realm_user':
         return { kind: 'realm_user', realmId: p.realmId, userId: p.userId, perms: p.perms };
-      case 'agent': {
-        const row = this.repo.getAgent(p.agentId);
-        return { kind: 'agent', agentId: p.agentId, role: p.role, teams: p.teams, disabled: !row || !!row.disabled };
-      }
+      case 'agent':
+        // A disabled agent's sockets are closed when they are disabled, and hello refuses them.
+        return { kind: 'agent', agentId: p.agentId, role: p.role, teams: p.teams, disabled: this.disabledAgents.has(p.agentId) };
     }
   }
+
+  /** Agents disabled while this process runs (their sessions are also ended in the database). */
+  readonly disabledAgents = new Set<string>();
 
   mayAccess(p: ConnPrincipal, c: ConversationRow): boolean {
     return mayAccessConversation(this.policyPrincipal(p), {
@@ -125,7 +127,7 @@ export class Services {
     const json = JSON.stringify(MessageCreated.parse({ type: 'message.created', message: messageView(m) }));
     if (m.kind !== 'note') this.hub.publish(`owner:${this.ownerOf(m.conversationId)}`, json, except);
     this.hub.publish(`conv:${m.conversationId}`, json, except);
-    this.markDirty(m.conversationId);
+    this.markDirty(m.conversationId, 'activity');
   }
 
   private readonly ownerCache = new Map<string, string>();
@@ -147,24 +149,35 @@ export class Services {
     this.markDirty(id);
   }
 
-  markDirty(id: string): void {
-    this.dirty.add(id);
+  /**
+   * Queue an inbox update. `state` (status, priority, queue, assignee…) goes to every agent who
+   * may see the conversation; `activity` (new messages, reads) only to its assignee and the
+   * sockets that opened it — and to everyone while it waits unassigned — so a busy desk does not
+   * pay agents × conversations frames for every message.
+   */
+  markDirty(id: string, kind: 'state' | 'activity' = 'state'): void {
+    if (kind === 'state') this.dirty.add(id);
+    else if (!this.dirty.has(id)) this.dirtyActivity.add(id);
     if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flushInbox(), 250);
   }
+  private readonly dirtyActivity = new Set<string>();
 
   /** Send inbox rows to every agent socket that may see them; removals to those that no longer may. */
   flushInbox(): void {
     this.flushTimer = null;
-    const ids = [...this.dirty];
+    const ids: Array<[string, boolean]> = [...this.dirty].map((id): [string, boolean] => [id, true]);
+    for (const id of this.dirtyActivity) if (!this.dirty.has(id)) ids.push([id, false]);
     this.dirty.clear();
+    this.dirtyActivity.clear();
     const agents = [...this.hub.members('agents')];
     if (!agents.length) return;
-    for (const id of ids) {
+    for (const [id, state] of ids) {
       const c = this.repo.getConversation(id);
       let json: string | null = null;
       for (const conn of agents) {
         const p = conn.principal as AgentPrincipal | null;
         if (!p) continue;
+        if (!state && c && c.assigneeId && c.assigneeId !== p.agentId && !conn.opened.has(id)) continue;
         if (c && this.mayAccess(p, c)) {
           json ??= JSON.stringify(AgentConversationUpdated.parse({ type: 'agent.conversation.updated', conversation: this.agentView(c) }));
           conn.inbox.add(id);

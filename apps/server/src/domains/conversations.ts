@@ -295,7 +295,7 @@ export async function read(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'re
   const frame = JSON.stringify(ReadReceipt.parse({ type: 'read.receipt', conversationId: c.id, by: isAgent ? 'agent' : 'requester', lastReadSeq: seq }));
   if (isAgent) {
     svc.hub.publish(`owner:${c.ownerKey}`, frame);
-    svc.markDirty(c.id);
+    svc.markDirty(c.id, 'activity');
   } else svc.hub.publish(`conv:${c.id}`, frame);
 }
 

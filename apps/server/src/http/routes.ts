@@ -140,6 +140,7 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
       svc.repo.endAgentSessions(id, svc.iso());
       svc.repo.audit('admin', 'agent.disabled', null, null, { agentId: id }, svc.iso());
     });
+    svc.disabledAgents.add(id);
     gateway.endAgent(id, 'disabled');
     return reply.code(204).send();
   });
