@@ -1,0 +1,233 @@
+// Widget: gzip sizes of the loader and of what the iframe app loads before it is usable; click
+// to usable in headless Chromium (cold cache, new context per open); the loader's Total Blocking
+// Time on a plain host page.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join, posix } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Browser } from 'playwright-core';
+import { ROOT } from './lib/proc.ts';
+import { median, round, sleep } from './lib/stats.ts';
+
+const LOADER = join(ROOT, 'packages/widget-loader/dist/loader.js');
+const WIDGET_DIST = join(ROOT, 'packages/widget/dist');
+const BASE = '/widget/frame/';
+
+/** gzip -9 size, what a server with static compression sends. */
+export const gz = (b: Buffer | string) => gzipSync(b, { level: 9 }).length;
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+function build(log: (s: string) => void): string[] {
+  const problems: string[] = [];
+  for (const pkg of ['@ajuda/widget-loader', '@ajuda/widget']) {
+    try {
+      execFileSync('pnpm', ['--filter', pkg, 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 300_000 });
+      log(`  widget: built ${pkg}`);
+    } catch (e) {
+      const msg = `${pkg} build failed: ${String((e as { stderr?: Buffer }).stderr ?? e).slice(0, 300)}`;
+      problems.push(msg);
+      log(`  widget: ${msg}`);
+    }
+  }
+  return problems;
+}
+
+/** Static imports of an ES module (Vite's minified output), not dynamic import(). */
+function staticImports(code: string): string[] {
+  const out: string[] = [];
+  const re = /(?:^|[;}\n])\s*(?:import|export)\s*(?:[^"'();=]*?\bfrom\s*)?["']([^"']+)["']/g;
+  for (let m; (m = re.exec(code)); ) out.push(m[1]!);
+  return out;
+}
+
+/**
+ * Files the iframe document loads at start by construction: index.html, its module scripts,
+ * stylesheets and modulepreloads, and their static imports (recursively). Lazy chunks are not.
+ */
+export function initialWidgetFiles(dist = WIDGET_DIST): string[] {
+  const html = readFileSync(join(dist, 'index.html'), 'utf8');
+  const files = new Set<string>(['index.html']);
+  const toLocal = (u: string) => (u.startsWith(BASE) ? u.slice(BASE.length) : u.replace(/^\.\//, ''));
+  const queue: string[] = [];
+  for (const m of html.matchAll(/<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"[^>]*>/g)) {
+    const tag = m[0];
+    if (tag.startsWith('<link') && !/rel="(stylesheet|modulepreload)"/.test(tag)) continue;
+    queue.push(toLocal(m[1]!));
+  }
+  while (queue.length) {
+    const f = queue.shift()!;
+    if (files.has(f) || !existsSync(join(dist, f))) continue;
+    files.add(f);
+    if (f.endsWith('.js')) for (const i of staticImports(readFileSync(join(dist, f), 'utf8'))) queue.push(posix.join(posix.dirname(f), i));
+  }
+  return [...files];
+}
+
+const sizeOf = (dist: string, files: Iterable<string>) => {
+  let total = 0;
+  for (const f of files) total += gz(readFileSync(join(dist, f)));
+  return total;
+};
+
+/** A page server for the host origin allowed by the stack (the demo's port when the demo app is absent). */
+function hostPages(port: number, ajudaUrl: string): Promise<Server> {
+  const body = '<h1>Acme Integrations</h1>' + '<p>Integrations that keep your orders, invoices and contacts in sync.</p>'.repeat(40);
+  const snippet = `<script>window.Ajuda=window.Ajuda||function(){(Ajuda.q=Ajuda.q||[]).push(arguments)};Ajuda('boot',{channel:'website',locale:'en'});</script><script async src="${ajudaUrl}/widget/loader.js"></script>`;
+  const page = (withLoader: boolean) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme</title></head><body>${body}${withLoader ? snippet : ''}</body></html>`;
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.setHeader('cache-control', 'no-store');
+    res.end(page(!url.startsWith('/plain')));
+  });
+  return new Promise((r) => server.listen(port, '127.0.0.1', () => r(server)));
+}
+
+// Recorded in every frame, before any page script: the host's click on the launcher and the
+// moment the iframe's first screen can be used (request-type buttons rendered, or [data-ready]).
+const INIT = `(() => {
+  const now = () => performance.timeOrigin + performance.now();
+  if (location.pathname.startsWith('${BASE}')) {
+    const mark = () => {
+      if (!window.__usableAt && document.querySelector('[data-ready], .cards .card')) window.__usableAt = now();
+    };
+    new MutationObserver(mark).observe(document, { subtree: true, childList: true, attributes: true });
+  } else {
+    document.addEventListener('click', () => { window.__clickAt = window.__clickAt || now(); }, true);
+    window.__lt = [];
+    try {
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__lt.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+    } catch {}
+  }
+})();`;
+
+async function clickToUsable(browser: Browser, pageUrl: string, opens: number, ajudaUrl: string, log: (s: string) => void) {
+  const times: number[] = [];
+  const loadedBeforeUsable = new Set<string>();
+  let failures = 0;
+  let lastError = '';
+  for (let i = 0; i < opens; i++) {
+    const ctx = await browser.newContext(); // cold cache, fresh storage
+    try {
+      const page = await ctx.newPage();
+      await page.addInitScript(INIT);
+      const fetched: string[] = [];
+      page.on('requestfinished', (r) => {
+        const u = new URL(r.url());
+        if (u.origin === ajudaUrl && u.pathname.startsWith(BASE)) fetched.push(u.pathname.slice(BASE.length) || 'index.html');
+      });
+      await page.goto(pageUrl, { waitUntil: 'load' });
+      const launcher = page.locator('button.l');
+      await launcher.waitFor({ state: 'visible', timeout: 15_000 });
+      await launcher.click();
+      const deadline = Date.now() + 15_000;
+      let usable: number | undefined;
+      while (!usable && Date.now() < deadline) {
+        const frame = page.frames().find((f) => f.url().includes(BASE));
+        usable = frame ? await frame.evaluate(() => (window as unknown as { __usableAt?: number }).__usableAt).catch(() => undefined) : undefined;
+        if (!usable) await sleep(10);
+      }
+      const clickAt = await page.evaluate(() => (window as unknown as { __clickAt?: number }).__clickAt);
+      if (!usable || !clickAt) throw new Error('the panel did not become usable within 15 s');
+      times.push(usable - clickAt);
+      if (i === 0) for (const f of fetched) loadedBeforeUsable.add(f);
+    } catch (e) {
+      failures++;
+      lastError = String((e as Error).message ?? e).slice(0, 200);
+    } finally {
+      await ctx.close();
+    }
+  }
+  if (failures) log(`  widget: ${failures}/${opens} opens failed (${lastError})`);
+  return { times, failures, lastError, loadedBeforeUsable: [...loadedBeforeUsable] };
+}
+
+/** Sum of (long task − 50 ms) on a host page, with the CPU slowed 4× as Lighthouse's mobile profile does. */
+async function tbt(browser: Browser, url: string, loads: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < loads; i++) {
+    const ctx = await browser.newContext();
+    try {
+      const page = await ctx.newPage();
+      const cdp = await ctx.newCDPSession(page);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+      await page.addInitScript(INIT);
+      await page.goto(url, { waitUntil: 'load' });
+      await sleep(2500); // the async loader runs after load; give it time to finish its work
+      const lt = await page.evaluate(() => (window as unknown as { __lt: number[] }).__lt);
+      out.push(lt.reduce((s, d) => s + Math.max(0, d - 50), 0));
+    } finally {
+      await ctx.close();
+    }
+  }
+  return out;
+}
+
+export async function widget(o: { quick: boolean; log: (s: string) => void }) {
+  const buildProblems = build(o.log);
+  const result: Record<string, unknown> = {
+    loaderGzipBytes: existsSync(LOADER) ? gz(readFileSync(LOADER)) : null,
+    appInitialGzipBytes: null,
+    appInitialFiles: null,
+    appLoadedBeforeUsableGzipBytes: null,
+    appLoadedBeforeUsableFiles: null,
+    clickToUsableMsMedian: null,
+    clickToUsableMsP90: null,
+    opens: 0,
+    hostTbtDeltaMs: null,
+    buildProblems: buildProblems.length ? buildProblems : undefined,
+  };
+  if (existsSync(join(WIDGET_DIST, 'index.html'))) {
+    const files = initialWidgetFiles();
+    result.appInitialGzipBytes = sizeOf(WIDGET_DIST, files);
+    result.appInitialFiles = files;
+  }
+  if (!existsSync('/usr/bin/chromium') || !result.loaderGzipBytes || !result.appInitialGzipBytes) {
+    result.browserSkipped = 'Chromium or the built widget is missing';
+    return result;
+  }
+  const { startTestStack } = await import('../apps/server/src/testing.ts');
+  let demo = true;
+  try {
+    const m = (await import('@ajuda/demo')) as { buildDemoApp?: unknown };
+    demo = typeof m.buildDemoApp === 'function';
+  } catch {
+    demo = false;
+  }
+  const stack = await startTestStack({ AJUDA_FRAMES_PER_SECOND: '1000', AJUDA_FRAME_BURST: '1000', AJUDA_UPGRADES_PER_MINUTE: '100000', AJUDA_STARTS_PER_MINUTE: '1000' }, { demo });
+  const ownPages = demo ? null : await hostPages(Number(new URL(stack.demoUrl).port), stack.url);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const opens = o.quick ? 8 : 20;
+    const site = `${stack.demoUrl}/site`;
+    result.hostPage = demo ? `demo ${'/site'}` : 'bench host page (the demo app is not built yet)';
+    const c = await clickToUsable(browser, site, opens, stack.url, o.log);
+    result.opens = c.times.length;
+    result.openFailures = c.failures || undefined;
+    result.clickToUsableMsMedian = round(median(c.times), 1);
+    result.clickToUsableMsP90 = round(c.times.length ? [...c.times].sort((a, b) => a - b)[Math.ceil(0.9 * c.times.length) - 1] : null, 1);
+    if (c.loadedBeforeUsable.length) {
+      const present = c.loadedBeforeUsable.filter((f) => existsSync(join(WIDGET_DIST, f)));
+      result.appLoadedBeforeUsableFiles = present;
+      result.appLoadedBeforeUsableGzipBytes = sizeOf(WIDGET_DIST, present);
+    }
+    // TBT: our own plain page with and without the snippet (same origin, same content).
+    const pages = ownPages ? stack.demoUrl : null;
+    if (pages) {
+      const loads = o.quick ? 5 : 10;
+      const plain = await tbt(browser, `${pages}/plain`, loads);
+      const withLoader = await tbt(browser, `${pages}/site`, loads);
+      result.hostTbtPlainMs = round(median(plain), 1);
+      result.hostTbtWithLoaderMs = round(median(withLoader), 1);
+      result.hostTbtDeltaMs = round(median(withLoader)! - median(plain)!, 1);
+      result.tbtMethod = 'median of per-load sums of (long task − 50 ms) over load + 2.5 s, CPU throttled 4×';
+    } else result.hostTbtDeltaMs = null;
+  } finally {
+    await browser.close();
+    ownPages?.close();
+    await stack.close();
+  }
+  return result;
+}
