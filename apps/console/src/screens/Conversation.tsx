@@ -227,10 +227,7 @@ function MessageItem({ m, seen, locale }: { m: MessageView; seen: boolean; local
     <li class={cls} data-seq={m.seq} data-kind={m.kind}>
       <div class="msg-head">
         {note ? (
-          <span class="note-label">
-            <span aria-hidden="true">🔒 </span>
-            {t('note.label')}
-          </span>
+          <span class="note-label">{t('note.label')}</span>
         ) : null}
         <span class="msg-who">{who}</span>
         <time dateTime={m.at} title={fmtDateTime(locale, m.at)}>

@@ -140,7 +140,7 @@ const en: Record<string, string> = {
   'conv.someNotSent': 'Some messages were not sent. Retry them when the connection is back.',
   'note.label': 'Internal note — not visible to the requester',
 
-  'composer.label': 'Reply',
+  'composer.label': 'Write a message',
   'composer.mode': 'Message type',
   'composer.reply': 'Reply',
   'composer.note': 'Internal note',

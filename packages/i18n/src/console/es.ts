@@ -140,7 +140,7 @@ const es: Record<string, string> = {
   'conv.someNotSent': 'Algunos mensajes no se enviaron. Reintenta cuando vuelva la conexión.',
   'note.label': 'Nota interna — no visible para el solicitante',
 
-  'composer.label': 'Respuesta',
+  'composer.label': 'Escribir mensaje',
   'composer.mode': 'Tipo de mensaje',
   'composer.reply': 'Responder',
   'composer.note': 'Nota interna',

@@ -140,7 +140,7 @@ const pt: Record<string, string> = {
   'conv.someNotSent': 'Algumas mensagens não foram enviadas. Reenvie quando a conexão voltar.',
   'note.label': 'Nota interna — invisível para o solicitante',
 
-  'composer.label': 'Resposta',
+  'composer.label': 'Escrever mensagem',
   'composer.mode': 'Tipo de mensagem',
   'composer.reply': 'Responder',
   'composer.note': 'Nota interna',
