@@ -1,0 +1,145 @@
+// `pnpm bench` — every benchmark, results in bench/results/latest.json (+ latest.md, printed).
+// `pnpm bench --quick` — the same shape, shorter runs (< 5 minutes).
+// `pnpm bench --only=delivery,idle` — a subset (other sections are kept from the previous file).
+// `pnpm bench --cpu-prof` — also write a V8 CPU profile of the Ajuda server during delivery
+// (bench/results/profiles/), for finding what limits a missed target.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { delivery } from './delivery.ts';
+import { idle } from './idle.ts';
+import { ROOT } from './lib/proc.ts';
+import { persistence } from './persistence.ts';
+import { peers } from './peers.ts';
+import { widget } from './widget.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const cpuProf = args.includes('--cpu-prof');
+const RESULTS = join(ROOT, 'bench', 'results');
+const LATEST = join(RESULTS, 'latest.json');
+mkdirSync(RESULTS, { recursive: true });
+
+const log = (s: string) => console.log(s);
+const want = (s: string) => !only || only.includes(s);
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const previous: Json = existsSync(LATEST) ? JSON.parse(readFileSync(LATEST, 'utf8')) : {};
+const git = (a: string[]) => {
+  try {
+    return execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+};
+const out: Json = {
+  mode: quick ? 'quick' : 'full',
+  startedAt: new Date().toISOString(),
+  commit: git(['rev-parse', '--short', 'HEAD']),
+  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadavgAtStart: loadavg().map((x) => Math.round(x * 100) / 100) },
+  widget: previous.widget ?? null,
+  delivery: previous.delivery ?? null,
+  idle: previous.idle ?? null,
+  persistence: previous.persistence ?? null,
+  crash: previous.crash ?? null,
+};
+
+async function section(name: string, fn: () => Promise<Json>): Promise<Json | null> {
+  const t0 = Date.now();
+  const load = loadavg()[0]!;
+  log(`▶ ${name}`);
+  try {
+    const r = await fn();
+    r.seconds = Math.round((Date.now() - t0) / 1000);
+    r.loadavg1mAtStart = Math.round(load * 100) / 100;
+    log(`  ${name} done in ${r.seconds} s`);
+    return r;
+  } catch (e) {
+    log(`  ${name} FAILED: ${(e as Error).stack ?? e}`);
+    return { error: String((e as Error).message ?? e).slice(0, 500), seconds: Math.round((Date.now() - t0) / 1000) };
+  }
+}
+
+const t0 = Date.now();
+if (want('widget')) {
+  out.widget = await section('widget', async () => {
+    const w = await widget({ quick, log });
+    w.peers = await peers(log);
+    return w;
+  });
+}
+if (want('delivery')) {
+  const dir = cpuProf ? join(RESULTS, 'profiles') : undefined;
+  out.delivery = await section('delivery', () => delivery({ quick, log, ...(dir ? { cpuProfDir: dir } : {}) }));
+}
+if (want('persistence')) out.persistence = await section('persistence', () => persistence({ quick, log }));
+if (want('idle')) out.idle = await section('idle', () => idle({ quick, log }));
+if (want('crash')) {
+  // Crash-consistency rounds belong to `pnpm bench:reliability`, which merges its own section;
+  // a full run of it is kept. Without one, run 3 quick rounds if it exposes runCrashRounds.
+  const kept = previous.crash as Json | null;
+  if (kept && !kept.error && (kept.rounds ?? 0) >= 3) log('▶ crash: kept the section written by pnpm bench:reliability');
+  else if (existsSync(join(ROOT, 'bench', 'reliability.ts'))) {
+    const mod = (await import('./reliability.ts' as string).catch(() => ({}))) as { runCrashRounds?: (o: { rounds: number }) => Promise<Json> };
+    if (typeof mod.runCrashRounds === 'function') out.crash = await section('crash (3 rounds)', () => mod.runCrashRounds!({ rounds: 3 }));
+    else log('▶ crash: bench/reliability.ts has no runCrashRounds export; run pnpm bench:reliability');
+  } else log('▶ crash: bench/reliability.ts does not exist yet; run pnpm bench:reliability when it does');
+}
+out.machine.loadavgAtEnd = loadavg().map((x) => Math.round(x * 100) / 100);
+out.totalSeconds = Math.round((Date.now() - t0) / 1000);
+out.targets = targets(out);
+writeFileSync(LATEST, JSON.stringify(out, null, 2) + '\n');
+const md = summary(out);
+writeFileSync(join(RESULTS, 'latest.md'), md);
+log('\n' + md);
+log(`written: ${LATEST}`);
+process.exit(0);
+
+/** Each target of the issue, with the measured value and whether it is met (null: not measured). */
+function targets(r: Json) {
+  const w = r.widget ?? {};
+  const d = r.delivery ?? {};
+  const i = r.idle ?? {};
+  const p = r.persistence ?? {};
+  const sio = d.peers?.['socket.io+better-sqlite3'];
+  const t = (name: string, target: string, value: unknown, ok: boolean | null) => ({ name, target, value: value ?? null, met: value === null || value === undefined ? null : ok });
+  return [
+    t('loader gzip', '≤ 1,536 B', w.loaderGzipBytes, w.loaderGzipBytes <= 1536),
+    t('iframe app initial gzip (static: html + entry + css)', '≤ 20,480 B', w.appInitialGzipBytes, w.appInitialGzipBytes <= 20480),
+    t('iframe app loaded before usable gzip (measured)', '≤ 20,480 B', w.appLoadedBeforeUsableGzipBytes, w.appLoadedBeforeUsableGzipBytes <= 20480),
+    t('click to usable, median', '≤ 150 ms', w.clickToUsableMsMedian, w.clickToUsableMsMedian <= 150),
+    t('host TBT delta', '≤ 10 ms', w.hostTbtDeltaMs, w.hostTbtDeltaMs <= 10),
+    t('delivered at 5,000/s offered (FULL)', '≥ 4,950/s', d.deliveredPerSec, d.deliveredPerSec >= 4950),
+    t('p99 at 5,000/s offered (FULL)', '≤ 50 ms', d.p99Ms, d.p99Ms !== null && d.p99Ms <= 50),
+    t('saturation vs raw ws', '≥ 0.35×', d.ratioToRawWs, d.ratioToRawWs >= 0.35),
+    t('saturation vs Socket.IO + SQLite', '> 1×', sio?.ratio, sio?.ratio > 1),
+    t(`idle RSS per socket (${i.connections ?? '?'} sockets)`, '≤ 12 KiB', i.rssPerConnKiB, i.rssPerConnKiB <= 12),
+    t('persistence acked/s FULL', '≥ 20,000/s', p.ackedPerSecFull, p.ackedPerSecFull >= 20000),
+    t('persistence FULL vs Socket.IO one-commit-per-message', '≥ 2×', p.ratioToSocketIo, p.ratioToSocketIo >= 2),
+  ];
+}
+
+function summary(r: Json): string {
+  const rows = (r.targets as Json[]).map((t) => `| ${t.name} | ${t.target} | ${t.value ?? '—'} | ${t.met === null ? 'not measured' : t.met ? 'met' : '**missed**'} |`);
+  const d = r.delivery ?? {};
+  const lines = [
+    `# Ajuda benchmarks (${r.mode}, ${r.startedAt}, commit ${r.commit})`,
+    '',
+    `Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memGiB} GiB, Node ${r.machine.node}; load average at start ${r.machine.loadavgAtStart.join(' / ')}, at end ${r.machine.loadavgAtEnd.join(' / ')}.`,
+    '',
+    '| target | goal | measured | |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+    `Delivery (${d.requesterSockets ?? '?'} requester + ${d.agentSockets ?? '?'} agent sockets): offered ${d.offeredPerSec ?? '—'}/s, delivered ${d.deliveredPerSec ?? '—'}/s, p50 ${d.p50Ms ?? '—'} ms, p99 ${d.p99Ms ?? '—'} ms; saturation ${d.saturationPerSec ?? '—'}/s, raw ws ${d.rawWsSaturationPerSec ?? '—'}/s, Socket.IO + SQLite ${d.peers?.['socket.io+better-sqlite3']?.saturationPerSec ?? '—'}/s.`,
+    `Peers' host-page weight (gzip): ${Object.entries((r.widget?.peers ?? {}) as Json)
+      .map(([k, v]) => `${k} ${v.hostPageGzipBytes ?? `null (${v.reason ?? '?'})`} B`)
+      .join('; ')}.`,
+    `Crash: ${r.crash ? JSON.stringify(r.crash) : 'not run (pnpm bench:reliability)'}.`,
+    `Total ${r.totalSeconds} s.`,
+    '',
+  ];
+  return lines.join('\n');
+}
