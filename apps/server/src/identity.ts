@@ -35,7 +35,11 @@ export async function verifyIdentity(token: string, keys: readonly IdentityKey[]
       { algorithms: ['HS256'], requiredClaims: ['exp', 'sub', 'realm'], currentDate: now, clockTolerance: 5 },
     );
     const claims = Claims.safeParse(payload satisfies JWTPayload);
-    return claims.success ? { ok: true, claims: claims.data } : { ok: false, code: 'auth_failed' };
+    if (!claims.success) return { ok: false, code: 'auth_failed' };
+    // The tolerance above absorbs clock skew on iat/nbf only: past `exp` a token opens no session,
+    // the same instant its open sessions end (R1; no replay window after expiry).
+    if (claims.data.exp * 1000 <= now.getTime()) return { ok: false, code: 'token_expired' };
+    return { ok: true, claims: claims.data };
   } catch (e) {
     return { ok: false, code: e instanceof errors.JWTExpired ? 'token_expired' : 'auth_failed' };
   }
