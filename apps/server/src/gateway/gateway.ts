@@ -77,7 +77,11 @@ export class Gateway {
     );
     ws.on('pong', () => (conn.alive = true));
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      void this.onMessage(conn, data, isBinary);
+      // Never let one frame become an unhandled rejection (Node would exit): log and drop the socket.
+      this.onMessage(conn, data, isBinary).catch((err) => {
+        this.svc.log.error({ err }, 'frame dispatch failed');
+        conn.close(CLOSE.policy, 'internal');
+      });
     });
     ws.on('close', () => this.detach(conn));
     ws.on('error', (err) => this.svc.log.debug({ err }, 'socket error'));
@@ -129,7 +133,9 @@ export class Gateway {
       return this.error(conn, 'bad_json');
     }
     const parsed = ClientFrame.safeParse(raw);
-    const ref = raw && typeof raw === 'object' && typeof (raw as { ref?: unknown }).ref === 'string' ? ((raw as { ref: string }).ref.slice(0, 64)) : undefined;
+    // Only a ref the ErrorFrame schema accepts (1–64 characters) is echoed: `"ref":""` must not make the reply throw.
+    const rawRef = raw && typeof raw === 'object' ? (raw as { ref?: unknown }).ref : undefined;
+    const ref = typeof rawRef === 'string' && rawRef.length > 0 ? rawRef.slice(0, 64) : undefined;
     if (!parsed.success) {
       const type = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
       const known = typeof type === 'string' && ClientFrame.options.some((o) => o.shape.type.value === type);
