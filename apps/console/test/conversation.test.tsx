@@ -180,6 +180,13 @@ describe('conversation', () => {
     expect(screen.getByRole('alert').textContent).toBe('That is not possible in the conversation’s current state.');
   });
 
+  it('says so when the open conversation leaves the agent\'s queues', () => {
+    const { h } = openIncident();
+    h.server({ type: 'agent.conversation.removed', conversationId: 'c_inc' });
+    expect(h.container.textContent).toContain('This conversation left your queues');
+    expect(h.container.querySelector('li[data-conversation-id="c_inc"]')).toBeNull();
+  });
+
   it('shows the routing log: why is this here', () => {
     const { h } = openIncident();
     const log = h.container.querySelector<HTMLElement>('section[aria-labelledby="routing-title"]')!;

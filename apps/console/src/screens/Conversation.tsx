@@ -64,6 +64,14 @@ export function ConversationView({ id }: { id: string }) {
       </section>
     );
   }
+  if (!conv && open?.loaded) {
+    // Transferred away or otherwise out of this agent's queues (agent.conversation.removed).
+    return (
+      <section class="conv conv--empty">
+        <p role="status">{t('conv.left')}</p>
+      </section>
+    );
+  }
   if (!conv || !open) {
     return (
       <section class="conv conv--empty" aria-busy="true">

@@ -122,6 +122,7 @@ const en: Record<string, string> = {
   'conv.loading': 'Loading conversation…',
   'conv.loadFailed': 'The conversation could not be loaded.',
   'conv.notFound': 'This conversation is not in your queues.',
+  'conv.left': 'This conversation left your queues (transferred or reassigned).',
   'conv.details': 'Conversation details',
   'conv.messages': 'Messages',
   'conv.noMessages': 'No messages yet.',

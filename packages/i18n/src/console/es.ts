@@ -122,6 +122,7 @@ const es: Record<string, string> = {
   'conv.loading': 'Cargando la conversación…',
   'conv.loadFailed': 'No se pudo cargar la conversación.',
   'conv.notFound': 'Esta conversación no está en tus colas.',
+  'conv.left': 'Esta conversación salió de tus colas (transferida o reasignada).',
   'conv.details': 'Detalles de la conversación',
   'conv.messages': 'Mensajes',
   'conv.noMessages': 'Todavía no hay mensajes.',

@@ -122,6 +122,7 @@ const pt: Record<string, string> = {
   'conv.loading': 'Carregando conversa…',
   'conv.loadFailed': 'Não foi possível carregar a conversa.',
   'conv.notFound': 'Esta conversa não está nas suas filas.',
+  'conv.left': 'Esta conversa saiu das suas filas (transferida ou reatribuída).',
   'conv.details': 'Detalhes da conversa',
   'conv.messages': 'Mensagens',
   'conv.noMessages': 'Ainda não há mensagens.',
