@@ -1,0 +1,182 @@
+// The widget in real Chromium, embedded by the demo host pages exactly as customers do, against a
+// whole Ajuda stack on loopback. An agent on the other side is played over the agents' WebSocket.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { startTestStack, type TestStack } from '../../../../apps/server/src/testing.ts';
+
+let stack: TestStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** The agents' side, over /ws/agent with the login cookie. */
+class Agent {
+  private ws!: WebSocket;
+  private n = 0;
+  readonly frames: Array<Record<string, unknown>> = [];
+  private waiters: Array<{ test: (f: Record<string, unknown>) => boolean; resolve: (f: Record<string, unknown>) => void }> = [];
+
+  static async login(email: string): Promise<Agent> {
+    const res = await fetch(`${stack.url}/api/agent/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: stack.url },
+      body: JSON.stringify({ email, password: 'ajuda-demo' }),
+    });
+    expect(res.status).toBe(200);
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const a = new Agent();
+    a.ws = new WebSocket(`${stack.wsUrl}/agent`, { headers: { origin: stack.url, cookie } });
+    a.ws.on('message', (d) => {
+      const f = JSON.parse(String(d)) as Record<string, unknown>;
+      a.frames.push(f);
+      a.waiters = a.waiters.filter((w) => (w.test(f) ? (w.resolve(f), false) : true));
+    });
+    await new Promise((r, j) => a.ws.once('open', r).once('error', j));
+    await a.call({ type: 'session.hello', v: 1 });
+    return a;
+  }
+
+  next(test: (f: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+    const seen = this.frames.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.waiters.push({ test, resolve }));
+  }
+
+  async call(frame: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const ref = `a${++this.n}`;
+    const p = this.next((f) => f.ref === ref);
+    this.ws.send(JSON.stringify({ ...frame, ref }));
+    const reply = await p;
+    if (reply.type === 'error') throw new Error(`agent ${String(frame.type)}: ${JSON.stringify(reply)}`);
+    return reply;
+  }
+
+  /** Frames with no reply of their own (read, resolve). */
+  send(frame: Record<string, unknown>): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  close() {
+    this.ws.close();
+  }
+}
+
+/** The loader's "?" button (in an open shadow root, which Playwright's locators pierce). */
+const launcher = (page: Page) => page.getByRole('button', { name: /^(Help|Ajuda|Ayuda)\b/ });
+
+async function openWidget(page: Page, path: string): Promise<{ frame: FrameLocator; cspErrors: string[] }> {
+  const cspErrors: string[] = [];
+  // Fail with a locator message well before the test's own timeout.
+  page.setDefaultTimeout(15_000);
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
+  });
+  await page.goto(`${stack.demoUrl}${path}`);
+  await launcher(page).click();
+  const frame = page.frameLocator('iframe');
+  await frame.locator('[data-screen-title]').first().waitFor();
+  return { frame, cspErrors };
+}
+
+describe('widget end to end (Chromium)', () => {
+  it('R2, R6, R13, R14: a visitor on the login page asks a question, chats with an agent, sees "Seen", then gives feedback', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const { frame, cspErrors } = await openWidget(page, '/login');
+    await frame.locator('.lang select').selectOption('en');
+    await frame.getByRole('heading', { name: /Hi there/ }).waitFor();
+
+    // R2: a visitor may ask general things, never development help or pipeline incidents.
+    await expect(frame.getByRole('button', { name: /General question/ }).count()).resolves.toBe(1);
+    await expect(frame.getByRole('button', { name: /Something is broken/ }).count()).resolves.toBe(0);
+
+    await frame.getByRole('button', { name: /General question/ }).click();
+    // R6: the form checks the required field before anything is sent.
+    await frame.getByRole('button', { name: 'Send to support' }).click();
+    await frame.locator('#f-question-error').waitFor();
+    await frame.getByLabel('Your question').fill('How do I export my invoices?');
+    await frame.getByRole('button', { name: 'Send to support' }).click();
+
+    // R13: the conversation ID is visible in the conversation.
+    const idText = frame.locator('.conv-id code');
+    await idText.waitFor();
+    const conversationId = (await idText.textContent())!.trim();
+    expect(conversationId.length).toBeGreaterThan(3);
+    // System messages from the server arrive in the conversation.
+    await frame.locator('.msg-system').first().waitFor();
+
+    await frame.getByLabel('Your message').fill('Hello from the visitor');
+    await frame.getByLabel('Your message').press('Enter');
+    await frame.locator('.msg-list li:not(.msg-pending) .bubble', { hasText: 'Hello from the visitor' }).waitFor();
+
+    const agent = await Agent.login('lea@ajuda.local');
+    const snap = await agent.call({ type: 'conversation.open', conversationId });
+    const messages = snap.messages as Array<{ seq: number; body: string }>;
+    expect(messages.some((m) => m.body === 'Hello from the visitor')).toBe(true);
+    const lastSeq = Math.max(...messages.map((m) => m.seq));
+
+    await agent.call({ type: 'message.send', conversationId, clientMsgId: 'agent-1', body: 'Hi! Reports > Invoices > Export.' });
+    await frame.locator('.msg-agent .bubble', { hasText: 'Reports > Invoices > Export.' }).waitFor();
+
+    agent.send({ type: 'read', conversationId, lastReadSeq: lastSeq + 1 });
+    await frame.locator('.seen').waitFor();
+
+    agent.send({ type: 'conversation.resolve', conversationId });
+    // R14
+    await frame.getByText('Did this answer your question?').waitFor();
+    await frame.getByLabel('Yes').check();
+    await frame.getByRole('button', { name: 'Send feedback' }).click();
+    await frame.getByText('Thanks for your feedback.').waitFor();
+
+    // Coming back later (a reload): the same visitor, the conversation listed, history replayed in order.
+    await page.reload();
+    await launcher(page).click();
+    await frame.getByRole('button', { name: new RegExp(conversationId) }).click();
+    await frame.locator('.msg-agent .bubble', { hasText: 'Reports > Invoices > Export.' }).waitFor();
+    const seqs = await frame.locator('.msg-list li[data-seq]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+
+    expect(cspErrors).toEqual([]);
+    agent.close();
+    await context.close();
+  });
+
+  it('R4, R7: a signed-in platform user sees only their own realm in the pipeline picker, which fills name and key', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const { frame, cspErrors } = await openWidget(page, '/platform');
+    await frame.locator('.lang select').selectOption('en');
+    await frame.getByRole('heading', { name: /Ana Souza/ }).waitFor();
+    await frame.getByRole('button', { name: /Something is broken/ }).click();
+    const picker = frame.locator('select#f-pipeline');
+    await picker.waitFor();
+    const options = await picker.locator('option').allTextContents();
+    expect(options.some((o) => o.includes('Orders sync') && o.includes('ORD-SYNC-01'))).toBe(true);
+    // R7a: another realm's pipelines never appear.
+    expect(options).toHaveLength(1 + 4);
+    await picker.selectOption({ label: options.find((o) => o.includes('ORD-SYNC-01'))! });
+    await frame.getByText('Pipeline key: ORD-SYNC-01').waitFor();
+    // Ana holds support.grant (R12b): the grants panel is offered.
+    await frame.getByRole('button', { name: 'Back' }).click();
+    await frame.getByRole('button', { name: 'Access for support' }).click();
+    await frame.getByRole('button', { name: 'Grant write access' }).click();
+    await frame.getByRole('button', { name: 'Revoke' }).waitFor();
+    await frame.getByRole('button', { name: 'Revoke' }).click();
+    await frame.getByText('Support has read-only access.').waitFor();
+    expect(cspErrors).toEqual([]);
+    await context.close();
+  });
+});
