@@ -124,18 +124,20 @@ export class Gateway {
   private async onMessage(conn: Conn, data: RawData, isBinary: boolean): Promise<void> {
     if (conn.closed) return;
     if (isBinary) return this.error(conn, 'binary_not_supported');
-    const wait = conn.bucket.take();
-    if (wait > 0) return this.error(conn, 'rate_limited', { retryAfter: wait });
     let raw: unknown;
     try {
-      raw = JSON.parse(data.toString());
+      raw = JSON.parse(data.toString()); // bounded by maxPayload (64 KiB)
     } catch {
-      return this.error(conn, 'bad_json');
+      const w = conn.bucket.take();
+      return w > 0 ? this.error(conn, 'rate_limited', { retryAfter: w }) : this.error(conn, 'bad_json');
     }
-    const parsed = ClientFrame.safeParse(raw);
     // Only a ref the ErrorFrame schema accepts (1–64 characters) is echoed: `"ref":""` must not make the reply throw.
     const rawRef = raw && typeof raw === 'object' ? (raw as { ref?: unknown }).ref : undefined;
     const ref = typeof rawRef === 'string' && rawRef.length > 0 ? rawRef.slice(0, 64) : undefined;
+    // The refusal names the frame it refuses, so a client's outbox knows which one to resend.
+    const wait = conn.bucket.take();
+    if (wait > 0) return this.error(conn, 'rate_limited', { ref, retryAfter: wait });
+    const parsed = ClientFrame.safeParse(raw);
     if (!parsed.success) {
       const type = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
       const known = typeof type === 'string' && ClientFrame.options.some((o) => o.shape.type.value === type);
