@@ -117,12 +117,14 @@ export function reduce(s: AppState, f: ServerFrame): AppState {
       const conversations =
         conv && m.seq > conv.lastSeq ? { ...s.conversations, [conv.id]: { ...conv, lastSeq: m.seq } } : s.conversations;
       const fromOther = m.sender.role !== 'requester';
+      // History replayed on resume (seq the conversation already had) is not announced again.
+      const isNew = !conv || m.seq > conv.lastSeq;
       return {
         ...s,
         messages: { ...s.messages, [m.conversationId]: next },
         conversations,
         agentTyping: fromOther ? { ...s.agentTyping, [m.conversationId]: false } : s.agentTyping,
-        announcement: fromOther ? `${m.sender.name ?? ''}\u2002${m.body}`.trim() : s.announcement,
+        announcement: fromOther && isNew ? `${m.sender.name ?? ''}\u2002${m.body}`.trim() : s.announcement,
       };
     }
     case 'message.ack': {

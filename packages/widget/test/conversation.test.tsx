@@ -172,3 +172,76 @@ describe('escalate screen (R13)', () => {
     await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Too many requests. Please try again in 12 s.'));
   });
 });
+
+describe('panel shell', () => {
+  it('Escape asks the host to close the panel; the language switcher and close button work by keyboard', async () => {
+    const { App } = await import('../src/ui/App.tsx');
+    const actions = fakeActions();
+    renderApp(<App />, { state: { principal: realmUser, requestTypes: ['incident'], listLoaded: true }, actions });
+    fireEvent.keyDown(document, { key: 'Escape' });
+    expect(actions.close).toHaveBeenCalledTimes(1);
+    fireEvent.change(screen.getByLabelText('Language'), { target: { value: 'pt' } });
+    expect(actions.setLocale).toHaveBeenCalledWith('pt');
+    fireEvent.click(screen.getByRole('button', { name: 'Close help' }));
+    expect(actions.close).toHaveBeenCalledTimes(2);
+  });
+
+  it('R2–R4: home lists the request types the server allowed, in plain words, and the grants panel only for granters', async () => {
+    const { App } = await import('../src/ui/App.tsx');
+    const a = renderApp(<App />, { state: { principal: { ...realmUser, canGrant: false }, requestTypes: ['general_question', 'incident'], listLoaded: true } });
+    expect(a.getByRole('button', { name: /General question/ }).textContent).toContain('Anything about the platform');
+    expect(a.getByRole('button', { name: /Something is broken/ })).toBeTruthy();
+    expect(a.queryByRole('button', { name: /Contract or billing/ })).toBeNull();
+    expect(a.queryByRole('button', { name: 'Access for support' })).toBeNull();
+    expect(a.getByText('No conversations yet.')).toBeTruthy();
+    a.unmount();
+    const b = renderApp(<App />, { state: { principal: realmUser, requestTypes: ['incident'], listLoaded: true, conversations: { c_7Hx2Q: conv() } } });
+    expect(b.getByRole('button', { name: 'Access for support' })).toBeTruthy();
+    fireEvent.click(b.getByRole('button', { name: /c_7Hx2Q/ }));
+    expect(b.actions.go).toHaveBeenCalledWith({ name: 'conversation', id: 'c_7Hx2Q' });
+  });
+});
+
+describe('grants panel (R12)', () => {
+  it('R12c: shows the active grant with its expiry, grants for N hours and revokes', async () => {
+    const { GrantsScreen } = await import('../src/ui/Grants.tsx');
+    const expiresAt = new Date(Date.now() + 4 * 3_600_000).toISOString();
+    const { container, actions } = renderApp(<GrantsScreen />, {
+      state: {
+        principal: realmUser,
+        grants: [
+          { id: 'g1', level: 'write', grantedBy: 'Ana Souza', createdAt: new Date().toISOString(), expiresAt, revokedAt: null },
+          { id: 'g0', level: 'write', grantedBy: 'Ana Souza', createdAt: new Date().toISOString(), expiresAt, revokedAt: new Date().toISOString() },
+          { id: 'gx', level: 'write', grantedBy: 'Ana Souza', createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() - 1000).toISOString(), revokedAt: null },
+        ],
+      },
+    });
+    expect(actions.loadGrants).toHaveBeenCalled();
+    const rows = container.querySelectorAll('.list li');
+    expect(rows).toHaveLength(1); // revoked and expired grants are not active
+    expect(rows[0]!.textContent).toContain('Write access until');
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke' }));
+    await waitFor(() => expect(actions.revokeGrant).toHaveBeenCalledWith('g1'));
+    fireEvent.change(screen.getByLabelText('Duration'), { target: { value: '24' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Grant write access' }));
+    await waitFor(() => expect(actions.createGrant).toHaveBeenCalledWith(24 * 60));
+  });
+
+  it('R12b: a realm user without the grant permission gets no panel and asks nothing', async () => {
+    const { GrantsScreen } = await import('../src/ui/Grants.tsx');
+    const { actions, queryByRole } = renderApp(<GrantsScreen />, { state: { principal: { ...realmUser, canGrant: false } } });
+    expect(actions.loadGrants).not.toHaveBeenCalled();
+    expect(queryByRole('button', { name: 'Grant write access' })).toBeNull();
+  });
+});
+
+describe('live region', () => {
+  it('announces a new agent message but not replayed history', () => {
+    let s = reduce(initialState('en'), { type: 'conversation.list.result', conversations: [conv({ lastSeq: 2 })] });
+    s = reduce(s, created(msg(2, 'agent', 'old answer')));
+    expect(s.announcement).toBe('');
+    s = reduce(s, created(msg(3, 'agent', 'new answer')));
+    expect(s.announcement).toContain('new answer');
+    expect(s.announcement).toContain('Joao Pereira');
+  });
+});

@@ -26,6 +26,15 @@ export function App() {
     document.documentElement.lang = state.locale;
   }, [state.locale]);
 
+  useEffect(() => {
+    // Escape closes the panel (the host moves focus back to its launcher).
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) actions.close();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [actions]);
+
   return (
     <div class="panel">
       <header class="bar">
