@@ -155,6 +155,12 @@ export class Services {
    * sockets that opened it — and to everyone while it waits unassigned — so a busy desk does not
    * pay agents × conversations frames for every message.
    */
+  /** Reply to an agent's command with the conversation as it now is, carrying the command's ref. */
+  ackAgent(conn: Conn, ref: string | undefined, id: string): void {
+    const c = this.repo.getConversation(id);
+    if (c) conn.send(AgentConversationUpdated, { type: 'agent.conversation.updated', ref, conversation: this.agentView(c) });
+  }
+
   markDirty(id: string, kind: 'state' | 'activity' = 'state'): void {
     if (kind === 'state') this.dirty.add(id);
     else if (!this.dirty.has(id)) this.dirtyActivity.add(id);

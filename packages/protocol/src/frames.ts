@@ -187,7 +187,12 @@ export const FeedbackRequested = frame('feedback.requested', { ...ConvRef });
 export const FeedbackRecorded = frame('feedback.recorded', { ...ConvRef, answered: z.boolean(), comment: z.string().optional() });
 export const GrantList = frame('grant.list', { grants: z.array(GrantView) });
 // to agents
-export const Inbox = frame('inbox', { conversations: z.array(AgentConversationView), agents: z.array(AgentView) });
+export const Inbox = frame('inbox', {
+  conversations: z.array(AgentConversationView),
+  agents: z.array(AgentView),
+  /** Escalations of the escalated conversations listed (R13), so leads see their fields at once. */
+  escalations: z.array(EscalationView).optional(),
+});
 export const AgentConversationUpdated = frame('agent.conversation.updated', { conversation: AgentConversationView });
 export const AgentConversationRemoved = frame('agent.conversation.removed', { ...ConvRef });
 export const ConversationSnapshot = frame('conversation.snapshot', {

@@ -32,6 +32,7 @@ export function inbox(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'inbox.
     type: 'inbox',
     ref: f.ref,
     conversations: rows.map((c) => svc.agentView(c)),
+    escalations: rows.filter((c) => c.escalated).flatMap((c) => svc.repo.escalations(c.id).map(escalationView)),
     agents: svc.repo.listAgents().filter((a) => !a.disabled).map((a) => agentView(a, online.has(a.id))),
   });
 }
@@ -70,6 +71,7 @@ export async function assign(svc: Services, conn: Conn, p: AgentPrincipal, f: F<
     svc.repo.audit(`agent:${p.agentId}`, 'conversation.assigned', c.id, c.realmId, { from: c.assigneeId, to: targetId }, at);
   });
   svc.conversationChanged(c.id);
+  svc.ackAgent(conn, f.ref, c.id);
 }
 
 /** Transfers are audited and logged in the routing log (R4a, R8b, R13). */
@@ -79,10 +81,8 @@ export async function transfer(svc: Services, conn: Conn, p: AgentPrincipal, f: 
   if (!f.queue && !f.agentId) throw new AjudaError('bad_frame', 'queue or agentId is required');
   const queue: QueueKind = f.queue ?? c.queue;
   let team = queue === c.queue ? c.team : null;
-  if (queue === 'project') {
-    team = c.team ?? projectTeamOf(svc, c);
-    if (!team) throw new AjudaError('invalid_state', 'no project team is known for this conversation');
-  }
+  // R8b: the project's own team when one is known; otherwise the project-team pool picks it up.
+  if (queue === 'project') team = c.team ?? projectTeamOf(svc, c);
   const target = f.agentId ? svc.repo.getAgent(f.agentId) : undefined;
   if (f.agentId && (!target || target.disabled)) throw new AjudaError('not_found');
   const out: MessageRow[] = [];
@@ -101,6 +101,7 @@ export async function transfer(svc: Services, conn: Conn, p: AgentPrincipal, f: 
   });
   publishAll(svc, out);
   svc.conversationChanged(c.id);
+  svc.ackAgent(conn, f.ref, c.id);
 }
 
 function projectTeamOf(svc: Services, c: ConversationRow): string | null {
@@ -123,6 +124,7 @@ export async function setPriority(svc: Services, conn: Conn, p: AgentPrincipal, 
     svc.repo.audit(`agent:${p.agentId}`, 'priority.changed', c.id, c.realmId, { from: c.priority, to: f.priority, reason: f.reason }, at);
   });
   svc.conversationChanged(c.id);
+  svc.ackAgent(conn, f.ref, c.id);
 }
 
 export async function availability(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'agent.availability'>): Promise<void> {

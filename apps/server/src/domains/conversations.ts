@@ -337,6 +337,7 @@ export async function resolve(svc: Services, conn: Conn, p: ConnPrincipal, f: F<
   svc.conversationChanged(c.id);
   // R14: ask the requester whether this answered their question.
   svc.hub.publish(`owner:${c.ownerKey}`, JSON.stringify(FeedbackRequested.parse({ type: 'feedback.requested', conversationId: c.id })));
+  svc.ackAgent(conn, f.ref, c.id);
   void assignWaiting(svc);
 }
 
@@ -352,7 +353,8 @@ export async function reopen(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'
   });
   publishAll(svc, out);
   svc.conversationChanged(c.id);
-  if (p.kind !== 'agent') conn.send(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: svc.requesterView(svc.repo.getConversation(c.id)!) });
+  if (p.kind === 'agent') svc.ackAgent(conn, f.ref, c.id);
+  else conn.send(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: svc.requesterView(svc.repo.getConversation(c.id)!) });
 }
 
 export { publishAll };

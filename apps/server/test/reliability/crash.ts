@@ -47,7 +47,7 @@ interface Pending {
 }
 
 /** One browser tab: a socket that reconnects and resends unacked messages (same clientMsgId). */
-class RetryingClient {
+export class RetryingClient {
   ws: WebSocket | null = null;
   ready = false;
   private next = 0;
@@ -265,7 +265,7 @@ export async function runCrashRounds(opts: CrashOptions): Promise<CrashReport> {
 }
 
 /** Start a queued general question as a realm user and return its id. */
-async function startConversation(server: ChildServer, token: string): Promise<string> {
+export async function startConversation(server: ChildServer, token: string): Promise<string> {
   const ws = new WebSocket(server.wsUrl, { origin: server.url });
   await new Promise<void>((r, j) => {
     ws.once('open', () => r());
