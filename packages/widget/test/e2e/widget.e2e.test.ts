@@ -91,7 +91,7 @@ async function openWidget(page: Page, path: string): Promise<{ frame: FrameLocat
 }
 
 describe('widget end to end (Chromium)', () => {
-  it('R2, R6, R13, R14: a visitor on the login page asks a question, chats with an agent, sees "Seen", then gives feedback', async () => {
+  it('R2, R6, R13, R14: a visitor on the login page asks a question, chats with an agent, sees "Seen", escalates, then gives feedback', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const { frame, cspErrors } = await openWidget(page, '/login');
@@ -132,6 +132,17 @@ describe('widget end to end (Chromium)', () => {
 
     agent.send({ type: 'read', conversationId, lastReadSeq: lastSeq + 1 });
     await frame.locator('.seen').waitFor();
+
+    // R13: escalate the open conversation; the lead gets it with the same conversation ID.
+    await frame.getByRole('button', { name: 'Escalate this conversation' }).click();
+    await frame.getByLabel('I would like another engineer to look at it').check();
+    await frame.getByLabel('Describe the problem').fill('The export button is missing');
+    await frame.getByLabel('Test').check();
+    await frame.getByLabel('Justification').fill('The steps given do not match my screen');
+    await frame.getByRole('button', { name: 'Escalate', exact: true }).click();
+    await frame.getByText('Escalated to a support lead').waitFor();
+    const esc = await agent.next((f) => f.type === 'agent.escalation');
+    expect(esc.escalation).toMatchObject({ conversationId, reason: 'other_engineer', environment: 'Test', source: 'widget' });
 
     agent.send({ type: 'conversation.resolve', conversationId });
     // R14
