@@ -113,7 +113,7 @@ describe('authorization matrix against an oracle written from POLICY.md', () => 
         if (reply.type === 'realm.directory') {
           const realmId = (a.p as { realmId: string }).realmId;
           const own = svc.repo.pipelines(realmId).map((x) => x.id).sort();
-          expect((reply as { pipelines: Array<{ id: string }> }).pipelines.map((x) => x.id).sort()).toEqual(own);
+          expect((reply as unknown as { pipelines: Array<{ id: string }> }).pipelines.map((x) => x.id).sort()).toEqual(own);
         }
       }),
       { numRuns: 150 },

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import type { Db } from '@ajuda/db';
+import type { TestClient } from '../client.ts';
 
 /** The repository root (…/apps/server/test/reliability → …). */
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
@@ -211,10 +212,13 @@ export function randomConversationId(): string {
   return s;
 }
 
+/** A reply frame, loosely typed: tests look at `type`, `code` and a few fields. */
+export type Reply = { type: string; code?: string; ref?: string; retryAfter?: number } & Record<string, unknown>;
+
 /** Send a frame with a fresh ref and resolve with whatever reply carries that ref (success or error). */
-export async function reply(c: { frames: Array<{ type: string }>; send(f: Record<string, unknown>): void; waitAny(pred: (f: never) => boolean, timeoutMs?: number, fromIndex?: number): Promise<unknown> }, frame: Record<string, unknown>, timeoutMs = 10_000): Promise<{ type: string; code?: string; [k: string]: unknown }> {
+export async function reply(c: TestClient, frame: Record<string, unknown>, timeoutMs = 10_000): Promise<Reply> {
   const ref = `x${Math.random().toString(36).slice(2)}`;
   const from = c.frames.length;
-  c.send({ ...frame, ref });
-  return (await c.waitAny(((f: { ref?: string }) => f.ref === ref) as never, timeoutMs, from)) as { type: string; code?: string };
+  c.send({ ...frame, ref } as never);
+  return (await c.waitAny((f) => 'ref' in f && f.ref === ref, timeoutMs, from)) as unknown as Reply;
 }
