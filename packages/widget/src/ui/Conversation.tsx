@@ -37,7 +37,13 @@ export function ConversationScreen({ id }: { id: string }) {
 
   useEffect(() => {
     // Visible messages are read: tell the agent (read receipt) and clear the launcher badge.
-    if (state.visible && (typeof document === 'undefined' || document.visibilityState !== 'hidden')) actions.markRead(id);
+    const mark = () => {
+      if (state.visible && document.visibilityState !== 'hidden') actions.markRead(id);
+    };
+    mark();
+    // A tab brought back to the front shows what arrived meanwhile.
+    document.addEventListener('visibilitychange', mark);
+    return () => document.removeEventListener('visibilitychange', mark);
   }, [id, lastSeq, state.visible]);
 
   if (!conv) {
