@@ -13,6 +13,7 @@ import { slaTick } from './domains/sla.ts';
 import { Gateway } from './gateway/gateway.ts';
 import { MemoryHub } from './hub.ts';
 import type { Conn } from './gateway/conn.ts';
+import type { RealmDirectory } from './domains/directory.ts';
 import { AGENT_COOKIE, httpRoutes } from './http/routes.ts';
 import { problem } from './http/problem.ts';
 
@@ -21,6 +22,8 @@ export interface BuildOptions {
   seed?: boolean;
   /** The clock, for tests. */
   now?: () => Date;
+  /** Plug in the platform's realm directory instead of the SQLite one. */
+  directory?: (repo: Repo) => RealmDirectory;
   logger?: boolean | object;
 }
 
@@ -48,7 +51,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   if (opts.seed ?? config.demo.enabled) seedDemo(repo, hashPassword);
   const writer = new GroupWriter(db.sqlite);
   const hub = new MemoryHub<Conn>();
-  const svc = new Services(config, db, repo, writer, hub, app.log, opts.now);
+  const svc = new Services(config, db, repo, writer, hub, app.log, opts.now, opts.directory?.(repo));
   const gateway = new Gateway(svc);
   app.decorate('ajuda', { svc, gateway });
 

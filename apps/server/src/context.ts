@@ -13,6 +13,7 @@ import {
   type SlaView,
 } from '@ajuda/protocol';
 import type { Config } from './config.ts';
+import { SqliteRealmDirectory, type RealmDirectory } from './domains/directory.ts';
 import type { AgentPrincipal, Conn, ConnPrincipal } from './gateway/conn.ts';
 import type { MemoryHub } from './hub.ts';
 import { agentConversationView, messageView, requesterConversationView } from './projections.ts';
@@ -39,6 +40,8 @@ export class Services {
     readonly hub: MemoryHub<Conn>,
     readonly log: FastifyBaseLogger,
     readonly now: () => Date = () => new Date(),
+    /** The only door to realm data (R7); SQLite-backed unless a deployment plugs in its own. */
+    readonly directory: RealmDirectory = new SqliteRealmDirectory(repo),
   ) {}
 
   iso(): string {

@@ -107,9 +107,9 @@ export async function transfer(svc: Services, conn: Conn, p: AgentPrincipal, f: 
 function projectTeamOf(svc: Services, c: ConversationRow): string | null {
   if (!c.realmId) return null;
   const answers = JSON.parse(c.answers) as { pipeline?: { key?: string }; project?: { id?: string } };
-  const pipe = answers.pipeline?.key ? svc.repo.pipelineByKey(c.realmId, answers.pipeline.key) : undefined;
+  const pipe = answers.pipeline?.key ? svc.directory.pipelineByKey(c.realmId, answers.pipeline.key) : undefined;
   const projectId = answers.project?.id ?? pipe?.projectId;
-  return (projectId && svc.repo.project(c.realmId, projectId)?.team) || null;
+  return (projectId && svc.directory.project(c.realmId, projectId)?.team) || null;
 }
 
 /** R9: an agent may change the priority; the change and its reason are audited and traced. */

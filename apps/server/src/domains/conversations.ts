@@ -62,14 +62,14 @@ export function checkIntake(svc: Services, c: ConversationRow, answers: unknown)
   const value = { ...v.value };
   const pipe = value.pipeline as { name: string; key: string } | undefined;
   if (pipe) {
-    const row = c.realmId ? svc.repo.pipelineByKey(c.realmId, pipe.key) : undefined;
+    const row = c.realmId ? svc.directory.pipelineByKey(c.realmId, pipe.key) : undefined;
     if (c.realmId && !row) fields.pipeline = { code: 'pipeline_not_found', i18nKey: 'intake.error.pipeline_not_found' };
     // Name and key go together: the directory's name wins over a typed one.
     else if (row) value.pipeline = { name: row.name, key: row.key };
   }
   const prj = value.project as { name: string; id?: string } | undefined;
   if (prj?.id && c.realmId) {
-    const row = svc.repo.project(c.realmId, prj.id);
+    const row = svc.directory.project(c.realmId, prj.id);
     if (!row) fields.project = { code: 'project_not_found', i18nKey: 'intake.error.project_not_found' };
     else value.project = { id: row.id, name: row.name };
   }
@@ -151,7 +151,7 @@ async function create(svc: Services, p: RequesterPrincipal, f: F<'conversation.s
   const answerEmail = typeof f.answers?.email === 'string' ? f.answers.email : undefined;
   if (claims && answerEmail && !claims.email) claims.email = answerEmail;
   // R3/R5: matched for agents' eyes only; nothing observable by the requester depends on it.
-  const contract = p.kind === 'realm_user' ? 'contract' : matchContract(claims, svc.repo.listContracts());
+  const contract = p.kind === 'realm_user' ? 'contract' : matchContract(claims, svc.directory.contracts());
   const language = conversationLanguage(p.kind === 'realm_user' ? p.tokenLocale : null, p.locale, f.locale);
   const out: MessageRow[] = [];
   const row = await svc.writer.write(() => {

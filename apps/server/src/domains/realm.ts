@@ -18,8 +18,8 @@ export function directory(svc: Services, conn: Conn, p: RequesterPrincipal, f: F
   conn.send(RealmDirectory, {
     type: 'realm.directory',
     ref: f.ref,
-    pipelines: svc.repo.pipelines(p.realmId).map(pipelineView),
-    projects: svc.repo.projects(p.realmId).map(projectView),
+    pipelines: svc.directory.pipelines(p.realmId).map(pipelineView),
+    projects: svc.directory.projects(p.realmId).map(projectView),
   });
 }
 
@@ -36,8 +36,8 @@ function sendSnapshot(svc: Services, conn: Conn, conversationId: string, realmId
     ref,
     conversationId,
     realmId,
-    pipelines: svc.repo.pipelines(realmId).map(pipelineView),
-    projects: svc.repo.projects(realmId).map(projectView),
+    pipelines: svc.directory.pipelines(realmId).map(pipelineView),
+    projects: svc.directory.projects(realmId).map(projectView),
     grant: currentGrant(svc, realmId),
   });
 }
@@ -51,10 +51,10 @@ export async function adjust(svc: Services, conn: Conn, p: AgentPrincipal, f: F<
   await svc.writer.write(() => {
     // Checked inside the write: a revocation committed before this batch wins (R12c).
     if (!agentMayWrite(grantRecords(svc, realmId), realmId, svc.now())) throw new AjudaError('grant_required');
-    const pipe = svc.repo.pipeline(realmId, f.pipelineId);
+    const pipe = svc.directory.pipeline(realmId, f.pipelineId);
     if (!pipe) throw new AjudaError('not_found');
     const status = f.action === 'pause' ? 'paused' : 'running';
-    svc.repo.setPipelineStatus(realmId, pipe.id, status);
+    svc.directory.setPipelineStatus(realmId, pipe.id, status);
     svc.repo.audit(`agent:${p.agentId}`, 'grant.used', c.id, realmId, { action: f.action, pipelineId: pipe.id, grant: currentGrant(svc, realmId)?.id }, svc.iso());
   });
   sendSnapshot(svc, conn, c.id, realmId, f.ref);

@@ -19,10 +19,10 @@ export function decideRoute(svc: Services, c: ConversationRow, answers: Record<s
   let projectTeam: string | null = null;
   if (c.realmId) {
     const key = (answers.pipeline as { key?: string } | undefined)?.key;
-    const pRow = key ? svc.repo.pipelineByKey(c.realmId, key) : undefined;
+    const pRow = key ? svc.directory.pipelineByKey(c.realmId, key) : undefined;
     pipeline = pRow ? pipelineView(pRow) : null;
     const projectId = (answers.project as { id?: string } | undefined)?.id ?? pRow?.projectId ?? null;
-    const prjRow = projectId ? svc.repo.project(c.realmId, projectId) : undefined;
+    const prjRow = projectId ? svc.directory.project(c.realmId, projectId) : undefined;
     project = prjRow ? projectView(prjRow) : null;
     projectTeam = prjRow?.team ?? null;
   }

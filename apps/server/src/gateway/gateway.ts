@@ -287,7 +287,7 @@ export class Gateway {
     svc.hub.subscribe(`owner:${principal.ownerKey}`, conn);
     const policyReq = conversations.requesterPolicy(principal);
     const locale = conversationLanguage(principal.kind === 'realm_user' ? principal.tokenLocale : null, f.locale ?? null, null);
-    const realmName = principal.kind === 'realm_user' ? (svc.repo.getRealm(principal.realmId)?.name ?? null) : null;
+    const realmName = principal.kind === 'realm_user' ? svc.directory.realmName(principal.realmId) : null;
     conn.send(SessionReady, {
       type: 'session.ready',
       ref: f.ref,

@@ -125,7 +125,7 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
     const body = RealmLoad.safeParse(req.body);
     if (!body.success) return problem(reply, 'bad_frame', z.prettifyError(body.error));
     await svc.writer.write(() => {
-      for (const r of body.data) svc.repo.loadRealm({ ...r, contract: r.contract ?? null }, svc.iso());
+      svc.directory.load(body.data.map((r) => ({ ...r, contract: r.contract ?? null })), svc.iso());
     });
     return reply.send({ loaded: body.data.length });
   });
