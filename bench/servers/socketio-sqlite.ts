@@ -10,7 +10,13 @@ import { onStop, ready, serveIpc } from './ipc.ts';
 
 // better-sqlite3 is a dependency of @ajuda/db: resolve it from there.
 const require = createRequire(new URL('../../packages/db/package.json', import.meta.url));
-const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+interface Sqlite {
+  pragma(s: string): unknown;
+  exec(s: string): unknown;
+  prepare(s: string): { get(...a: unknown[]): unknown };
+  close(): void;
+}
+const Database = require('better-sqlite3') as new (file: string) => Sqlite;
 
 const port = Number(process.env.PORT);
 const db = new Database(join(process.env.BENCH_DIR_TMP!, 'baseline.db'));
