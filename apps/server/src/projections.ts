@@ -55,6 +55,8 @@ export function requesterConversationView(
     assignee: extra.assigneeName ? { name: extra.assigneeName } : null,
     escalated: !!c.escalated,
     feedback: json<Feedback>(c.feedback, null),
+    agentReadSeq: c.agentReadSeq,
+    requesterReadSeq: c.requesterReadSeq,
   };
 }
 

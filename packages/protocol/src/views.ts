@@ -51,6 +51,9 @@ export const RequesterConversationView = z.object({
   assignee: z.object({ name: z.string() }).nullable(),
   escalated: z.boolean(),
   feedback: z.object({ answered: z.boolean(), comment: z.string().optional() }).nullable(),
+  /** Read positions, so "Seen" and the unread count survive a reload. */
+  agentReadSeq: z.number().int().nonnegative(),
+  requesterReadSeq: z.number().int().nonnegative(),
 });
 export type RequesterConversationView = z.infer<typeof RequesterConversationView>;
 

@@ -52,6 +52,8 @@ function startedConv(id: string) {
     assignee: null,
     escalated: false,
     feedback: null,
+    agentReadSeq: 0,
+    requesterReadSeq: 0,
   };
 }
 
@@ -118,6 +120,8 @@ describe('controller', () => {
         assignee: null,
         escalated: false,
         feedback: null,
+        agentReadSeq: 0,
+        requesterReadSeq: 0,
       },
     });
     await expect(p).resolves.toMatchObject({ ok: true, conversation: { id: 'c_9' } });

@@ -78,6 +78,8 @@ export function conv(over: Partial<RequesterConversationView> = {}): RequesterCo
     assignee: { name: 'Joao Pereira' },
     escalated: false,
     feedback: null,
+    agentReadSeq: 0,
+    requesterReadSeq: 0,
     ...over,
   };
 }
