@@ -1,4 +1,5 @@
 // The loader as an ES module, for apps that bundle it (in-app embeds) instead of pasting the snippet.
+// Both stages are linked in here: the panel mounts at once, with no second script to fetch.
 import { createAjuda } from './loader.ts';
 
 export type { AjudaApi, AjudaChannel, AjudaEvent, AjudaLocale, AjudaTheme, BootOptions } from './loader.ts';

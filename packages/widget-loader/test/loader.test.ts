@@ -140,6 +140,21 @@ describe('launcher', () => {
     expect(css()).not.toContain('display:none');
     expect(css()).toMatch(/\.w,\s*\.p \{ right: 20px; \}/);
   });
+
+  it('refuses theme and locale values that are not strings, whatever they stringify to', () => {
+    const { api, fromFrame, sent } = setup();
+    const sneaky = { toString: () => 'red}*{display:none' };
+    api.boot({ channel: 'website', locale: ['es'] as unknown as 'es', theme: { primary: sneaky as unknown as string } });
+    expect(css()).not.toContain('display:none');
+    expect(widget().button?.getAttribute('aria-label')).not.toBe('Ayuda');
+    api.update({ theme: { primary: 42 as unknown as string, position: ['left'] as unknown as 'left' } });
+    expect(css()).not.toContain('42');
+    expect(css()).toMatch(/\.w,\s*\.p \{ right: 20px; \}/);
+    api.show();
+    fromFrame(msg('frame.ready'));
+    // What reaches the frame passes the protocol's own schema (sent() parses it).
+    expect(sent()[0]).toMatchObject({ type: 'host.init', theme: {} });
+  });
 });
 
 describe('bridge', () => {
