@@ -1,9 +1,8 @@
-// The built files, as a host page gets them: stage 1 (loader.js) within the size budget, and the
+// The built files, as a host page gets them: stage 1 (loader.js) without the bridge, and the
 // two separately minified stages working together (they share renamed fields, see build.ts).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildLoader } from '../build.ts';
 import { AJUDA, msg, setup, widget } from './helpers.ts';
@@ -39,8 +38,8 @@ function run(code: string, script: HTMLScriptElement) {
 }
 
 describe('dist', () => {
-  it('loader.js, what every host page loads at start, stays within 1.5 KB gzip and leaves the bridge to stage 2', () => {
-    expect(gzipSync(loader, { level: 9 }).length).toBeLessThanOrEqual(1536);
+  // Its size budget (1.5 KB gzip) is measured by `pnpm bench`, not asserted here.
+  it('loader.js, what every host page loads at start, leaves the iframe and the bridge to stage 2', () => {
     // The iframe and its bridge are only in loader-frame.js.
     for (const s of ['postMessage', 'host.init', 'frame.ready', 'identityToken']) {
       expect(loader).not.toContain(s);
