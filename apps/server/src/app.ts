@@ -81,27 +81,21 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await httpRoutes(app, svc, gateway);
 
   // Static bundles. The widget document may be framed only by the allowed host origins.
-  const widgetCsp = [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    `connect-src 'self' ${wsOwn}`,
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    `frame-ancestors ${hostOrigins.length ? hostOrigins.join(' ') : "'none'"}`,
-  ].join('; ');
-  const consoleCsp = [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    `connect-src 'self' ${wsOwn}`,
-    "img-src 'self' data:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  // One policy for both documents; only who may frame them differs.
+  const csp = (frameAncestors: string) =>
+    [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self' 'unsafe-inline'",
+      `connect-src 'self' ${wsOwn}`,
+      "img-src 'self' data:",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      `frame-ancestors ${frameAncestors}`,
+    ].join('; ');
+  const widgetCsp = csp(hostOrigins.length ? hostOrigins.join(' ') : "'none'");
+  const consoleCsp = csp("'none'");
   const mounts: Array<{ prefix: string; dir: string; csp: string | null; what: string }> = [
     { prefix: '/widget/frame/', dir: config.staticDirs.widget, csp: widgetCsp, what: 'the widget' },
     { prefix: '/console/', dir: config.staticDirs.console, csp: consoleCsp, what: 'the console' },
