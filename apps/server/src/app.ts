@@ -4,7 +4,7 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
-import { createDb, GroupWriter, Repo, seedDemo } from '@ajuda/db';
+import { createDb, openStore, seedDemo, type Repo } from '@ajuda/db';
 import { MAX_PAYLOAD_BYTES } from '@ajuda/protocol';
 import type { Config } from './config.ts';
 import { Services } from './context.ts';
@@ -46,10 +46,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
   });
-  const db = createDb(config.dbFile, { synchronous: config.synchronous });
-  const repo = new Repo(db.sqlite);
+  const db = createDb(config.dbFile, { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs });
+  const { repo, writer } = openStore(db);
   if (opts.seed ?? config.demo.enabled) seedDemo(repo, hashPassword);
-  const writer = new GroupWriter(db.sqlite);
   const hub = new MemoryHub<Conn>();
   const svc = new Services(config, db, repo, writer, hub, app.log, opts.now, opts.directory?.(repo));
   const gateway = new Gateway(svc);

@@ -23,6 +23,8 @@ export interface Config {
   publicUrl: string;
   dbFile: string;
   synchronous: 'FULL' | 'NORMAL';
+  /** How long a write waits for a lock held by another process (e.g. a backup) before failing. */
+  busyTimeoutMs: number;
   identityKeys: IdentityKey[];
   /** Host-page origins allowed per channel (R1): frame-ancestors, postMessage, direct WebSocket upgrades. */
   origins: { platform: string[]; login: string[]; website: string[] };
@@ -60,6 +62,7 @@ const Env = z.object({
   AJUDA_PUBLIC_URL: z.url().optional(),
   AJUDA_DB_FILE: z.string().default('./data/ajuda.db'),
   AJUDA_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  AJUDA_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   AJUDA_IDENTITY_KEYS: z.string().optional(),
   AJUDA_ORIGINS_PLATFORM: list,
   AJUDA_ORIGINS_LOGIN: list,
@@ -166,6 +169,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     publicUrl,
     dbFile,
     synchronous: e.AJUDA_SYNCHRONOUS,
+    busyTimeoutMs: e.AJUDA_BUSY_TIMEOUT_MS,
     identityKeys,
     origins: {
       platform: e.AJUDA_ORIGINS_PLATFORM ?? demoOrigins,

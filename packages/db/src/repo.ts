@@ -214,7 +214,13 @@ export class Repo {
         `${CONV_SELECT} WHERE status IN ('intake','queued','assigned') OR (status = 'resolved' AND updated_at > ?) ORDER BY created_at`,
       ),
       convsWaiting: p<ConversationRow>(`${CONV_SELECT} WHERE status = 'queued' ORDER BY queued_at`),
-      bumpSeq: p<{ lastSeq: number }>(`UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq AS lastSeq`),
+      // One statement per message: the next seq, and the SLA timestamps of who spoke (R10).
+      bumpSeq: p<ConversationRow>(`UPDATE conversations SET last_seq = last_seq + 1,
+        updated_at = IIF(@who IS NULL, updated_at, @at),
+        last_requester_msg_at = IIF(@who = 'requester', @at, last_requester_msg_at),
+        last_agent_reply_at = IIF(@who = 'agent', @at, last_agent_reply_at),
+        first_agent_reply_at = IIF(@who = 'agent', COALESCE(first_agent_reply_at, @at), first_agent_reply_at)
+        WHERE id = @id RETURNING ${select(CONV_COLS)}`),
       msgByClient: p<MessageRow>(`${MSG_SELECT} WHERE conversation_id = ? AND sender = ? AND client_msg_id = ?`),
       insertMsg: p(`INSERT INTO messages (conversation_id, seq, sender, sender_name, kind, body, client_msg_id, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -285,8 +291,25 @@ export class Repo {
   }
 
   // ── conversations ──
+  /**
+   * Write-through cache of conversation rows: every message reads its conversation, so the hot
+   * path does not go to SQLite for it. Rows are never mutated in place. The group writer calls
+   * `forgetCached()` when it rolls anything back, so the cache never holds an uncommitted row.
+   */
+  private readonly convCache = new Map<string, ConversationRow>();
+  private cache(row: ConversationRow): ConversationRow {
+    if (this.convCache.size >= 50_000) this.convCache.clear();
+    this.convCache.set(row.id, row);
+    return row;
+  }
+  forgetCached(): void {
+    this.convCache.clear();
+  }
   getConversation(id: string): ConversationRow | undefined {
-    return this.s.convById.get(id);
+    const hit = this.convCache.get(id);
+    if (hit) return hit;
+    const row = this.s.convById.get(id);
+    return row ? this.cache(row) : undefined;
   }
   findByIdempotency(ownerKey: string, key: string): ConversationRow | undefined {
     return this.s.convByOwnerIdem.get(ownerKey, key);
@@ -304,13 +327,16 @@ export class Repo {
   insertConversation(row: ConversationRow): void {
     const keys = Object.keys(CONV_COLS) as Array<keyof ConversationRow>;
     const sql = `INSERT INTO conversations (${keys.map((k) => CONV_COLS[k]).join(', ')}) VALUES (${keys.map((k) => '@' + k).join(', ')})`;
-    this.sqlite.prepare(sql).run(row);
+    this.cachedPrepare(sql).run(row);
+    this.convCache.delete(row.id);
   }
   updateConversation(id: string, patch: Partial<ConversationRow>): void {
     const keys = (Object.keys(patch) as Array<keyof ConversationRow>).filter((k) => k !== 'id' && k in CONV_COLS);
     if (!keys.length) return;
     const sql = `UPDATE conversations SET ${keys.map((k) => `${CONV_COLS[k]} = @${k}`).join(', ')} WHERE id = @id`;
     this.cachedPrepare(sql).run({ ...patch, id });
+    const cached = this.convCache.get(id);
+    if (cached) this.convCache.set(id, { ...cached, ...patch, id });
   }
   private readonly stmtCache = new Map<string, Database.Statement>();
   private cachedPrepare(sql: string): Database.Statement {
@@ -327,13 +353,14 @@ export class Repo {
    * Append a message with the next gapless seq, or return the one already stored for the same
    * (conversation, sender, clientMsgId): a retried send is the same message (exactly-once in effect).
    */
-  appendMessage(m: NewMessage): { row: MessageRow; duplicate: boolean } {
+  appendMessage(m: NewMessage, who: 'requester' | 'agent' | null = null): { row: MessageRow; duplicate: boolean; conversation: ConversationRow | null } {
     if (m.clientMsgId !== null) {
       const existing = this.s.msgByClient.get(m.conversationId, m.sender, m.clientMsgId);
-      if (existing) return { row: existing, duplicate: true };
+      if (existing) return { row: existing, duplicate: true, conversation: null };
     }
-    const bumped = this.s.bumpSeq.get(m.conversationId);
+    const bumped = this.s.bumpSeq.get({ id: m.conversationId, who, at: m.at });
     if (!bumped) throw new Error(`conversation ${m.conversationId} missing`);
+    this.cache(bumped);
     this.s.insertMsg.run(m.conversationId, bumped.lastSeq, m.sender, m.senderName, m.kind, m.body, m.clientMsgId, m.at);
     return {
       row: {
@@ -347,6 +374,7 @@ export class Repo {
         createdAt: m.at,
       },
       duplicate: false,
+      conversation: bumped,
     };
   }
   messagesAfter(conversationId: string, afterSeq: number, limit: number, includeNotes: boolean): MessageRow[] {

@@ -16,6 +16,9 @@ export type BeforeCommitHook = (batchSize: number) => void;
  */
 export class GroupWriter {
   private queue: Op[] = [];
+  private readonly stmt;
+  /** Called after any rollback, so caches of rows can drop what was never committed. */
+  onRollback: (() => void) | null = null;
   private scheduled = false;
   private idle: Array<() => void> = [];
   beforeCommit: BeforeCommitHook | null = null;
@@ -25,8 +28,13 @@ export class GroupWriter {
 
   constructor(
     private readonly sqlite: Database.Database,
-    private readonly maxBatchSize = 2000,
-  ) {}
+    /** Bounded so one batch never blocks the event loop for long (latency), yet amortises the fsync. */
+    private readonly maxBatchSize = 500,
+  ) {
+    // Prepared once: two of these run for every write.
+    const p = (sql: string) => sqlite.prepare(sql);
+    this.stmt = { begin: p('BEGIN IMMEDIATE'), commit: p('COMMIT'), rollback: p('ROLLBACK'), savepoint: p('SAVEPOINT w'), release: p('RELEASE w'), rollbackTo: p('ROLLBACK TO w') };
+  }
 
   write<T>(run: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -55,29 +63,32 @@ export class GroupWriter {
   private commit(batch: Op[]): void {
     const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     const db = this.sqlite;
+    const st = this.stmt;
     try {
-      db.exec('BEGIN IMMEDIATE');
+      st.begin.run();
     } catch (error) {
       for (const op of batch) op.reject(error);
       return;
     }
     try {
       for (const op of batch) {
-        db.exec('SAVEPOINT w');
+        st.savepoint.run();
         try {
           results.push({ ok: true, value: op.run() });
-          db.exec('RELEASE w');
+          st.release.run();
         } catch (error) {
-          db.exec('ROLLBACK TO w');
-          db.exec('RELEASE w');
+          st.rollbackTo.run();
+          st.release.run();
+          this.onRollback?.();
           results.push({ ok: false, error });
         }
       }
       this.beforeCommit?.(batch.length);
-      db.exec('COMMIT');
+      st.commit.run();
     } catch (error) {
       // Nothing in this batch is durable: every write fails, no ack goes out.
-      if (db.inTransaction) db.exec('ROLLBACK');
+      if (db.inTransaction) st.rollback.run();
+      this.onRollback?.();
       for (const op of batch) op.reject(error);
       return;
     }

@@ -254,24 +254,18 @@ export async function send(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'me
   const senderName = isAgent ? p.name : p.kind === 'realm_user' ? p.name : null;
   const { row, duplicate, autoAssigned } = await svc.writer.write(() => {
     const at = svc.iso();
-    const r = svc.repo.appendMessage({ conversationId: c.id, sender, senderName, kind, body: f.body, clientMsgId: f.clientMsgId, at });
+    // The seq and the SLA timestamps of who spoke are set by the same statement (R10).
+    const who = kind === 'text' ? (isAgent ? 'agent' : 'requester') : null;
+    const r = svc.repo.appendMessage({ conversationId: c.id, sender, senderName, kind, body: f.body, clientMsgId: f.clientMsgId, at }, who);
     let autoAssigned = false;
-    if (!r.duplicate && kind === 'text') {
-      const cur = svc.repo.getConversation(c.id)!;
-      if (isAgent) {
-        const patch: Partial<ConversationRow> = { lastAgentReplyAt: at, updatedAt: at };
-        if (!cur.firstAgentReplyAt) patch.firstAgentReplyAt = at;
-        // Replying to an unassigned conversation takes it, as in every helpdesk.
-        if (cur.status === 'queued') {
-          patch.status = 'assigned';
-          patch.assigneeId = p.agentId;
-          svc.repo.addRouting({ conversationId: c.id, at, queue: cur.queue, team: cur.team, assigneeId: p.agentId, reason: `taken by ${p.name} by replying` });
-          autoAssigned = true;
-        }
-        svc.repo.updateConversation(c.id, patch);
-      } else svc.repo.updateConversation(c.id, { lastRequesterMsgAt: at, updatedAt: at });
+    // Replying to an unassigned conversation takes it, as in every helpdesk.
+    if (isAgent && r.conversation && kind === 'text' && r.conversation.status === 'queued') {
+      const cur = r.conversation;
+      svc.repo.updateConversation(c.id, { status: 'assigned', assigneeId: p.agentId });
+      svc.repo.addRouting({ conversationId: c.id, at, queue: cur.queue, team: cur.team, assigneeId: p.agentId, reason: `taken by ${p.name} by replying` });
+      autoAssigned = true;
     }
-    return { ...r, autoAssigned };
+    return { row: r.row, duplicate: r.duplicate, autoAssigned };
   });
   conn.send(MessageAck, { type: 'message.ack', ref: f.ref, conversationId: c.id, clientMsgId: f.clientMsgId, seq: row.seq, at: row.createdAt });
   if (!duplicate) svc.publishMessage(row, conn);

@@ -68,8 +68,23 @@ export class Conn implements Subscriber {
     this.sendRaw(JSON.stringify(schema.parse(frame)));
   }
 
+  private corked = false;
+
+  /**
+   * Frames sent in the same tick leave in one write: a group commit acks many messages at once,
+   * and without corking each frame would cost its own system call.
+   */
   sendRaw(json: string): void {
     if (this.closed || this.ws.readyState !== 1) return;
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (socket && !this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
     this.ws.send(json);
   }
 
