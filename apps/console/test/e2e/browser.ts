@@ -114,10 +114,13 @@ export const launcher = (page: Page) => page.getByRole('button', { name: /^(Help
 export async function openWidget(page: Page, url: string): Promise<{ frame: FrameLocator; frameHandle: () => Frame }> {
   await page.goto(url);
   await launcher(page).click();
-  const frame = page.frameLocator('iframe');
+  const frame = widgetLocator(page);
   await frame.locator('[data-screen-title]').first().waitFor();
   return { frame, frameHandle: () => widgetFrame(page) };
 }
+
+/** The widget's iframe (inside the loader's open shadow root, which locators pierce). */
+export const widgetLocator = (page: Page): FrameLocator => page.frameLocator('iframe[src*="/widget/frame/"]');
 
 /** The widget's iframe as a Frame (for evaluate): the child frame served from the Ajuda origin. */
 export function widgetFrame(page: Page): Frame {
