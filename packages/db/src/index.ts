@@ -16,7 +16,7 @@ import { GroupWriter } from './writer.ts';
  */
 export function openStore(db: Db): { repo: Repo; writer: GroupWriter } {
   const repo = new Repo(db.sqlite);
-  const writer = new GroupWriter(db.sqlite);
+  const writer = new GroupWriter(db.sqlite, db.durable);
   writer.onRollback = () => repo.forgetCached();
   return { repo, writer };
 }

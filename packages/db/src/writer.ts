@@ -28,6 +28,8 @@ export class GroupWriter {
 
   constructor(
     private readonly sqlite: Database.Database,
+    /** Resolves when what was committed is on disk (Db.durable); writes settle only after it. */
+    private readonly durable: () => Promise<void> = () => Promise.resolve(),
     /** Bounded so one batch never blocks the event loop for long (latency), yet amortises the fsync. */
     private readonly maxBatchSize = 500,
   ) {
@@ -48,7 +50,7 @@ export class GroupWriter {
 
   /** Resolves when everything queued so far is committed (or failed). */
   drain(): Promise<void> {
-    if (!this.queue.length && !this.scheduled) return Promise.resolve();
+    if (!this.queue.length && !this.scheduled && !this.pending) return Promise.resolve();
     return new Promise((r) => this.idle.push(r));
   }
 
@@ -57,7 +59,7 @@ export class GroupWriter {
     if (this.queue.length) setImmediate(() => this.flushNow());
     else this.scheduled = false;
     if (batch.length) this.commit(batch);
-    if (!this.scheduled) for (const r of this.idle.splice(0)) r();
+    this.settled();
   }
 
   private commit(batch: Op[]): void {
@@ -94,10 +96,30 @@ export class GroupWriter {
     }
     this.batches++;
     if (batch.length > this.maxBatch) this.maxBatch = batch.length;
-    batch.forEach((op, i) => {
-      const r = results[i]!;
-      if (r.ok) op.resolve(r.value);
-      else op.reject(r.error);
-    });
+    // Settle (and so ack) only once the commit is on disk; the next batch commits meanwhile.
+    this.pending++;
+    this.durable().then(
+      () => {
+        this.pending--;
+        batch.forEach((op, i) => {
+          const r = results[i]!;
+          if (r.ok) op.resolve(r.value);
+          else op.reject(r.error);
+        });
+        this.settled();
+      },
+      (error: unknown) => {
+        this.pending--;
+        // Committed but not known to be durable: no ack; a retry finds the row and acks then.
+        for (const op of batch) op.reject(error);
+        this.settled();
+      },
+    );
+  }
+
+  /** Batches committed and waiting for their sync. */
+  private pending = 0;
+  private settled(): void {
+    if (!this.pending && !this.scheduled && !this.queue.length) for (const r of this.idle.splice(0)) r();
   }
 }

@@ -29,12 +29,44 @@ describe('db', () => {
     dir = mkdtempSync(join(tmpdir(), 'ajuda-db-'));
     db = createDb(join(dir, 'a.db'));
     expect(db.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    // FULL durability is Ajuda's own WAL fsync after each group commit (see DbOptions).
+    expect(db.synchronous).toBe('FULL');
+    expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(1);
     const tables = db.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type='table'`).all() as Array<{ name: string }>;
     expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['conversations', 'messages', 'audit_log', 'grants']));
     db.close();
     db = createDb(join(dir, 'a.db'), { synchronous: 'NORMAL' }); // re-opening does not re-apply
-    expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(1);
+    expect(db.synchronous).toBe('NORMAL');
+  });
+
+  it('settles a write only once its commit is durable, while later batches commit meanwhile', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ajuda-db-'));
+    db = createDb(join(dir, 'a.db'));
+    const repo = new Repo(db.sqlite);
+    repo.insertConversation(conv('c1'));
+    let release!: () => void;
+    const syncs: Array<() => void> = [];
+    const writer = new GroupWriter(db.sqlite, () => new Promise<void>((r) => syncs.push(r)));
+    const at = new Date().toISOString();
+    let settled = false;
+    const first = writer.write(() => repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'a', clientMsgId: 'a', at }).row.seq).then((v) => ((settled = true), v));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    // Committed (a second connection sees it) but not yet acknowledged.
+    expect(syncs).toHaveLength(1);
+    expect(settled).toBe(false);
+    const second = writer.write(() => repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'b', clientMsgId: 'b', at }).row.seq);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(syncs).toHaveLength(2); // the second batch did not wait for the first sync
+    release = syncs[0]!;
+    release();
+    expect(await first).toBe(1);
+    syncs[1]!();
+    expect(await second).toBe(2);
+    await writer.drain();
+    // The real fsync works on a file database.
+    await expect(db.durable()).resolves.toBeUndefined();
   });
 
   it('refuses to update or delete audit rows (append-only)', () => {
