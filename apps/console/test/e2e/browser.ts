@@ -119,6 +119,23 @@ export async function openWidget(page: Page, url: string): Promise<{ frame: Fram
   return { frame, frameHandle: () => widgetFrame(page) };
 }
 
+/**
+ * Every WebSocket frame of a page (its iframes included), in order, for failure messages.
+ * @example const wire = wsLog(page); … throw new Error(wire.join('\n'));
+ */
+export function wsLog(page: Page): string[] {
+  const log: string[] = [];
+  const t0 = Date.now();
+  page.on('websocket', (ws) => {
+    log.push(`+${Date.now() - t0}ms open ${ws.url()}`);
+    ws.on('framesent', (f) => log.push(`+${Date.now() - t0}ms > ${String(f.payload).slice(0, 160)}`));
+    ws.on('framereceived', (f) => log.push(`+${Date.now() - t0}ms < ${String(f.payload).slice(0, 160)}`));
+    ws.on('close', () => log.push(`+${Date.now() - t0}ms close`));
+  });
+  page.on('framenavigated', (f) => log.push(`+${Date.now() - t0}ms navigated ${f.url()}`));
+  return log;
+}
+
 /** The widget's iframe (inside the loader's open shadow root, which locators pierce). */
 export const widgetLocator = (page: Page): FrameLocator => page.frameLocator('iframe[src*="/widget/frame/"]');
 

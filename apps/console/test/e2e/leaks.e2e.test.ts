@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, launcher, newActor, openWidget, outputDir, signInConsole, widgetFrame, widgetLocator, type Actor } from './browser.ts';
+import { launchBrowser, launcher, newActor, openWidget, outputDir, signInConsole, widgetFrame, widgetLocator, wsLog, type Actor } from './browser.ts';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SECRET = 'leaks-identity-secret-0123456789abcdef';
@@ -172,12 +172,21 @@ describe('credentials never leak; framing and the bridge are locked down (Chromi
     // ── a visitor on the marketing site: a visitor token minted by the server, kept by the widget.
     const vis = await actor('site-visitor');
     const visTraffic = recordTraffic(vis);
+    const visWire = wsLog(vis.page);
     await openWidget(vis.page, `${proc.demoUrl}/site`);
     const visConv = await converse(vis.page, 'Do you support SFTP?');
     const visitorToken = await widgetFrame(vis.page).evaluate(() => Object.entries(localStorage).find(([k]) => k.endsWith(':visitorToken'))?.[1] ?? null);
     await vis.page.reload();
     await launcher(vis.page).click();
-    await widgetLocator(vis.page).getByRole('button', { name: new RegExp(visConv) }).click();
+    await widgetLocator(vis.page)
+      .getByRole('button', { name: new RegExp(visConv) })
+      .click()
+      .catch(async (e: Error) => {
+        // Say what the widget had received when its list never showed (seen intermittently, see report).
+        await vis.shot('failure-visitor-after-reload');
+        const body = await widgetLocator(vis.page).locator('body').innerText().catch(() => '');
+        throw new Error(`after a reload the widget did not list ${visConv}.\nWidget shows: ${body.slice(0, 400)}\nSocket frames:\n${visWire.slice(-12).join('\n')}`, { cause: e });
+      });
     await widgetLocator(vis.page).locator('.msg-list .bubble', { hasText: '(more)' }).waitFor();
 
     // ── an agent in the console: the HttpOnly session cookie.
