@@ -1,4 +1,5 @@
-import type { Channel, ClientFrame, HostToFrame, Locale, ServerFrame } from '@ajuda/protocol';
+import type { Channel, ClientFrame, Locale } from '@ajuda/protocol';
+import { PROTOCOL_VERSION, parseServerFrame, type WidgetServerFrame as ServerFrame } from './guards.ts';
 import { randomId, type ScopedStorage } from './storage.ts';
 
 /**
@@ -13,22 +14,15 @@ import { randomId, type ScopedStorage } from './storage.ts';
  * - an OUTBOX persisted in localStorage: a message typed offline or right before a reload is sent once
  *   per socket with the same clientMsgId (the server dedupes on it) until `message.ack` removes it;
  * - incoming `message.created` deduped by seq; `ref` correlation for request/response;
- * - every incoming frame validated with `ServerFrame.safeParse` (through the lazily loaded codec).
+ * - every incoming frame checked by `parseServerFrame` (guards.ts): malformed or unexpected frames are
+ *   dropped before anything sees them.
  *
  * @example
  *   const conn = new Connection({ url: 'wss://ajuda.example/ws', channel: 'website', locale: () => 'en',
- *     storage, loadCodec: () => import('./codec.ts').then((m) => m.codec),
- *     requestIdentity: () => {}, onFrame: (f) => store.apply(f), onStatus: (s) => store.setStatus(s) });
+ *     storage, requestIdentity: () => {}, onFrame: (f) => store.apply(f), onStatus: (s) => store.setStatus(s) });
  *   conn.start();
  *   conn.sendMessage('c_1', 'Hello');
  */
-
-/** Validators for what comes in, loaded apart from the first screen (see codec.ts). */
-export interface Codec {
-  version: number;
-  parseServerFrame(data: unknown): ServerFrame | null;
-  parseHostMessage(data: unknown): HostToFrame | null;
-}
 
 export type ConnStatus = 'connecting' | 'online' | 'offline';
 
@@ -58,7 +52,6 @@ export interface ConnectionOptions {
   channel: Channel;
   locale: () => Locale;
   storage: ScopedStorage;
-  loadCodec: () => Promise<Codec>;
   /** Post `frame.needIdentity` to the host (platform channel). */
   requestIdentity: (reason: 'boot' | 'expired') => void;
   onFrame: (frame: ServerFrame) => void;
@@ -118,8 +111,6 @@ export interface RequestOptions {
 
 export class Connection {
   private ws: SocketLike | null = null;
-  private codec: Codec | null = null;
-  private codecPromise: Promise<Codec> | null = null;
   private ready = false;
   private stopped = true;
   private attempt = 0;
@@ -137,7 +128,6 @@ export class Connection {
   private helloToken: string | null = null;
   private identityAsks = 0;
   private refSeq = 0;
-  private inbound: Promise<void> = Promise.resolve();
   private readonly pending = new Map<string, Pending>();
   private readonly graceMs = new Map<string, number>();
   /** clientMsgIds already sent on the current socket: each outbox entry goes out once per socket. */
@@ -157,7 +147,6 @@ export class Connection {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.codecPromise ??= this.opts.loadCodec().then((c) => (this.codec = c));
     if (this.opts.channel === 'platform' && !this.identityToken) this.waitForIdentity('boot');
     else this.connect();
   }
@@ -311,27 +300,19 @@ export class Connection {
     this.authProblem = false;
     this.inflight.clear();
     ws.onopen = () => {
-      void this.codecPromise?.then(() => {
-        if (this.ws !== ws || ws.readyState !== OPEN) return;
-        ws.send(JSON.stringify(this.hello()));
-      });
+      if (this.ws === ws && ws.readyState === OPEN) ws.send(JSON.stringify(this.hello()));
     };
     ws.onmessage = (ev) => {
       const data = ev.data;
-      // Keep frames in arrival order even though the codec may still be loading.
-      this.inbound = this.inbound.then(async () => {
-        if (this.ws !== ws) return;
-        const codec = this.codec ?? (await this.codecPromise);
-        if (!codec || typeof data !== 'string') return;
-        let json: unknown;
-        try {
-          json = JSON.parse(data);
-        } catch {
-          return;
-        }
-        const frame = codec.parseServerFrame(json);
-        if (frame) this.handle(frame);
-      });
+      if (this.ws !== ws || typeof data !== 'string') return;
+      let json: unknown;
+      try {
+        json = JSON.parse(data);
+      } catch {
+        return;
+      }
+      const frame = parseServerFrame(json);
+      if (frame) this.handle(frame);
     };
     ws.onerror = () => {
       /* onclose follows */
@@ -361,7 +342,7 @@ export class Connection {
     this.helloToken = this.identityToken;
     return {
       type: 'session.hello',
-      v: this.codec?.version ?? 1,
+      v: PROTOCOL_VERSION,
       channel: this.opts.channel,
       locale: this.opts.locale(),
       ...(this.identityToken ? { identityToken: this.identityToken } : visitorToken ? { visitorToken } : {}),

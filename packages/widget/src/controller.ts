@@ -1,6 +1,7 @@
-import type { ClientFrame, HostToFrame, Locale, RequestType, ServerFrame } from '@ajuda/protocol';
+import type { ClientFrame, HostToFrame, Locale, RequestType, RequesterConversationView } from '@ajuda/protocol';
 import { FrameBridge } from './bridge.ts';
-import { Connection, type Codec, type RequestOptions, type SocketLike } from './connection.ts';
+import { Connection, type RequestOptions, type SocketLike } from './connection.ts';
+import type { WidgetServerFrame as ServerFrame } from './guards.ts';
 import type { FrameParams } from './params.ts';
 import { Store, initialState, reduce, unreadCount, type View } from './state.ts';
 import { scopedStorage, type ScopedStorage } from './storage.ts';
@@ -10,7 +11,6 @@ export interface ControllerDeps {
   params: FrameParams;
   win: Window;
   storage: Storage | null;
-  loadCodec: () => Promise<Codec>;
   createSocket?: (url: string) => SocketLike;
   /** ws(s)://<location.host>/ws unless given. */
   wsUrl?: string;
@@ -29,7 +29,7 @@ export function initialLocale(stored: string | null, param: Locale | null, navig
 
 /**
  * Wires the connection, the host bridge and the store, and implements the screens' actions.
- * @example const c = new Controller({ params, win: window, storage: localStorage, loadCodec }); c.boot();
+ * @example const c = new Controller({ params, win: window, storage: localStorage }); c.boot();
  */
 export class Controller implements Actions {
   readonly store: Store;
@@ -38,7 +38,8 @@ export class Controller implements Actions {
   private readonly storage: ScopedStorage;
   private readonly localeChosen: boolean;
   private lastUnread = 0;
-  private codec: Promise<Codec>;
+  /** Per conversation, the seq up to which its unread tail was asked for (see fetchUnread). */
+  private readonly tails = new Map<string, number>();
 
   constructor(private readonly deps: ControllerDeps) {
     const { params, win } = deps;
@@ -47,20 +48,13 @@ export class Controller implements Actions {
     this.localeChosen = !!stored || !!params.locale;
     const locale = initialLocale(stored, params.locale, win.navigator?.languages ?? [win.navigator?.language ?? '']);
     this.store = new Store({ ...initialState(locale), visible: win.parent === win });
-    this.codec = deps.loadCodec();
-    this.bridge = new FrameBridge({
-      win,
-      hostOrigin: params.hostOrigin,
-      parse: this.codec.then((c) => c.parseHostMessage),
-      onMessage: (m) => this.onHost(m),
-    });
+    this.bridge = new FrameBridge({ win, hostOrigin: params.hostOrigin, onMessage: (m) => this.onHost(m) });
     const wsUrl = deps.wsUrl ?? `${win.location.protocol === 'https:' ? 'wss' : 'ws'}://${win.location.host}/ws`;
     this.conn = new Connection({
       url: wsUrl,
       channel: params.channel,
       locale: () => this.store.get().locale,
       storage: this.storage,
-      loadCodec: () => this.codec,
       requestIdentity: (reason) => this.bridge.post({ type: 'frame.needIdentity', reason }),
       onFrame: (f) => this.onFrame(f),
       onStatus: (status) => this.store.set({ status }),
@@ -103,6 +97,7 @@ export class Controller implements Actions {
         break;
       case 'host.shutdown': {
         this.conn.shutdown();
+        this.tails.clear();
         this.storage.remove(LOCALE_KEY);
         const s = this.store.get();
         this.store.set({ ...initialState(s.locale), status: 'offline', primaryColor: s.primaryColor, visible: s.visible });
@@ -119,8 +114,26 @@ export class Controller implements Actions {
       if (!this.localeChosen && f.locale !== before.locale) this.store.set({ locale: f.locale });
       this.conn.send({ type: 'conversation.list' });
     }
+    if (f.type === 'conversation.list.result') this.fetchUnread(f.conversations);
     if (f.type === 'conversation.started') this.bridge.post({ type: 'frame.conversationStarted', conversationId: f.conversation.id });
     if (f.type === 'session.ended' && f.reason === 'grant_revoked') this.loadGrants();
+  }
+
+  /**
+   * After a reload no message is loaded until a conversation is opened, so the launcher badge would
+   * miss what agents wrote since this requester last read (requesterReadSeq). Replays just that tail
+   * (session.resume from the read position); the connection drops what it has already seen.
+   */
+  private fetchUnread(list: readonly RequesterConversationView[]): void {
+    const s = this.store.get();
+    for (const c of list) {
+      const asked = this.tails.get(c.id) ?? 0;
+      const from = Math.max(s.myRead[c.id] ?? 0, this.conn.lastSeq(c.id), asked);
+      if (c.lastSeq <= from) continue;
+      this.tails.set(c.id, c.lastSeq);
+      // Offline or cut: ask again after the next conversation list. A refusal (e.g. too much to replay) is left alone.
+      this.conn.request({ type: 'session.resume', conversationId: c.id, lastSeq: from }).catch(() => this.tails.set(c.id, asked));
+    }
   }
 
   private postUnread(): void {

@@ -16,13 +16,7 @@ async function boot() {
     el.textContent = 'Ajuda: invalid widget address.';
     return;
   }
-  const controller = new Controller({
-    params,
-    win: window,
-    storage: browserStorage(),
-    // zod and the schemas load in parallel with the socket, outside the first-screen chunk.
-    loadCodec: () => import('./codec.ts').then((m) => m.codec),
-  });
+  const controller = new Controller({ params, win: window, storage: browserStorage() });
   controller.boot();
   const catalog = await loadCatalog(controller.store.get().locale);
   render(<Root controller={controller} initialCatalog={catalog} />, el);

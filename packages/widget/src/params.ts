@@ -1,4 +1,5 @@
 import type { Channel, Locale } from '@ajuda/protocol';
+import { CHANNELS, LOCALES, WEB_ORIGIN } from './guards.ts';
 
 /** What the iframe URL says: `/widget/frame/?channel=<c>&host=<origin>&locale=<l>`. */
 export interface FrameParams {
@@ -8,11 +9,6 @@ export interface FrameParams {
   locale: Locale | null;
 }
 
-const CHANNELS: readonly string[] = ['platform', 'login', 'website'];
-const LOCALES: readonly string[] = ['pt', 'en', 'es'];
-// Same shape as the bridge's WebOrigin: scheme://host[:port], nothing else.
-const ORIGIN = /^https?:\/\/[^/\s?#]+$/;
-
 /**
  * Reads the iframe's query string. Returns null when `channel` or `host` is missing or malformed:
  * without a pinned host origin the frame must not talk to anyone.
@@ -20,13 +16,10 @@ const ORIGIN = /^https?:\/\/[^/\s?#]+$/;
  */
 export function parseFrameParams(search: string): FrameParams | null {
   const q = new URLSearchParams(search);
-  const channel = q.get('channel') ?? '';
+  const channel = q.get('channel') as Channel;
   const host = q.get('host') ?? '';
-  const locale = q.get('locale');
-  if (!CHANNELS.includes(channel) || !ORIGIN.test(host)) return null;
-  return {
-    channel: channel as Channel,
-    hostOrigin: host,
-    locale: locale && LOCALES.includes(locale) ? (locale as Locale) : null,
-  };
+  const locale = q.get('locale') as Locale;
+  // Same shape as the bridge's WebOrigin: scheme://host[:port], nothing else.
+  if (!CHANNELS.includes(channel) || !WEB_ORIGIN.test(host)) return null;
+  return { channel, hostOrigin: host, locale: LOCALES.includes(locale) ? locale : null };
 }

@@ -6,11 +6,9 @@ import type {
   ProjectView,
   RequestType,
   RequesterConversationView,
-  ServerFrame,
 } from '@ajuda/protocol';
 import type { ConnStatus, OutboxEntry } from './connection.ts';
-
-type PrincipalView = Extract<ServerFrame, { type: 'session.ready' }>['principal'];
+import type { RequesterPrincipal, WidgetServerFrame as ServerFrame } from './guards.ts';
 
 /** Which screen the panel shows. */
 export type View =
@@ -33,7 +31,7 @@ export interface AppState {
   locale: Locale;
   /** The panel is visible on the host page (host.show / host.hide). */
   visible: boolean;
-  principal: PrincipalView | null;
+  principal: RequesterPrincipal | null;
   requestTypes: RequestType[];
   conversations: Record<string, RequesterConversationView>;
   listLoaded: boolean;
@@ -90,22 +88,35 @@ export function insertMessage(list: readonly MessageView[], m: MessageView): Mes
   return [...list.slice(0, i), m, ...list.slice(i)];
 }
 
+/**
+ * Takes conversations from the server, with its read positions: what the agent has read ("Seen") and
+ * what this requester has read (unread count) are right after a reload too. Positions only move forward.
+ */
+function withConversations(s: AppState, list: readonly RequesterConversationView[]): AppState {
+  const conversations = { ...s.conversations };
+  const agentRead = { ...s.agentRead };
+  const myRead = { ...s.myRead };
+  for (const c of list) {
+    conversations[c.id] = c;
+    agentRead[c.id] = Math.max(agentRead[c.id] ?? 0, c.agentReadSeq);
+    myRead[c.id] = Math.max(myRead[c.id] ?? 0, c.requesterReadSeq);
+  }
+  return { ...s, conversations, agentRead, myRead };
+}
+
 /** Applies one server frame to the state. Pure. */
 export function reduce(s: AppState, f: ServerFrame): AppState {
   switch (f.type) {
     case 'session.ready':
       return { ...s, principal: f.principal, requestTypes: f.requestTypes ?? [], notice: null };
-    case 'conversation.list.result': {
-      const conversations = { ...s.conversations };
-      for (const c of f.conversations) conversations[c.id] = c;
-      return { ...s, conversations, listLoaded: true };
-    }
+    case 'conversation.list.result':
+      return { ...withConversations(s, f.conversations), listLoaded: true };
     case 'conversation.started':
     case 'conversation.updated': {
       const c = f.conversation;
       const feedbackRequested =
         c.status === 'resolved' && !c.feedback ? { ...s.feedbackRequested, [c.id]: true } : s.feedbackRequested;
-      return { ...s, conversations: { ...s.conversations, [c.id]: c }, feedbackRequested };
+      return { ...withConversations(s, [c]), feedbackRequested };
     }
     case 'message.created': {
       const m = f.message;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { parseHostToFrame, type HostToFrame } from '@ajuda/protocol';
+import type { HostToFrame } from '@ajuda/protocol';
 import { FrameBridge } from '../src/bridge.ts';
 
 const HOST = 'https://app.acme.example';
@@ -9,7 +9,7 @@ function setup() {
   const stranger = { postMessage: vi.fn() };
   const win = Object.assign(new EventTarget(), { parent }) as unknown as Window;
   const got: HostToFrame[] = [];
-  const bridge = new FrameBridge({ win, hostOrigin: HOST, parse: parseHostToFrame, onMessage: (m) => got.push(m) });
+  const bridge = new FrameBridge({ win, hostOrigin: HOST, onMessage: (m) => got.push(m) });
   bridge.start();
   const deliver = (data: unknown, origin = HOST, source: unknown = parent) =>
     win.dispatchEvent(Object.assign(new Event('message'), { data, origin, source }));
@@ -60,20 +60,23 @@ describe('frame bridge', () => {
     expect(parent.postMessage).toHaveBeenCalledWith({ type: 'frame.unread', count: 3, ajuda: 1 }, HOST);
   });
 
-  it('queues messages until the lazily loaded validator is ready, then validates them', async () => {
+  it('validates with the widget\'s own guard by default (no zod in the first screen), dropping extra-marker and unknown types', () => {
     const parent = { postMessage: vi.fn() };
     const win = Object.assign(new EventTarget(), { parent }) as unknown as Window;
-    let resolve!: (p: typeof parseHostToFrame) => void;
     const got: HostToFrame[] = [];
-    const bridge = new FrameBridge({ win, hostOrigin: HOST, parse: new Promise((r) => (resolve = r)), onMessage: (m) => got.push(m) });
+    const bridge = new FrameBridge({ win, hostOrigin: HOST, onMessage: (m) => got.push(m) });
     bridge.start();
-    win.dispatchEvent(Object.assign(new Event('message'), { data: identity, origin: HOST, source: parent }));
-    win.dispatchEvent(Object.assign(new Event('message'), { data: { ajuda: 1, type: 'host.show', extra: '<b>' }, origin: HOST, source: parent }));
-    win.dispatchEvent(Object.assign(new Event('message'), { data: { ajuda: 1, type: 'nope' }, origin: HOST, source: parent }));
-    expect(got).toEqual([]);
-    resolve(parseHostToFrame);
-    await Promise.resolve();
-    await Promise.resolve();
+    const send = (data: unknown) => win.dispatchEvent(Object.assign(new Event('message'), { data, origin: HOST, source: parent }));
+    send(identity);
+    send({ ajuda: 2, type: 'host.show' });
+    send({ ajuda: 1, type: 'nope' });
+    send({ ajuda: 1, type: 'host.update', locale: 'de' });
+    send({ ajuda: 1, type: 'host.update', theme: { primary: 'red;background:url(x)' } });
+    send({ ajuda: 1, type: 'host.init', channel: 'website', hostOrigin: `${HOST}/path` });
+    send({ ajuda: 1, type: 'host.show' });
     expect(got.map((m) => m.type)).toEqual(['host.identity', 'host.show']);
+    bridge.stop();
+    send(identity);
+    expect(got).toHaveLength(2);
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PROTOCOL_VERSION } from '@ajuda/protocol';
 import { Connection, backoffDelay, type ConnectionOptions } from '../src/connection.ts';
 import { scopedStorage } from '../src/storage.ts';
-import { FakeSocket, MemoryStorage, flush, loadCodec, ready } from './fake-socket.ts';
+import { FakeSocket, MemoryStorage, flush, ready } from './fake-socket.ts';
 
 function make(store: Storage, over: Partial<ConnectionOptions> = {}) {
   const frames: Array<{ type: string }> = [];
@@ -12,7 +12,6 @@ function make(store: Storage, over: Partial<ConnectionOptions> = {}) {
     channel: 'website',
     locale: () => 'en',
     storage: scopedStorage(store, 'website|https://shop.example'),
-    loadCodec,
     requestIdentity: (r) => identity.push(r),
     onFrame: (f) => frames.push(f),
     onStatus: () => {},

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { Controller, initialLocale } from '../src/controller.ts';
-import { FakeSocket, MemoryStorage, flush, loadCodec, ready } from './fake-socket.ts';
+import { FakeSocket, MemoryStorage, flush, ready } from './fake-socket.ts';
 
 const HOST = 'https://app.acme.example';
 const last = () => FakeSocket.all[FakeSocket.all.length - 1]!;
@@ -16,7 +16,6 @@ function setup(channel: 'platform' | 'website' = 'website', storage = new Memory
     params: { channel, hostOrigin: HOST, locale: null },
     win,
     storage,
-    loadCodec,
     createSocket: (u) => new FakeSocket(u),
   });
   const fromHost = (data: unknown) => win.dispatchEvent(Object.assign(new Event('message'), { data, origin: HOST, source: parent }));
@@ -191,6 +190,44 @@ describe('controller', () => {
     fromHost({ ajuda: 1, type: 'host.init', channel: 'website', hostOrigin: HOST, locale: 'pt', theme: { primary: '#0a7' } });
     await flush();
     expect(c.store.get()).toMatchObject({ primaryColor: '#0a7', locale: 'pt' });
+    c.conn.stop();
+  });
+
+  it('after a reload the launcher badge counts what agents wrote since the requester last read (requesterReadSeq)', async () => {
+    const { c, posted } = setup();
+    await online(c);
+    const ws = last();
+    const list = ws.ofType('conversation.list')[0]!;
+    const at = new Date().toISOString();
+    ws.push({
+      type: 'conversation.list.result',
+      ref: list.ref,
+      conversations: [
+        { ...startedConv('c_1'), lastSeq: 5, requesterReadSeq: 2, agentReadSeq: 2 },
+        { ...startedConv('c_2'), lastSeq: 3, requesterReadSeq: 3, agentReadSeq: 3 }, // all read: nothing to fetch
+      ],
+    });
+    await flush();
+    const resumes = ws.ofType('session.resume');
+    expect(resumes).toEqual([{ type: 'session.resume', conversationId: 'c_1', lastSeq: 2, ref: expect.any(String) }]);
+    const m = (seq: number, role: 'agent' | 'requester') => ({
+      type: 'message.created',
+      message: { conversationId: 'c_1', seq, sender: role === 'agent' ? { role, name: 'Joao' } : { role }, kind: 'text', body: `m${seq}`, at },
+    });
+    ws.push(m(3, 'agent'));
+    ws.push(m(4, 'requester'));
+    ws.push(m(5, 'agent'));
+    ws.push({ type: 'resume.done', ref: resumes[0]!.ref, conversationId: 'c_1', lastSeq: 5, replayed: 3 });
+    await flush();
+    expect(posted().filter((p) => p.type === 'frame.unread').at(-1)).toMatchObject({ count: 2 });
+    expect(c.store.get().announcement).toBe(''); // history, not news
+    // The list again (after a reconnect): the tail was already fetched.
+    ws.push({ type: 'conversation.list.result', conversations: [{ ...startedConv('c_1'), lastSeq: 5, requesterReadSeq: 2, agentReadSeq: 2 }] });
+    await flush();
+    expect(ws.ofType('session.resume')).toHaveLength(1);
+    c.markRead('c_1');
+    expect(ws.ofType('read').at(-1)).toEqual({ type: 'read', conversationId: 'c_1', lastReadSeq: 5 });
+    expect(posted().filter((p) => p.type === 'frame.unread').at(-1)).toMatchObject({ count: 0 });
     c.conn.stop();
   });
 

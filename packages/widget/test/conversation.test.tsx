@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, screen, waitFor } from '@testing-library/preact';
-import type { ServerFrame } from '@ajuda/protocol';
+import type { WidgetServerFrame as ServerFrame } from '../src/guards.ts';
 import { ConversationScreen, EscalateScreen } from '../src/ui/Conversation.tsx';
 import { initialState, reduce, unreadCount, type AppState } from '../src/state.ts';
 import { conv, fakeActions, msg, realmUser, renderApp } from './helpers.tsx';
@@ -33,6 +33,29 @@ describe('conversation state', () => {
     s = reduce(s, { type: 'feedback.recorded', conversationId: 'c_7Hx2Q', answered: true });
     expect(s.feedbackRequested.c_7Hx2Q).toBe(false);
     expect(s.conversations.c_7Hx2Q!.feedback).toEqual({ answered: true });
+  });
+});
+
+describe('read positions from the server (after a reload)', () => {
+  it('"Seen" comes back from agentReadSeq and the unread count from requesterReadSeq', () => {
+    let s = reduce(initialState('en'), { type: 'conversation.list.result', conversations: [conv({ lastSeq: 4, agentReadSeq: 2, requesterReadSeq: 3 })] });
+    for (const m of [msg(1, 'system', 'queued'), msg(2, 'requester', 'It fails'), msg(3, 'agent', 'Looking'), msg(4, 'agent', 'Fixed?')]) s = reduce(s, created(m));
+    expect(s.agentRead.c_7Hx2Q).toBe(2);
+    expect(s.myRead.c_7Hx2Q).toBe(3);
+    expect(unreadCount(s)).toBe(1); // only seq 4 is after what this requester read
+    const { container } = renderApp(<ConversationScreen id="c_7Hx2Q" />, { state: s });
+    expect(container.querySelector('[data-seq="2"] .seen')).toBeTruthy();
+  });
+
+  it('read positions only move forward: a stale view never un-reads', () => {
+    let s = reduce(initialState('en'), { type: 'read.receipt', conversationId: 'c_7Hx2Q', by: 'agent', lastReadSeq: 5 });
+    s = { ...s, myRead: { c_7Hx2Q: 6 } };
+    s = reduce(s, { type: 'conversation.updated', conversation: conv({ lastSeq: 6, agentReadSeq: 3, requesterReadSeq: 2 }) });
+    expect(s.agentRead.c_7Hx2Q).toBe(5);
+    expect(s.myRead.c_7Hx2Q).toBe(6);
+    s = reduce(s, { type: 'conversation.started', conversation: conv({ lastSeq: 9, agentReadSeq: 8, requesterReadSeq: 7 }) });
+    expect(s.agentRead.c_7Hx2Q).toBe(8);
+    expect(s.myRead.c_7Hx2Q).toBe(7);
   });
 });
 

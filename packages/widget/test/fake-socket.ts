@@ -1,5 +1,4 @@
 import type { ClientFrame, ServerFrame } from '@ajuda/protocol';
-import { codec } from '../src/codec.ts';
 import type { SocketLike } from '../src/connection.ts';
 
 /** A WebSocket stand-in for tests only: records what the client sends, lets the test play the server. */
@@ -44,9 +43,7 @@ export class FakeSocket implements SocketLike {
   }
 }
 
-export const loadCodec = () => Promise.resolve(codec);
-
-/** Lets queued promise callbacks (codec load, inbound chain, microtasks) run. */
+/** Lets queued promise callbacks and microtasks run. */
 export async function flush(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
   await new Promise((r) => setTimeout(r, 0));

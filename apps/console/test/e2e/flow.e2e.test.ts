@@ -4,7 +4,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../../../server/src/testing.ts';
-import { launchBrowser, launcher, newActor, openWidget, signInConsole, type Actor } from './browser.ts';
+import { launchBrowser, launcher, newActor, openConversationAfterReload, openWidget, signInConsole, widgetLocator, wsLog, type Actor } from './browser.ts';
 
 let stack: TestStack;
 let browser: Browser;
@@ -204,8 +204,7 @@ describe('the agent console, end to end across the widget and the console (Chrom
 
     // Nor after a reload, when the history is replayed from the server.
     await req.page.reload();
-    await launcher(req.page).click();
-    await frame.getByRole('button', { name: new RegExp(conversationId) }).click();
+    await openConversationAfterReload(req.page, conversationId);
     await frame.locator('.msg-agent .bubble', { hasText: 'we restarted the Orders sync consumer' }).waitFor();
     expect(await frame.locator('body').innerText()).not.toContain('INTERNAL-NOTE');
     expect(wire.frames.filter((f) => f.includes('INTERNAL-NOTE'))).toEqual([]);
@@ -218,5 +217,39 @@ describe('the agent console, end to end across the widget and the console (Chrom
       expect(a.trap.violations.filter((v) => !(/script-src blocked eval/.test(v) && /\/console\//.test(v)))).toEqual([]);
       expect(a.trap.errors.filter((e) => /pageerror/.test(e))).toEqual([]);
     }
+  });
+
+  it('R13: after every reload the widget shows the requester\'s conversations at once (no update lost before the first render)', async () => {
+    // The conversation list and session.ready arrive within milliseconds of a reload (assets cached,
+    // visitor known). packages/widget/src/ui/Root.tsx reads the store in useState() and subscribes in a
+    // later useEffect: a store change in between is never rendered, so the home screen stays on
+    // "Connecting…"/"Loading…". Five reloads make the race show (about one reload in two failed here).
+    const v = await actor('reloading-visitor');
+    const wire = wsLog(v.page);
+    const { frame } = await openWidget(v.page, `${stack.demoUrl}/site`);
+    await frame.locator('.lang select').selectOption('en');
+    await frame.getByRole('button', { name: /General question/ }).click();
+    await frame.getByLabel('Your question').fill('Is there a sandbox environment?');
+    await frame.getByRole('button', { name: 'Send to support' }).click();
+    const id = (await frame.locator('.conv-id code').textContent())!.trim();
+    const missed: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      await v.page.reload();
+      await launcher(v.page).click();
+      const listed = await widgetLocator(v.page)
+        .getByRole('button', { name: new RegExp(id) })
+        .waitFor({ timeout: 8_000 })
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!listed) {
+        const shows = (await widgetLocator(v.page).locator('body').innerText()).replace(/\s+/g, ' ').slice(0, 200);
+        const got = wire.filter((l) => l.includes('conversation.list.result')).length;
+        missed.push(`reload ${i + 1}: shows "${shows}" although ${got} conversation.list.result frames arrived`);
+        await v.shot(`reload-${i + 1}-not-listed`);
+      }
+    }
+    expect(missed).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, launcher, newActor, openWidget, outputDir, signInConsole, widgetFrame, widgetLocator, wsLog, type Actor } from './browser.ts';
+import { launchBrowser, launcher, newActor, openWidget, outputDir, signInConsole, widgetFrame, widgetLocator, openConversationAfterReload, type Actor } from './browser.ts';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SECRET = 'leaks-identity-secret-0123456789abcdef';
@@ -165,28 +165,17 @@ describe('credentials never leak; framing and the bridge are locked down (Chromi
     await widgetLocator(ana.page).getByRole('heading', { name: /Ana Souza/ }).waitFor();
     const anaConv = await converse(ana.page, 'Where do I see the run history?');
     await ana.page.reload();
-    await launcher(ana.page).click();
-    await widgetLocator(ana.page).getByRole('button', { name: new RegExp(anaConv) }).click();
+    await openConversationAfterReload(ana.page, anaConv);
     await widgetLocator(ana.page).locator('.msg-list .bubble', { hasText: '(more)' }).waitFor();
 
     // ── a visitor on the marketing site: a visitor token minted by the server, kept by the widget.
     const vis = await actor('site-visitor');
     const visTraffic = recordTraffic(vis);
-    const visWire = wsLog(vis.page);
     await openWidget(vis.page, `${proc.demoUrl}/site`);
     const visConv = await converse(vis.page, 'Do you support SFTP?');
     const visitorToken = await widgetFrame(vis.page).evaluate(() => Object.entries(localStorage).find(([k]) => k.endsWith(':visitorToken'))?.[1] ?? null);
     await vis.page.reload();
-    await launcher(vis.page).click();
-    await widgetLocator(vis.page)
-      .getByRole('button', { name: new RegExp(visConv) })
-      .click()
-      .catch(async (e: Error) => {
-        // Say what the widget had received when its list never showed (seen intermittently, see report).
-        await vis.shot('failure-visitor-after-reload');
-        const body = await widgetLocator(vis.page).locator('body').innerText().catch(() => '');
-        throw new Error(`after a reload the widget did not list ${visConv}.\nWidget shows: ${body.slice(0, 400)}\nSocket frames:\n${visWire.slice(-12).join('\n')}`, { cause: e });
-      });
+    await openConversationAfterReload(vis.page, visConv);
     await widgetLocator(vis.page).locator('.msg-list .bubble', { hasText: '(more)' }).waitFor();
 
     // ── an agent in the console: the HttpOnly session cookie.
@@ -510,6 +499,10 @@ describe('credentials never leak; framing and the bridge are locked down (Chromi
   });
 
   it('R1: the console and the widget run without any CSP violation (no eval probe, no inline script)', async () => {
+    // zod 4 probes `Function('')` when an object schema is built unless its global config says jitless;
+    // under `script-src 'self'` that is a reported violation (noise in every CSP report, and "no eval" is
+    // the policy). The widget sets jitless before zod loads; the console must too, in a module imported
+    // before @ajuda/protocol (schemas are built at import time).
     const w = await actor('csp-widget');
     await openWidget(w.page, `${proc.demoUrl}/platform`);
     await widgetLocator(w.page).locator('.lang select').selectOption('en');

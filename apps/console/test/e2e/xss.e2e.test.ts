@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_CHARS, type ServerFrame } from '@ajuda/protocol';
 import { startTestStack, type TestStack } from '../../../server/src/testing.ts';
 import { agent, idem, TestClient, V } from '../../../server/test/client.ts';
-import { launchBrowser, launcher, newActor, openWidget, scanDom, signInConsole, widgetFrame, type Actor } from './browser.ts';
+import { launchBrowser, newActor, openConversationAfterReload, openWidget, scanDom, signInConsole, widgetFrame, type Actor } from './browser.ts';
 
 const LONG = 'W'.repeat(MAX_BODY_CHARS); // one unbroken 8,000-character word
 const LONG_URL = `https://example.com/${'a'.repeat(MAX_BODY_CHARS - 20)}`; // a linkified unbroken string
@@ -314,8 +314,7 @@ describe('XSS corpus through the widget and the console (Chromium, trap installe
 
     // ── the widget renders the whole history after a reload.
     await req.page.reload();
-    await launcher(req.page).click();
-    await frame.getByRole('button', { name: new RegExp(conversationId) }).click();
+    await openConversationAfterReload(req.page, conversationId);
     const expected = 1 + TYPED.length + 2 * PAYLOADS.length; // + system messages
     await expect.poll(() => frame.locator('.msg-list li.msg-agent').count(), { timeout: 30_000 }).toBe(PAYLOADS.length);
     expect(await frame.locator('.msg-list li.msg-requester:not(.msg-pending)').count()).toBe(TYPED.length + PAYLOADS.length);

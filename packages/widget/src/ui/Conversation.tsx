@@ -3,6 +3,7 @@ import type { Environment, EscalationReason, MessageView, RequesterConversationV
 
 import { useApp, type FieldErrorMap } from './context.ts';
 import { ScreenTitle, durationText, errorText, fieldErrorText, timeText } from './common.tsx';
+import './screens.css';
 
 const OPEN_STATUSES = new Set(['queued', 'assigned']);
 

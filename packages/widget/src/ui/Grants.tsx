@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useApp } from './context.ts';
 import { ScreenTitle, durationText, errorText } from './common.tsx';
+import './screens.css';
 
 const HOURS = [1, 4, 8, 24, 72] as const;
 

@@ -1,9 +1,12 @@
+// First: zod must be jitless before the protocol's schemas are built (CSP, no eval).
+import '../zod-jitless.ts';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { REQUEST_TYPE_BY_ID, validateIntake, type FieldDef, type RequestType } from '@ajuda/protocol';
 import type { Translate } from '@ajuda/i18n';
 import { useApp, type FieldErrorMap } from './context.ts';
 import { ScreenTitle, errorText, fieldErrorText } from './common.tsx';
 import { randomId } from '../storage.ts';
+import './screens.css';
 
 type Answers = Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { translator, type Catalog } from '@ajuda/i18n';
 import type { Controller } from '../controller.ts';
 import { loadCatalog } from '../i18n.ts';
@@ -22,21 +22,32 @@ function onColor(color: string): string {
   return l > 0.18 ? '#111827' : '#ffffff';
 }
 
-/** Subscribes to the controller's store, loads the active catalog, provides the app context. */
+/**
+ * Subscribes to the controller's store, loads the active catalog, provides the app context.
+ * `initialCatalog` holds the first screen's texts; the rest loads once another screen is shown.
+ */
 export function Root({ controller, initialCatalog }: { controller: Controller; initialCatalog: Catalog }) {
   const [state, setState] = useState(controller.store.get());
-  const [catalog, setCatalog] = useState<{ locale: string; catalog: Catalog }>({ locale: state.locale, catalog: initialCatalog });
+  const [catalog, setCatalog] = useState({ locale: state.locale, all: false, failed: false, catalog: initialCatalog });
+  // Once a screen past home has been shown, keep every text (across language changes too).
+  const wantAll = useRef(false);
+  const away = state.view.name !== 'home';
+  if (away) wantAll.current = true;
 
   useEffect(() => controller.store.subscribe(() => setState(controller.store.get())), []);
 
   useEffect(() => {
-    if (catalog.locale === state.locale) return;
+    const all = wantAll.current;
+    if (catalog.locale === state.locale && (catalog.all || !all)) return;
     let live = true;
-    loadCatalog(state.locale).then((c) => live && setCatalog({ locale: state.locale, catalog: c }));
+    loadCatalog(state.locale, all).then(
+      (c) => live && setCatalog({ locale: state.locale, all, failed: false, catalog: c }),
+      () => live && setCatalog((cur) => ({ ...cur, failed: true })),
+    );
     return () => {
       live = false;
     };
-  }, [state.locale]);
+  }, [state.locale, away]);
 
   useEffect(() => {
     const root = document.documentElement.style;
@@ -47,7 +58,8 @@ export function Root({ controller, initialCatalog }: { controller: Controller; i
   }, [state.primaryColor]);
 
   const t = useMemo(() => translator(catalog.catalog, state.locale), [catalog]);
-  const value = useMemo(() => ({ state, actions: controller, t }), [state, t]);
+  const texts = catalog.all ? undefined : catalog.failed ? ('failed' as const) : ('partial' as const);
+  const value = useMemo(() => ({ state, actions: controller, t, ...(texts ? { texts } : {}) }), [state, t, texts]);
   return (
     <AppContext.Provider value={value}>
       <App />

@@ -21,12 +21,15 @@ export function ScreenTitle({ children, id }: { children: ComponentChildren; id?
   );
 }
 
-/** Loads a screen's chunk on first render (keeps the first screen small). */
+/**
+ * Loads a screen's chunk on first render (keeps the first screen small), and shows the screen once
+ * both its code and the rest of the texts are there (they download in parallel).
+ */
 export function lazyScreen<P extends object>(load: () => Promise<ComponentType<P>>): FunctionComponent<P> {
   let loaded: ComponentType<P> | null = null;
   let promise: Promise<ComponentType<P>> | null = null;
   return function Lazy(props: P) {
-    const { t } = useApp();
+    const { t, texts } = useApp();
     const [, setTick] = useState(0);
     const [failed, setFailed] = useState(false);
     useEffect(() => {
@@ -42,13 +45,13 @@ export function lazyScreen<P extends object>(load: () => Promise<ComponentType<P
         },
       );
     }, []);
-    if (loaded) {
+    if (loaded && !texts) {
       const C = loaded;
       return <C {...props} />;
     }
     return (
       <p class="muted" role="status">
-        {failed ? t('error.unavailable') : t('common.loading')}
+        {failed || texts === 'failed' ? t('error.unavailable') : t('common.loading')}
       </p>
     );
   };

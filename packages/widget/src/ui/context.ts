@@ -45,6 +45,11 @@ export interface AppContextValue {
   state: AppState;
   actions: Actions;
   t: Translate;
+  /**
+   * Absent when `t` knows every text. 'partial': only the first screen's texts are loaded so far
+   * (other screens wait for the rest); 'failed': the rest could not be downloaded.
+   */
+  texts?: 'partial' | 'failed';
 }
 
 export const AppContext = createContext<AppContextValue | null>(null);
