@@ -17,6 +17,9 @@ import { loadCatalog } from '../src/i18n.ts';
 import { CATALOGS, RAW_KEY, conv, fakeActions, realmUser, visibleStrings, visitor } from './helpers.tsx';
 import { FakeSocket, MemoryStorage, flush, ready } from './fake-socket.ts';
 
+/** Dynamic imports (screens, catalogs) can be slow on a busy machine. */
+const SLOW = { timeout: 10_000 };
+
 // The first screen loads only its own texts (R11, size budget); the rest comes with the other screens.
 const PARTS: Record<Locale, { home: Catalog; more: Catalog }> = {
   en: { home: enHome, more: enMore },
@@ -80,7 +83,7 @@ describe('texts split in two downloads (R11)', () => {
     const state = { principal: realmUser, view: { name: 'grants' } as const, grants: [] };
     // With every text, the screen shows once its code is there (loaded from now on).
     const full = renderWith(CATALOGS.en, 'en', state);
-    await waitFor(() => expect(full.getByRole('button', { name: 'Grant write access' })).toBeTruthy());
+    await waitFor(() => expect(full.getByRole('button', { name: 'Grant write access' })).toBeTruthy(), SLOW);
     full.unmount();
     // Code loaded, texts still partial: a loading status, never raw keys.
     const partial = renderWith(enHome, 'en', state, 'partial');
@@ -115,15 +118,15 @@ describe('texts split in two downloads (R11)', () => {
     FakeSocket.all.at(-1)!.push(ready({ principal: realmUser, requestTypes: ['incident'] }));
     await flush();
     render(<Root controller={c} initialCatalog={enHome} />);
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Access for support' })).toBeTruthy());
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Access for support' })).toBeTruthy(), SLOW);
     c.go({ name: 'grants' });
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Grant write access' })).toBeTruthy());
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Grant write access' })).toBeTruthy(), SLOW);
     // Back home and to another language: the new language comes whole, every screen keeps its texts.
     c.go({ name: 'home' });
     c.setLocale('pt');
-    await waitFor(() => expect(screen.getByRole('button', { name: ptHome['grants.open']! })).toBeTruthy());
+    await waitFor(() => expect(screen.getByRole('button', { name: ptHome['grants.open']! })).toBeTruthy(), SLOW);
     c.go({ name: 'grants' });
-    await waitFor(() => expect(screen.getByRole('button', { name: ptMore['grants.create']! })).toBeTruthy());
+    await waitFor(() => expect(screen.getByRole('button', { name: ptMore['grants.create']! })).toBeTruthy(), SLOW);
     c.conn.stop();
   });
 });
