@@ -110,14 +110,15 @@ function near(cur: unknown, pick: number): unknown {
   return cur.endsWith(')') ? cur.slice(0, -1) + '0'.repeat(len - cur.length) + ')' : cur + 'x'.repeat(len - cur.length);
 }
 
+// Generated values are shared between runs: each use gets its own copy, so no mutation ever builds a cycle.
 function mutate(sample: Record<string, unknown>, ms: Mutation[], roundTrip: boolean): unknown {
   let root: unknown = structuredClone(sample);
   for (const m of ms) {
     const all = paths(root);
     const path = all[m.path % all.length]!;
     if (path.length === 0) {
-      if (m.op === 'set' || m.op === 'typed') root = m.value;
-      else if (m.op === 'add' && root && typeof root === 'object') Object.defineProperty(root, m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
+      if (m.op === 'set' || m.op === 'typed') root = structuredClone(m.value);
+      else if (m.op === 'add' && root && typeof root === 'object') Object.defineProperty(root, m.key, { value: structuredClone(m.value), enumerable: true, configurable: true, writable: true });
       continue;
     }
     let parent = root as Record<string | number, unknown>;
@@ -126,12 +127,12 @@ function mutate(sample: Record<string, unknown>, ms: Mutation[], roundTrip: bool
     if (m.op === 'delete') {
       if (Array.isArray(parent)) parent.splice(last as number, 1);
       else delete parent[last];
-    } else if (m.op === 'set') parent[last] = m.value;
+    } else if (m.op === 'set') parent[last] = structuredClone(m.value);
     else if (m.op === 'typed') parent[last] = near(parent[last], m.pick);
     else {
       const target = parent[last];
       if (target && typeof target === 'object' && !Array.isArray(target))
-        Object.defineProperty(target, m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
+        Object.defineProperty(target, m.key, { value: structuredClone(m.value), enumerable: true, configurable: true, writable: true });
     }
   }
   // Server frames reach the widget as JSON text; bridge messages by structured clone.

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor } from '@testing-library/preact';
+import { render as preactRender } from 'preact';
 import { LOCALES, translator, type Catalog, type Locale } from '@ajuda/i18n';
 import { ERROR_CODES, REQUEST_TYPES } from '@ajuda/protocol';
 import enHome from '@ajuda/i18n/widget/en-home';
@@ -128,5 +129,25 @@ describe('texts split in two downloads (R11)', () => {
     c.go({ name: 'grants' });
     await waitFor(() => expect(screen.getByRole('button', { name: ptMore['grants.create']! })).toBeTruthy(), SLOW);
     c.conn.stop();
+  });
+});
+
+describe('Root', () => {
+  it('keeps a store update that lands between the first render and its subscription (the list after a reload)', async () => {
+    FakeSocket.all = [];
+    const win = Object.assign(new EventTarget(), {
+      parent: { postMessage: vi.fn() },
+      navigator: { languages: ['en'], language: 'en' },
+      location: { protocol: 'https:', host: 'ajuda.example' },
+    }) as unknown as Window;
+    const c = new Controller({ params: { channel: 'website', hostOrigin: 'https://shop.example', locale: null }, win, storage: new MemoryStorage(), createSocket: (u) => new FakeSocket(u) });
+    const el = document.createElement('div');
+    document.body.appendChild(el);
+    // Preact renders now and subscribes in an effect after paint; the list arrives in between.
+    preactRender(<Root controller={c} initialCatalog={enHome} />, el);
+    c.store.set({ principal: visitor, requestTypes: ['general_question'], listLoaded: true, conversations: { c_7Hx2Q: conv() } });
+    await waitFor(() => expect(el.textContent).toContain('c_7Hx2Q'), SLOW);
+    preactRender(null, el);
+    el.remove();
   });
 });

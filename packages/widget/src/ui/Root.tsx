@@ -34,7 +34,13 @@ export function Root({ controller, initialCatalog }: { controller: Controller; i
   const away = state.view.name !== 'home';
   if (away) wantAll.current = true;
 
-  useEffect(() => controller.store.subscribe(() => setState(controller.store.get())), []);
+  useEffect(() => {
+    const off = controller.store.subscribe(() => setState(controller.store.get()));
+    // Frames (e.g. the conversation list) may have changed the store between the first render and
+    // this effect, which runs after paint: take the current state, or that update is lost.
+    setState(controller.store.get());
+    return off;
+  }, []);
 
   useEffect(() => {
     const all = wantAll.current;

@@ -159,6 +159,8 @@ describe('widget end to end (Chromium)', () => {
     const seqs = await frame.locator('.msg-list li[data-seq]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(seqs.length);
+    // "Seen" survives the reload: it comes from the server's agentReadSeq, not from a receipt seen live.
+    await frame.locator('.seen').waitFor();
 
     expect(cspErrors).toEqual([]);
     agent.close();
@@ -187,6 +189,16 @@ describe('widget end to end (Chromium)', () => {
     await frame.getByRole('button', { name: 'Revoke' }).waitFor();
     await frame.getByRole('button', { name: 'Revoke' }).click();
     await frame.getByText('Support has read-only access.').waitFor();
+    // Escape inside the frame never reaches the host page: the frame asks it to close (frame.close).
+    await expect(launcher(page).getAttribute('aria-expanded')).resolves.toBe('true');
+    await frame.getByRole('heading', { name: 'Access for support' }).press('Escape');
+    await page.waitForFunction(() => {
+      for (const el of document.querySelectorAll('body *')) {
+        const b = el.shadowRoot?.querySelector('button[aria-expanded]');
+        if (b) return b.getAttribute('aria-expanded') === 'false';
+      }
+      return false;
+    });
     expect(cspErrors).toEqual([]);
     await context.close();
   });
