@@ -1,3 +1,4 @@
+import './zod-jitless.ts';
 import { render } from 'preact';
 import { createApi } from './api.ts';
 import { App } from './App.tsx';
