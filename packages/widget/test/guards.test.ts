@@ -118,7 +118,8 @@ function mutate(sample: Record<string, unknown>, ms: Mutation[], roundTrip: bool
     const path = all[m.path % all.length]!;
     if (path.length === 0) {
       if (m.op === 'set' || m.op === 'typed') root = structuredClone(m.value);
-      else if (m.op === 'add' && root && typeof root === 'object') Object.defineProperty(root, m.key, { value: structuredClone(m.value), enumerable: true, configurable: true, writable: true });
+      // Keys are added to objects only (as below): an array given an own `constructor` breaks splice itself.
+      else if (m.op === 'add' && root && typeof root === 'object' && !Array.isArray(root)) Object.defineProperty(root, m.key, { value: structuredClone(m.value), enumerable: true, configurable: true, writable: true });
       continue;
     }
     let parent = root as Record<string | number, unknown>;
