@@ -214,15 +214,12 @@ export class Repo {
         `${CONV_SELECT} WHERE status IN ('intake','queued','assigned') OR (status = 'resolved' AND updated_at > ?) ORDER BY created_at`,
       ),
       convsWaiting: p<ConversationRow>(`${CONV_SELECT} WHERE status = 'queued' ORDER BY queued_at`),
-      // One statement per message: the next seq, the SLA timestamps of who spoke (R10), and the
-      // sender's read position (they have read everything up to what they just wrote).
+      // One statement per message: the next seq, and the SLA timestamps of who spoke (R10).
       bumpSeq: p<ConversationRow>(`UPDATE conversations SET last_seq = last_seq + 1,
         updated_at = IIF(@who IS NULL, updated_at, @at),
         last_requester_msg_at = IIF(@who = 'requester', @at, last_requester_msg_at),
         last_agent_reply_at = IIF(@who = 'agent', @at, last_agent_reply_at),
-        first_agent_reply_at = IIF(@who = 'agent', COALESCE(first_agent_reply_at, @at), first_agent_reply_at),
-        requester_read_seq = IIF(@who = 'requester', last_seq + 1, requester_read_seq),
-        agent_read_seq = IIF(@who = 'agent', last_seq + 1, agent_read_seq)
+        first_agent_reply_at = IIF(@who = 'agent', COALESCE(first_agent_reply_at, @at), first_agent_reply_at)
         WHERE id = @id RETURNING ${select(CONV_COLS)}`),
       msgByClient: p<MessageRow>(`${MSG_SELECT} WHERE conversation_id = ? AND sender = ? AND client_msg_id = ?`),
       insertMsg: p(`INSERT INTO messages (conversation_id, seq, sender, sender_name, kind, body, client_msg_id, created_at)

@@ -87,10 +87,6 @@ describe('db', () => {
     const c = repo.appendMessage({ conversationId: 'c1', sender: 'agent:x', senderName: 'X', kind: 'text', body: 'b', clientMsgId: 'm1', at });
     expect([a.row.seq, b.row.seq, b.duplicate, c.row.seq]).toEqual([1, 1, true, 2]);
     expect(repo.messagesAfter('c1', 0, 10, true).map((m) => m.seq)).toEqual([1, 2]);
-    // A sender has read up to what they wrote (with `who`, the SLA and read columns move).
-    const d = repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'c', clientMsgId: 'm3', at }, 'requester');
-    expect(d.conversation).toMatchObject({ lastSeq: 3, requesterReadSeq: 3, agentReadSeq: 0, lastRequesterMsgAt: at });
-    expect(repo.getConversation('c1')).toEqual(d.conversation);
   });
 
   it('group-commits a tick of writes in one transaction and isolates a failing write', async () => {
