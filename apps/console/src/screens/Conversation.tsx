@@ -1,5 +1,5 @@
 import type { Locale } from '@ajuda/i18n';
-import type { AgentConversationView, MessageView, Priority, QueueKind } from '@ajuda/protocol';
+import type { AgentConversationView, EscalationView, MessageView, Priority, QueueKind } from '@ajuda/protocol';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { useConsole } from '../context.ts';
 import { CATALOGS, tOr } from '../i18n.ts';
@@ -597,27 +597,35 @@ function FeedbackPanel({ conv }: { conv: AgentConversationView }) {
 }
 
 function EscalationsPanel({ open }: { open: OpenConversation }) {
-  const { t, locale } = useConsole();
+  const { t } = useConsole();
   if (open.escalations.length === 0) return null;
   return (
     <section class="panel panel--esc" aria-labelledby="esc-title">
       <h3 id="esc-title">{t('escalation.title')}</h3>
       {open.escalations.map((e) => (
-        <dl key={e.id} class="kv">
-          <dt>{t('escalation.reason')}</dt>
-          <dd>{t(`escalation.reason.${e.reason}`)}</dd>
-          <dt>{t('escalation.description')}</dt>
-          <dd class="pre">{e.description}</dd>
-          <dt>{t('escalation.environment')}</dt>
-          <dd>{e.environment}</dd>
-          <dt>{t('escalation.justification')}</dt>
-          <dd class="pre">{e.justification}</dd>
-          <dt>{t('escalation.when')}</dt>
-          <dd>
-            {fmtDateTime(locale, e.createdAt)} · {t(`escalation.source.${e.source}`)}
-          </dd>
-        </dl>
+        <EscalationDetails key={e.id} e={e} />
       ))}
     </section>
+  );
+}
+
+/** One escalation's fields (R13), as the conversation panel and the leads' view show them. */
+export function EscalationDetails({ e }: { e: EscalationView }) {
+  const { t, locale } = useConsole();
+  return (
+    <dl class="kv">
+      <dt>{t('escalation.reason')}</dt>
+      <dd>{t(`escalation.reason.${e.reason}`)}</dd>
+      <dt>{t('escalation.description')}</dt>
+      <dd class="pre">{e.description}</dd>
+      <dt>{t('escalation.environment')}</dt>
+      <dd>{e.environment}</dd>
+      <dt>{t('escalation.justification')}</dt>
+      <dd class="pre">{e.justification}</dd>
+      <dt>{t('escalation.when')}</dt>
+      <dd>
+        {fmtDateTime(locale, e.createdAt)} · {t(`escalation.source.${e.source}`)}
+      </dd>
+    </dl>
   );
 }

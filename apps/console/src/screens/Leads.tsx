@@ -4,11 +4,11 @@ import { useConsole } from '../context.ts';
 import { compareUrgency, slaState } from '../sla.ts';
 import { useStore } from '../store.ts';
 import { PriorityBadge, RequesterLabel, SlaCountdown } from '../ui/bits.tsx';
-import { fmtDateTime } from '../ui/format.ts';
+import { EscalationDetails } from './Conversation.tsx';
 
 /** Support leads' view: escalations (R13) and breached SLAs (R10). */
 export function Leads() {
-  const { t, store, ticker, navigate, locale } = useConsole();
+  const { t, store, ticker, navigate } = useConsole();
   const conversations = useStore(store, (s) => s.conversations);
   const escalations = useStore(store, (s) => s.escalations);
   const breaches = useStore(store, (s) => s.breaches);
@@ -57,20 +57,7 @@ export function Leads() {
                   <p class="muted small">{t('leads.detailsOnOpen')}</p>
                 ) : (
                   list.map((e) => (
-                    <dl key={e.id} class="kv">
-                      <dt>{t('escalation.reason')}</dt>
-                      <dd>{t(`escalation.reason.${e.reason}`)}</dd>
-                      <dt>{t('escalation.description')}</dt>
-                      <dd class="pre">{e.description}</dd>
-                      <dt>{t('escalation.environment')}</dt>
-                      <dd>{e.environment}</dd>
-                      <dt>{t('escalation.justification')}</dt>
-                      <dd class="pre">{e.justification}</dd>
-                      <dt>{t('escalation.when')}</dt>
-                      <dd>
-                        {fmtDateTime(locale, e.createdAt)} · {t(`escalation.source.${e.source}`)}
-                      </dd>
-                    </dl>
+                    <EscalationDetails key={e.id} e={e} />
                   ))
                 )}
               </li>
