@@ -91,10 +91,11 @@ async function openWidget(page: Page, path: string): Promise<{ frame: FrameLocat
 }
 
 describe('widget end to end (Chromium)', () => {
-  it('R2, R6, R13, R14: a visitor on the login page asks a question, chats with an agent, sees "Seen", escalates, then gives feedback', async () => {
+  // The same visitor journey on both unauthenticated embeds: the login page and the marketing site.
+  it.each(['/login', '/site'])('R2, R6, R13, R14: a visitor on %s asks a question, chats with an agent, sees "Seen", escalates, then gives feedback', async (path) => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    const { frame, cspErrors } = await openWidget(page, '/login');
+    const { frame, cspErrors } = await openWidget(page, path);
     await frame.locator('.lang select').selectOption('en');
     await frame.getByRole('heading', { name: /Hi there/ }).waitFor();
 
