@@ -58,6 +58,7 @@ describe('http', () => {
     expect(res.statusCode).toBe(200);
     const cookie = res.cookies.find((c) => c.name === 'ajuda_agent')!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(res.body).not.toContain(cookie.value); // only in the HttpOnly cookie
     const me = await app.inject({ url: '/api/agent/me', cookies: { ajuda_agent: cookie.value } });
     expect(me.json().agent.id).toBe('ag_emma');
     expect(JSON.stringify(me.json())).not.toContain('password');

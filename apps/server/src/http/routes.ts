@@ -73,7 +73,8 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
       svc.repo.audit(`agent:${agent.id}`, 'agent.login', null, null, {}, now.toISOString());
     });
     reply.setCookie(AGENT_COOKIE, token, cookieOpts(svc.config.agentSessionHours * 3600));
-    return reply.send({ agent: agentView(agent, true), expiresAt, sessionToken: token });
+    // The token travels only in the HttpOnly cookie: script on the page never sees it.
+    return reply.send({ agent: agentView(agent, true), expiresAt });
   });
 
   app.post('/api/agent/logout', async (req, reply) => {
