@@ -133,15 +133,9 @@ export class Services {
     this.markDirty(m.conversationId, 'activity');
   }
 
-  private readonly ownerCache = new Map<string, string>();
+  /** The requester topic of a conversation (the repository caches conversation rows). */
   ownerOf(conversationId: string): string {
-    let o = this.ownerCache.get(conversationId);
-    if (!o) {
-      o = this.repo.getConversation(conversationId)?.ownerKey ?? '';
-      if (this.ownerCache.size > 100_000) this.ownerCache.clear();
-      this.ownerCache.set(conversationId, o);
-    }
-    return o;
+    return this.repo.getConversation(conversationId)?.ownerKey ?? '';
   }
 
   /** A conversation's state changed: tell its requester now, agents' inboxes on the next flush. */

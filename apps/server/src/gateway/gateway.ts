@@ -7,7 +7,6 @@ import {
   CLOSE,
   ClientFrame,
   ErrorFrame,
-  MAX_PAYLOAD_BYTES,
   PROTOCOL_VERSION,
   Pong,
   REQUESTER_ONLY,
@@ -28,7 +27,7 @@ import * as escalation from '../domains/escalation.ts';
 import * as realm from '../domains/realm.ts';
 import { assignWaiting } from '../domains/routing.ts';
 import { BucketMap } from './bucket.ts';
-import { Conn, type AgentPrincipal, type ConnPrincipal, type RequesterPrincipal } from './conn.ts';
+import { Conn, type AgentPrincipal, type RequesterPrincipal } from './conn.ts';
 
 type Hello = FrameOf<ClientFrame, 'session.hello'>;
 
@@ -363,5 +362,3 @@ function summarize(issues: Array<{ path: PropertyKey[]; message: string }>): str
     .slice(0, 300);
 }
 
-export { MAX_PAYLOAD_BYTES };
-export type { ConnPrincipal };
