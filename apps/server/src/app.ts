@@ -46,7 +46,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
   });
-  const db = createDb(config.dbFile, { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs });
+  const db = createDb(config.dbFile, {
+    synchronous: config.synchronous,
+    busyTimeoutMs: config.busyTimeoutMs,
+    onCheckpointFallback: (reason) => app.log.warn({ reason }, 'background WAL checkpointer lost: checkpoints run inside commits again'),
+  });
   const { repo, writer } = openStore(db);
   if (opts.seed ?? config.demo.enabled) seedDemo(repo, hashPassword);
   const hub = new MemoryHub<Conn>();

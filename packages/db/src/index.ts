@@ -1,4 +1,5 @@
 export * from './open.ts';
+export { Checkpointer, type CheckpointStats } from './checkpoint.ts';
 export * from './writer.ts';
 export * from './repo.ts';
 export * from './seed.ts';

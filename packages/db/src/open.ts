@@ -4,6 +4,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Checkpointer, type CheckpointStats } from './checkpoint.ts';
 import * as schema from './schema.ts';
 
 export type Synchronous = 'FULL' | 'NORMAL';
@@ -22,6 +23,16 @@ export interface DbOptions {
   synchronous?: Synchronous;
   /** How long a writer waits for a lock held by another connection (ms). */
   busyTimeoutMs?: number;
+  /**
+   * Where WAL checkpoints run. `background` (default for a file): on a worker thread with its
+   * own connection, every `checkpointIntervalMs`, so a commit never pays for copying pages into
+   * the database file and syncing it. `inline`: SQLite's default, inside the commit that
+   * crosses 1,000 WAL pages.
+   */
+  checkpoint?: 'background' | 'inline';
+  checkpointIntervalMs?: number;
+  /** Told why, if the background checkpointer is lost and checkpoints run inline again. */
+  onCheckpointFallback?: (reason: string) => void;
 }
 
 export interface Db {
@@ -31,6 +42,8 @@ export interface Db {
   synchronous: Synchronous;
   /** Resolves once everything committed before the call is on disk (a no-op under NORMAL or in memory). */
   durable(): Promise<void>;
+  /** What the background checkpointer has done (`inline: true` when checkpoints run in commits). */
+  checkpointStats(): Promise<CheckpointStats>;
   close(): void;
 }
 
@@ -53,13 +66,16 @@ export function createDb(file: string, opts: DbOptions = {}): Db {
   const orm = drizzle(sqlite, { schema });
   migrate(orm, { migrationsFolder: MIGRATIONS_DIR });
   const wal = synchronous === 'FULL' && file !== ':memory:' ? new WalSync(`${file}-wal`) : null;
+  const checkpointer = file !== ':memory:' && (opts.checkpoint ?? 'background') === 'background' ? new Checkpointer(sqlite, file, opts.checkpointIntervalMs, opts.onCheckpointFallback) : null;
   return {
     sqlite,
     orm,
     file,
     synchronous,
     durable: () => (wal ? wal.sync() : Promise.resolve()),
+    checkpointStats: () => checkpointer?.stats() ?? Promise.resolve({ checkpoints: 0, pagesCopied: 0, lastWalFrames: 0, errors: 0, inline: true }),
     close: () => {
+      checkpointer?.close();
       wal?.close();
       sqlite.close();
     },

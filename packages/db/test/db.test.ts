@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDb, GroupWriter, openStore, Repo, seedDemo, type ConversationRow, type Db } from '../src/index.ts';
+import { Checkpointer, createDb, GroupWriter, openStore, Repo, seedDemo, type ConversationRow, type Db } from '../src/index.ts';
 
 let db: Db;
 let dir: string | null = null;
@@ -87,6 +87,55 @@ describe('db', () => {
     const c = repo.appendMessage({ conversationId: 'c1', sender: 'agent:x', senderName: 'X', kind: 'text', body: 'b', clientMsgId: 'm1', at });
     expect([a.row.seq, b.row.seq, b.duplicate, c.row.seq]).toEqual([1, 1, true, 2]);
     expect(repo.messagesAfter('c1', 0, 10, true).map((m) => m.seq)).toEqual([1, 2]);
+  });
+
+  it('keeps the cached conversation row equal to the stored one as messages are appended', () => {
+    db = createDb(':memory:');
+    const repo = new Repo(db.sqlite);
+    repo.insertConversation(conv('c1', { status: 'queued' }));
+    const t1 = '2026-01-01T10:00:00.000Z';
+    const t2 = '2026-01-01T10:05:00.000Z';
+    // Not cached yet: the row is read once, after the update.
+    const a = repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'a', clientMsgId: 'a', at: t1 }, 'requester');
+    expect(a.conversation).toMatchObject({ lastSeq: 1, lastRequesterMsgAt: t1, updatedAt: t1, firstAgentReplyAt: null, status: 'queued' });
+    // Cached now: patched with what the statement returned.
+    const b = repo.appendMessage({ conversationId: 'c1', sender: 'agent:x', senderName: 'X', kind: 'text', body: 'b', clientMsgId: 'b', at: t2 }, 'agent');
+    expect(b.conversation).toMatchObject({ lastSeq: 2, lastRequesterMsgAt: t1, lastAgentReplyAt: t2, firstAgentReplyAt: t2, updatedAt: t2 });
+    repo.appendMessage({ conversationId: 'c1', sender: 'system', senderName: null, kind: 'system', body: 'c', clientMsgId: null, at: '2026-01-01T11:00:00.000Z' });
+    expect(repo.getConversation('c1')).toEqual(new Repo(db.sqlite).getConversation('c1'));
+    expect(repo.getConversation('c1')).toMatchObject({ lastSeq: 3, updatedAt: t2, firstAgentReplyAt: t2 });
+  });
+
+  it('runs WAL checkpoints on a worker thread, and inline again if that worker is lost', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ajuda-db-'));
+    db = createDb(join(dir, 'a.db'), { checkpointIntervalMs: 20 });
+    // The serving connection never checkpoints inside a commit.
+    expect(db.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const { repo, writer } = openStore(db);
+    repo.insertConversation(conv('c1'));
+    const at = new Date().toISOString();
+    for (let round = 0; round < 20; round++)
+      await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          writer.write(() => repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'x'.repeat(200), clientMsgId: `${round}-${i}`, at })),
+        ),
+      );
+    await expect.poll(async () => (await db.checkpointStats()).pagesCopied, { timeout: 5000 }).toBeGreaterThan(0);
+    const stats = await db.checkpointStats();
+    expect(stats).toMatchObject({ inline: false, errors: 0 });
+    // The database file itself holds the messages (copied there by the worker's checkpoints).
+    expect(statSync(join(dir, 'a.db')).size).toBeGreaterThan(4000 * 200);
+
+    // A checkpointer that cannot open its database fails: the connection checkpoints inline again.
+    const other = createDb(':memory:');
+    const reasons: string[] = [];
+    const lost = new Checkpointer(other.sqlite, join(dir, 'missing.db'), 20, (r) => reasons.push(r));
+    expect(other.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    await expect.poll(() => other.sqlite.pragma('wal_autocheckpoint', { simple: true }), { timeout: 5000 }).toBe(1000);
+    expect(lost.error).toMatch(/missing\.db|unable to open/i);
+    expect(reasons).toEqual([lost.error]);
+    expect((await lost.stats()).inline).toBe(true);
+    other.close();
   });
 
   it('group-commits a tick of writes in one transaction and isolates a failing write', async () => {
