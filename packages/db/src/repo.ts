@@ -164,6 +164,10 @@ const select = (cols: Record<string, string>) =>
     .map(([k, c]) => `${c} AS "${k}"`)
     .join(', ');
 const CONV_SELECT = `SELECT ${select(CONV_COLS)} FROM conversations`;
+/** The columns appending a message changes (see bumpSeq). */
+const BUMPED = ['lastSeq', 'updatedAt', 'lastRequesterMsgAt', 'lastAgentReplyAt', 'firstAgentReplyAt'] as const;
+type Bumped = Pick<ConversationRow, (typeof BUMPED)[number]>;
+const BUMPED_COLS = Object.fromEntries(BUMPED.map((k) => [k, CONV_COLS[k]]));
 const MSG_SELECT = `SELECT conversation_id AS conversationId, seq, sender, sender_name AS senderName, kind, body,
   client_msg_id AS clientMsgId, created_at AS createdAt FROM messages`;
 const AGENT_SELECT = `SELECT id, email, name, password_hash AS passwordHash, role, languages, teams, available, disabled FROM agents`;
@@ -215,12 +219,12 @@ export class Repo {
       ),
       convsWaiting: p<ConversationRow>(`${CONV_SELECT} WHERE status = 'queued' ORDER BY queued_at`),
       // One statement per message: the next seq, and the SLA timestamps of who spoke (R10).
-      bumpSeq: p<ConversationRow>(`UPDATE conversations SET last_seq = last_seq + 1,
+      bumpSeq: p<Bumped>(`UPDATE conversations SET last_seq = last_seq + 1,
         updated_at = IIF(@who IS NULL, updated_at, @at),
         last_requester_msg_at = IIF(@who = 'requester', @at, last_requester_msg_at),
         last_agent_reply_at = IIF(@who = 'agent', @at, last_agent_reply_at),
         first_agent_reply_at = IIF(@who = 'agent', COALESCE(first_agent_reply_at, @at), first_agent_reply_at)
-        WHERE id = @id RETURNING ${select(CONV_COLS)}`),
+        WHERE id = @id RETURNING ${select(BUMPED_COLS)}`),
       msgByClient: p<MessageRow>(`${MSG_SELECT} WHERE conversation_id = ? AND sender = ? AND client_msg_id = ?`),
       insertMsg: p(`INSERT INTO messages (conversation_id, seq, sender, sender_name, kind, body, client_msg_id, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -358,9 +362,12 @@ export class Repo {
       const existing = this.s.msgByClient.get(m.conversationId, m.sender, m.clientMsgId);
       if (existing) return { row: existing, duplicate: true, conversation: null };
     }
-    const bumped = this.s.bumpSeq.get({ id: m.conversationId, who, at: m.at });
-    if (!bumped) throw new Error(`conversation ${m.conversationId} missing`);
-    this.cache(bumped);
+    const changed = this.s.bumpSeq.get({ id: m.conversationId, who, at: m.at });
+    if (!changed) throw new Error(`conversation ${m.conversationId} missing`);
+    // Only the columns the statement changed come back (a whole row per message costs more than
+    // the INSERT); the cached row is patched, or read once if it was not cached.
+    const before = this.convCache.get(m.conversationId) ?? this.s.convById.get(m.conversationId)!;
+    const bumped = this.cache({ ...before, ...changed });
     this.s.insertMsg.run(m.conversationId, bumped.lastSeq, m.sender, m.senderName, m.kind, m.body, m.clientMsgId, m.at);
     return {
       row: {
