@@ -1,6 +1,17 @@
 import type Database from 'better-sqlite3';
 
-type Op = { run: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+type Op = { run: () => unknown; replayable: boolean; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+type Result = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export interface WriteOptions {
+  /**
+   * The write touches nothing but the database (and the repository's row cache, which a rollback
+   * clears), so running it twice is harmless. A batch made only of such writes runs without a
+   * savepoint per write; if one of them throws, the batch is rolled back and run again with
+   * savepoints, so the failing write is still undone alone.
+   */
+  replayable?: boolean;
+}
 
 /** Test hook: called inside the batch transaction right before COMMIT. */
 export type BeforeCommitHook = (batchSize: number) => void;
@@ -38,9 +49,9 @@ export class GroupWriter {
     this.stmt = { begin: p('BEGIN IMMEDIATE'), commit: p('COMMIT'), rollback: p('ROLLBACK'), savepoint: p('SAVEPOINT w'), release: p('RELEASE w'), rollbackTo: p('ROLLBACK TO w') };
   }
 
-  write<T>(run: () => T): Promise<T> {
+  write<T>(run: () => T, opts: WriteOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ run, replayable: opts.replayable === true, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flushNow());
@@ -62,8 +73,46 @@ export class GroupWriter {
     this.settled();
   }
 
+  /** Every write of the batch in turn, no savepoints; null (and the transaction rolled back and begun again) if one threw. */
+  private runAll(batch: Op[]): Result[] | null {
+    const results: Result[] = [];
+    try {
+      for (const op of batch) results.push({ ok: true, value: op.run() });
+      return results;
+    } catch {
+      // Some errors (a full disk) end the transaction themselves.
+      if (this.sqlite.inTransaction) this.stmt.rollback.run();
+      this.onRollback?.();
+      this.replays++;
+      this.stmt.begin.run();
+      return null;
+    }
+  }
+
+  /** Every write of the batch in its own savepoint: a failing write is undone alone. */
+  private runIsolated(batch: Op[]): Result[] {
+    const st = this.stmt;
+    const results: Result[] = [];
+    for (const op of batch) {
+      st.savepoint.run();
+      try {
+        results.push({ ok: true, value: op.run() });
+        st.release.run();
+      } catch (error) {
+        st.rollbackTo.run();
+        st.release.run();
+        this.onRollback?.();
+        results.push({ ok: false, error });
+      }
+    }
+    return results;
+  }
+
+  /** Batches run again with savepoints after a replayable write threw (for tests and the benchmark). */
+  replays = 0;
+
   private commit(batch: Op[]): void {
-    const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    let results: Result[];
     const db = this.sqlite;
     const st = this.stmt;
     try {
@@ -73,18 +122,8 @@ export class GroupWriter {
       return;
     }
     try {
-      for (const op of batch) {
-        st.savepoint.run();
-        try {
-          results.push({ ok: true, value: op.run() });
-          st.release.run();
-        } catch (error) {
-          st.rollbackTo.run();
-          st.release.run();
-          this.onRollback?.();
-          results.push({ ok: false, error });
-        }
-      }
+      // A savepoint per write costs two statements; writes that may simply run again skip them.
+      results = (batch.every((op) => op.replayable) && this.runAll(batch)) || this.runIsolated(batch);
       this.beforeCommit?.(batch.length);
       st.commit.run();
     } catch (error) {

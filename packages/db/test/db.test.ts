@@ -153,6 +153,39 @@ describe('db', () => {
     expect(writer.batches).toBe(1);
   });
 
+  it('runs a batch of replayable writes without savepoints, and again with them when one fails', async () => {
+    db = createDb(':memory:');
+    const { repo, writer } = openStore(db);
+    repo.insertConversation(conv('c1'));
+    const at = new Date().toISOString();
+    const append = (id: string, conversationId = 'c1') =>
+      writer.write(() => repo.appendMessage({ conversationId, sender: 'requester', senderName: null, kind: 'text', body: id, clientMsgId: id, at }).row.seq, { replayable: true });
+    expect(await Promise.all(['a', 'b', 'c'].map((id) => append(id)))).toEqual([1, 2, 3]);
+    expect(writer.replays).toBe(0);
+
+    // One failing write among replayable ones: the batch is rolled back and run again with savepoints.
+    const ok = ['d', 'e', 'f', 'g'].map((id) => append(id));
+    const bad = append('x', 'nope');
+    const after = append('h');
+    await expect(bad).rejects.toThrow(/missing/);
+    expect(await Promise.all([...ok, after])).toEqual([4, 5, 6, 7, 8]);
+    expect(writer.replays).toBe(1);
+    expect(repo.messagesAfter('c1', 0, 100, true).map((m) => m.body)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    expect(repo.getConversation('c1')?.lastSeq).toBe(8);
+
+    // A write that is not replayable in the batch: savepoints from the start, so it runs exactly once.
+    let sideEffects = 0;
+    const once = writer.write(() => {
+      sideEffects++;
+      return repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'i', clientMsgId: 'i', at }).row.seq;
+    });
+    const bad2 = append('y', 'nope');
+    await expect(bad2).rejects.toThrow(/missing/);
+    expect(await once).toBe(9);
+    expect(sideEffects).toBe(1);
+    expect(writer.replays).toBe(1);
+  });
+
   it('acks nothing when the commit itself fails, and reads back nothing uncommitted', async () => {
     db = createDb(':memory:');
     const { repo, writer } = openStore(db);

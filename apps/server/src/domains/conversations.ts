@@ -266,7 +266,8 @@ export async function send(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'me
       autoAssigned = true;
     }
     return { row: r.row, duplicate: r.duplicate, autoAssigned };
-  });
+    // Touches only the database and its row cache: safe to run again (see WriteOptions).
+  }, { replayable: true });
   conn.send(MessageAck, { type: 'message.ack', ref: f.ref, conversationId: c.id, clientMsgId: f.clientMsgId, seq: row.seq, at: row.createdAt });
   if (!duplicate) svc.publishMessage(row, conn);
   if (autoAssigned) svc.conversationChanged(c.id);
@@ -285,7 +286,7 @@ export async function read(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'re
   const isAgent = p.kind === 'agent';
   const current = isAgent ? c.agentReadSeq : c.requesterReadSeq;
   if (seq <= current) return;
-  await svc.writer.write(() => svc.repo.updateConversation(c.id, isAgent ? { agentReadSeq: seq } : { requesterReadSeq: seq }));
+  await svc.writer.write(() => svc.repo.updateConversation(c.id, isAgent ? { agentReadSeq: seq } : { requesterReadSeq: seq }), { replayable: true });
   const frame = JSON.stringify(ReadReceipt.parse({ type: 'read.receipt', conversationId: c.id, by: isAgent ? 'agent' : 'requester', lastReadSeq: seq }));
   if (isAgent) {
     svc.hub.publish(`owner:${c.ownerKey}`, frame);
