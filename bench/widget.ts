@@ -85,8 +85,11 @@ function hostPages(port: number, ajudaUrl: string): Promise<Server> {
   return new Promise((r) => server.listen(port, '127.0.0.1', () => r(server)));
 }
 
-// Recorded in every frame, before any page script: the host's click on the launcher and the
-// moment the iframe's first screen can be used (request-type buttons rendered, or [data-ready]).
+// Recorded in every frame, before any page script: the host's click on the launcher, the moment
+// the iframe's first screen is rendered (request-type buttons, or [data-ready]) and, on the host,
+// the moment after the click the panel's iframe is shown. A frame preloaded while the browser was
+// idle renders its first screen before the click: it is usable only once shown, so the measure is
+// max(rendered, shown) − click, never negative.
 const INIT = `(() => {
   const now = () => performance.timeOrigin + performance.now();
   if (location.pathname.startsWith('${BASE}')) {
@@ -96,6 +99,17 @@ const INIT = `(() => {
     new MutationObserver(mark).observe(document, { subtree: true, childList: true, attributes: true });
   } else {
     document.addEventListener('click', () => { window.__clickAt = window.__clickAt || now(); }, true);
+    const shown = (root) => {
+      if (!window.__clickAt || window.__shownAt) return;
+      const f = root.querySelector('iframe');
+      if (f && !f.hidden) window.__shownAt = now();
+    };
+    const attach = Element.prototype.attachShadow;
+    Element.prototype.attachShadow = function (init) {
+      const root = attach.call(this, init);
+      new MutationObserver(() => shown(root)).observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['hidden'] });
+      return root;
+    };
     window.__lt = [];
     try {
       new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__lt.push(e.duration); }).observe({ type: 'longtask', buffered: true });
@@ -107,6 +121,7 @@ async function clickToUsable(browser: Browser, pageUrl: string, opens: number, a
   const times: number[] = [];
   const loadedBeforeUsable = new Set<string>();
   let failures = 0;
+  let preloaded = 0;
   let lastError = '';
   for (let i = 0; i < opens; i++) {
     const ctx = await browser.newContext(); // cold cache, fresh storage
@@ -133,15 +148,23 @@ async function clickToUsable(browser: Browser, pageUrl: string, opens: number, a
       );
       await handle.asElement()!.click();
       const deadline = Date.now() + 15_000;
+      const host = () =>
+        page.evaluate(() => {
+          const w = window as unknown as { __clickAt?: number; __shownAt?: number };
+          return { clickAt: w.__clickAt, shownAt: w.__shownAt };
+        });
       let usable: number | undefined;
-      while (!usable && Date.now() < deadline) {
+      let h = await host();
+      while (!(usable && h.shownAt) && Date.now() < deadline) {
         const frame = page.frames().find((f) => f.url().includes(BASE));
-        usable = frame ? await frame.evaluate(() => (window as unknown as { __usableAt?: number }).__usableAt).catch(() => undefined) : undefined;
-        if (!usable) await sleep(10);
+        usable ??= frame ? await frame.evaluate(() => (window as unknown as { __usableAt?: number }).__usableAt).catch(() => undefined) : undefined;
+        h = await host();
+        if (!(usable && h.shownAt)) await sleep(10);
       }
-      const clickAt = await page.evaluate(() => (window as unknown as { __clickAt?: number }).__clickAt);
-      if (!usable || !clickAt) throw new Error('the panel did not become usable within 15 s');
-      times.push(usable - clickAt);
+      const { clickAt, shownAt } = h;
+      if (!usable || !clickAt || !shownAt) throw new Error('the panel did not become usable within 15 s');
+      times.push(Math.max(usable, shownAt) - clickAt);
+      if (usable <= clickAt) preloaded++;
       if (i === 0) for (const f of fetched) loadedBeforeUsable.add(f);
     } catch (e) {
       failures++;
@@ -151,7 +174,7 @@ async function clickToUsable(browser: Browser, pageUrl: string, opens: number, a
     }
   }
   if (failures) log(`  widget: ${failures}/${opens} opens failed (${lastError})`);
-  return { times, failures, lastError, loadedBeforeUsable: [...loadedBeforeUsable] };
+  return { times, preloaded, failures, lastError, loadedBeforeUsable: [...loadedBeforeUsable] };
 }
 
 /** Sum of (long task − 50 ms) on a host page, with the CPU slowed 4× as Lighthouse's mobile profile does. */
@@ -221,6 +244,8 @@ export async function widget(o: { quick: boolean; log: (s: string) => void }) {
     const c = await clickToUsable(browser, site, opens, stack.url, o.log);
     result.opens = c.times.length;
     result.openFailures = c.failures || undefined;
+    // Opens whose frame had rendered its first screen before the click (preloaded with loadOn: 'idle').
+    result.opensPreloaded = c.preloaded;
     result.clickToUsableMsMedian = round(median(c.times), 1);
     result.clickToUsableMsP90 = round(c.times.length ? [...c.times].sort((a, b) => a - b)[Math.ceil(0.9 * c.times.length) - 1] : null, 1);
     if (c.loadedBeforeUsable.length) {
