@@ -244,7 +244,8 @@ export async function runJob(job: LoadJob, report: (r: PhaseResult) => void = ()
   const setup = job.target === 'ajuda' ? setupAjuda : job.target === 'ws-relay' ? setupRelay : setupSocketIo;
   const ep = await setup(job, hooks);
   const send = (pair: number) => {
-    const t = nowMs();
+    // Rounded as it travels (to the µs), so the window test here and on receipt see the same instant.
+    const t = Number(nowMs().toFixed(3));
     sent++;
     if (t >= windowStart && t <= windowEnd) sentInWindow++;
     ep.send(pair, `m${counter++}_${t.toFixed(3)}`, `${t.toFixed(3)} ${pad}`);

@@ -13,7 +13,7 @@ await app.listen({ host: '127.0.0.1', port: config.port });
 serveIpc({
   stats: () => {
     const w = app.ajuda.svc.writer;
-    return { batches: w.batches, maxBatch: w.maxBatch, conns: app.ajuda.gateway.conns.size };
+    return { batches: w.batches, writes: w.writes, meanBatch: Math.round(w.writes / Math.max(1, w.batches)), maxBatch: w.maxBatch, conns: app.ajuda.gateway.conns.size };
   },
 });
 onStop(() => app.close());

@@ -44,9 +44,18 @@ export class Services {
     readonly directory: RealmDirectory = new SqliteRealmDirectory(repo),
   ) {}
 
+  /** Now as an ISO string; formatted once per millisecond (every message is stamped with it). */
   iso(): string {
-    return this.now().toISOString();
+    const d = this.now();
+    const ms = d.getTime();
+    if (ms !== this.isoMs) {
+      this.isoMs = ms;
+      this.isoText = d.toISOString();
+    }
+    return this.isoText;
   }
+  private isoMs = NaN;
+  private isoText = '';
 
   // ── views ──
   sla(c: ConversationRow): SlaState | null {

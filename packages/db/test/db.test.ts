@@ -39,31 +39,45 @@ describe('db', () => {
     expect(db.synchronous).toBe('NORMAL');
   });
 
-  it('settles a write only once its commit is durable, while later batches commit meanwhile', async () => {
+  it('settles a write only once its commit is durable, and gathers the writes that arrive meanwhile into the next commit', async () => {
     dir = mkdtempSync(join(tmpdir(), 'ajuda-db-'));
     db = createDb(join(dir, 'a.db'));
     const repo = new Repo(db.sqlite);
     repo.insertConversation(conv('c1'));
-    let release!: () => void;
     const syncs: Array<() => void> = [];
-    const writer = new GroupWriter(db.sqlite, () => new Promise<void>((r) => syncs.push(r)));
+    const writer = new GroupWriter(db.sqlite, () => new Promise<void>((r) => syncs.push(r)), 3);
     const at = new Date().toISOString();
+    const append = (id: string) => writer.write(() => repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: id, clientMsgId: id, at }).row.seq);
+    const turn = async () => {
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+    };
+    const stored = () => (db.sqlite.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n;
     let settled = false;
-    const first = writer.write(() => repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'a', clientMsgId: 'a', at }).row.seq).then((v) => ((settled = true), v));
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
-    // Committed (a second connection sees it) but not yet acknowledged.
-    expect(syncs).toHaveLength(1);
-    expect(settled).toBe(false);
-    const second = writer.write(() => repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'b', clientMsgId: 'b', at }).row.seq);
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
-    expect(syncs).toHaveLength(2); // the second batch did not wait for the first sync
-    release = syncs[0]!;
-    release();
+    const first = append('a').then((v) => ((settled = true), v));
+    await turn();
+    // Committed, waiting for its sync: not acknowledged yet.
+    expect([syncs.length, stored(), settled]).toEqual([1, 1, false]);
+    // Writes arriving during that sync wait for it (committed now, they would wait for the next sync anyway)…
+    const second = [append('b'), append('c')];
+    await turn();
+    expect([syncs.length, stored(), writer.batches]).toEqual([1, 1, 1]);
+    // …unless a full batch has gathered: then it commits at once.
+    const third = [append('d'), append('e'), append('f')];
+    await turn();
+    expect([syncs.length, stored(), writer.batches]).toEqual([2, 4, 2]);
+    syncs[0]!();
     expect(await first).toBe(1);
+    await turn();
+    // The second batch still waits for its sync: the rest keeps gathering.
+    expect([syncs.length, stored(), writer.batches]).toEqual([2, 4, 2]);
     syncs[1]!();
-    expect(await second).toBe(2);
+    expect(await Promise.all(second)).toEqual([2, 3]);
+    await turn();
+    // No sync pending any more: what gathered is committed as one batch.
+    expect([syncs.length, stored(), writer.batches]).toEqual([3, 6, 3]);
+    syncs[2]!();
+    expect(await Promise.all(third)).toEqual([4, 5, 6]);
     await writer.drain();
     // The real fsync works on a file database.
     await expect(db.durable()).resolves.toBeUndefined();
