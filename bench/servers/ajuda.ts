@@ -11,9 +11,10 @@ const config = loadConfig({ AJUDA_DB_FILE: join(dir, 'ajuda.db'), AJUDA_PUBLIC_U
 const app = await buildApp(config, { seed: true, logger: false });
 await app.listen({ host: '127.0.0.1', port: config.port });
 serveIpc({
-  stats: () => {
+  stats: async () => {
     const w = app.ajuda.svc.writer;
-    return { batches: w.batches, writes: w.writes, meanBatch: Math.round(w.writes / Math.max(1, w.batches)), maxBatch: w.maxBatch, conns: app.ajuda.gateway.conns.size };
+    const ck = await app.ajuda.svc.db.checkpointStats();
+    return { batches: w.batches, writes: w.writes, meanBatch: Math.round(w.writes / Math.max(1, w.batches)), maxBatch: w.maxBatch, conns: app.ajuda.gateway.conns.size, checkpoints: ck };
   },
 });
 onStop(() => app.close());

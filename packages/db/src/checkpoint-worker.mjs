@@ -3,12 +3,14 @@
 //
 // Every `intervalMs` it runs `PRAGMA wal_checkpoint(PASSIVE)`: it copies committed WAL pages
 // into the database file and syncs it, without taking the write lock, so the server's
-// connection keeps committing meanwhile. Once a checkpoint has caught up, the server's next
-// transaction starts the WAL over from its beginning, so the file stays bounded.
+// connection keeps committing meanwhile. The WAL starts over from its beginning only when a
+// transaction begins with every frame copied, which a steady stream of commits may never allow:
+// so once the WAL holds `restartFrames` frames, the worker asks the server to hold its commits
+// ('restart-wanted'), runs a RESTART checkpoint when told 'restart-go', and says 'restart-done'.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
-const { file, intervalMs } = workerData;
+const { file, intervalMs, restartFrames } = workerData;
 let db;
 try {
   db = new Database(file, { fileMustExist: true });
@@ -27,6 +29,8 @@ let checkpoints = 0;
 let pagesCopied = 0;
 let lastWalFrames = 0;
 let errors = 0;
+let restarts = 0;
+let restartAsked = false;
 
 function tick() {
   try {
@@ -35,6 +39,10 @@ function tick() {
     if (r.checkpointed > 0) {
       checkpoints++;
       pagesCopied += r.checkpointed;
+    }
+    if (r.log >= restartFrames && !restartAsked) {
+      restartAsked = true;
+      parentPort.postMessage({ type: 'restart-wanted', frames: r.log });
     }
   } catch (e) {
     errors++;
@@ -46,7 +54,25 @@ function tick() {
 const timer = setInterval(tick, intervalMs);
 
 parentPort.on('message', (m) => {
-  if (m.type === 'stats') parentPort.postMessage({ type: 'stats', id: m.id, checkpoints, pagesCopied, lastWalFrames, errors });
+  if (m.type === 'stats') parentPort.postMessage({ type: 'stats', id: m.id, checkpoints, pagesCopied, lastWalFrames, errors, restarts });
+  if (m.type === 'restart-go') {
+    // The server holds its commits now; the busy timeout only covers a commit already under way.
+    let ok = false;
+    try {
+      db.pragma('busy_timeout = 2000');
+      const [r] = db.pragma('wal_checkpoint(RESTART)');
+      ok = r.busy === 0;
+      if (ok) restarts++;
+      lastWalFrames = r.log;
+      pagesCopied += r.checkpointed;
+    } catch (e) {
+      errors++;
+    } finally {
+      db.pragma('busy_timeout = 0');
+    }
+    restartAsked = false;
+    parentPort.postMessage({ type: 'restart-done', ok });
+  }
   if (m.type === 'close') {
     clearInterval(timer);
     tick();

@@ -1,5 +1,5 @@
 export * from './open.ts';
-export { Checkpointer, type CheckpointStats } from './checkpoint.ts';
+export { Checkpointer, type CheckpointStats, type WriteGate } from './checkpoint.ts';
 export * from './writer.ts';
 export * from './repo.ts';
 export * from './seed.ts';
@@ -19,5 +19,6 @@ export function openStore(db: Db): { repo: Repo; writer: GroupWriter } {
   const repo = new Repo(db.sqlite);
   const writer = new GroupWriter(db.sqlite, db.durable);
   writer.onRollback = () => repo.forgetCached();
+  db.setWriteGate(writer);
   return { repo, writer };
 }

@@ -4,7 +4,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Checkpointer, type CheckpointStats } from './checkpoint.ts';
+import { Checkpointer, INLINE_CHECKPOINTS, type CheckpointStats, type WriteGate } from './checkpoint.ts';
 import * as schema from './schema.ts';
 
 export type Synchronous = 'FULL' | 'NORMAL';
@@ -31,6 +31,8 @@ export interface DbOptions {
    */
   checkpoint?: 'background' | 'inline';
   checkpointIntervalMs?: number;
+  /** WAL frames at which commits are held for a RESTART checkpoint (default 8,192: 32 MiB). */
+  checkpointRestartFrames?: number;
   /** Told why, if the background checkpointer is lost and checkpoints run inline again. */
   onCheckpointFallback?: (reason: string) => void;
 }
@@ -44,6 +46,8 @@ export interface Db {
   durable(): Promise<void>;
   /** What the background checkpointer has done (`inline: true` when checkpoints run in commits). */
   checkpointStats(): Promise<CheckpointStats>;
+  /** What to hold while the WAL is restarted (openStore passes its GroupWriter). */
+  setWriteGate(gate: WriteGate): void;
   close(): void;
 }
 
@@ -66,14 +70,18 @@ export function createDb(file: string, opts: DbOptions = {}): Db {
   const orm = drizzle(sqlite, { schema });
   migrate(orm, { migrationsFolder: MIGRATIONS_DIR });
   const wal = synchronous === 'FULL' && file !== ':memory:' ? new WalSync(`${file}-wal`) : null;
-  const checkpointer = file !== ':memory:' && (opts.checkpoint ?? 'background') === 'background' ? new Checkpointer(sqlite, file, opts.checkpointIntervalMs, opts.onCheckpointFallback) : null;
+  const background = file !== ':memory:' && (opts.checkpoint ?? 'background') === 'background';
+  const checkpointer = background ? new Checkpointer(sqlite, file, opts.checkpointIntervalMs, opts.onCheckpointFallback, opts.checkpointRestartFrames) : null;
   return {
     sqlite,
     orm,
     file,
     synchronous,
     durable: () => (wal ? wal.sync() : Promise.resolve()),
-    checkpointStats: () => checkpointer?.stats() ?? Promise.resolve({ checkpoints: 0, pagesCopied: 0, lastWalFrames: 0, errors: 0, inline: true }),
+    checkpointStats: () => checkpointer?.stats() ?? Promise.resolve(INLINE_CHECKPOINTS),
+    setWriteGate: (gate) => {
+      if (checkpointer) checkpointer.gate = gate;
+    },
     close: () => {
       checkpointer?.close();
       wal?.close();

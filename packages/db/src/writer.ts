@@ -69,8 +69,21 @@ export class GroupWriter {
     setImmediate(() => this.flushNow());
   }
 
+  private paused = false;
+
+  /** Hold every commit until resume() (while the WAL is restarted); writes keep queueing. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    if (this.queue.length) this.schedule();
+  }
+
   private flushNow(): void {
     this.scheduled = false;
+    if (this.paused) return;
     // While a committed batch waits for its WAL sync, new writes gather for the next commit (up
     // to a full batch): committed now, they would wait for the next sync all the same, and one
     // commit for more writes dirties fewer pages per write. A finished sync flushes them.
