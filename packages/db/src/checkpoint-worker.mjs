@@ -42,7 +42,7 @@ function tick() {
     }
     if (r.log >= restartFrames && !restartAsked) {
       restartAsked = true;
-      parentPort.postMessage({ type: 'restart-wanted', frames: r.log });
+      parentPort.postMessage({ type: 'restart-wanted' });
     }
   } catch (e) {
     errors++;
@@ -77,8 +77,6 @@ parentPort.on('message', (m) => {
     clearInterval(timer);
     tick();
     db.close();
-    parentPort.postMessage({ type: 'closed' });
     parentPort.close();
   }
 });
-parentPort.postMessage({ type: 'ready' });

@@ -24,12 +24,9 @@ export interface DbOptions {
   /** How long a writer waits for a lock held by another connection (ms). */
   busyTimeoutMs?: number;
   /**
-   * Where WAL checkpoints run. `background` (default for a file): on a worker thread with its
-   * own connection, every `checkpointIntervalMs`, so a commit never pays for copying pages into
-   * the database file and syncing it. `inline`: SQLite's default, inside the commit that
-   * crosses 1,000 WAL pages.
+   * How often the background checkpointer (a worker thread with its own connection, for every
+   * file database) copies the WAL into the database file, so a commit never pays for it.
    */
-  checkpoint?: 'background' | 'inline';
   checkpointIntervalMs?: number;
   /** WAL frames at which commits are held for a RESTART checkpoint (default 8,192: 32 MiB). */
   checkpointRestartFrames?: number;
@@ -70,8 +67,7 @@ export function createDb(file: string, opts: DbOptions = {}): Db {
   const orm = drizzle(sqlite, { schema });
   migrate(orm, { migrationsFolder: MIGRATIONS_DIR });
   const wal = synchronous === 'FULL' && file !== ':memory:' ? new WalSync(`${file}-wal`) : null;
-  const background = file !== ':memory:' && (opts.checkpoint ?? 'background') === 'background';
-  const checkpointer = background ? new Checkpointer(sqlite, file, opts.checkpointIntervalMs, opts.onCheckpointFallback, opts.checkpointRestartFrames) : null;
+  const checkpointer = file !== ':memory:' ? new Checkpointer(sqlite, file, opts.checkpointIntervalMs, opts.onCheckpointFallback, opts.checkpointRestartFrames) : null;
   return {
     sqlite,
     orm,

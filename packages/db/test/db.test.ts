@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Checkpointer, createDb, GroupWriter, openStore, Repo, seedDemo, type ConversationRow, type Db } from '../src/index.ts';
+import { Checkpointer, createDb, GroupWriter, openStore, Repo, seedDemo, type ConversationRow, type Db, type NewMessage } from '../src/index.ts';
 
 let db: Db;
 let dir: string | null = null;
@@ -23,6 +23,11 @@ function conv(id: string, over: Partial<ConversationRow> = {}): ConversationRow 
     agentReadSeq: 0, escalated: 0, flaggedComplex: 0, feedback: null, breaches: '[]', ...over,
   };
 }
+
+/** A requester's text message (the body defaults to its client id). */
+const text = (conversationId: string, clientMsgId: string, body = clientMsgId, at = new Date().toISOString()): NewMessage => ({
+  conversationId, sender: 'requester', senderName: null, kind: 'text', body, clientMsgId, at,
+});
 
 describe('db', () => {
   it('opens a file database in WAL mode with synchronous=FULL by default and applies migrations', () => {
@@ -46,8 +51,7 @@ describe('db', () => {
     repo.insertConversation(conv('c1'));
     const syncs: Array<() => void> = [];
     const writer = new GroupWriter(db.sqlite, () => new Promise<void>((r) => syncs.push(r)), 3);
-    const at = new Date().toISOString();
-    const append = (id: string) => writer.write(() => repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: id, clientMsgId: id, at }).row.seq);
+    const append = (id: string) => writer.write(() => repo.appendMessage(text('c1', id)).row.seq);
     const turn = async () => {
       await new Promise((r) => setImmediate(r));
       await new Promise((r) => setImmediate(r));
@@ -96,8 +100,8 @@ describe('db', () => {
     const repo = new Repo(db.sqlite);
     repo.insertConversation(conv('c1'));
     const at = new Date().toISOString();
-    const a = repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'a', clientMsgId: 'm1', at });
-    const b = repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'a', clientMsgId: 'm1', at });
+    const a = repo.appendMessage(text('c1', 'm1', 'a'));
+    const b = repo.appendMessage(text('c1', 'm1', 'a'));
     const c = repo.appendMessage({ conversationId: 'c1', sender: 'agent:x', senderName: 'X', kind: 'text', body: 'b', clientMsgId: 'm1', at });
     expect([a.row.seq, b.row.seq, b.duplicate, c.row.seq]).toEqual([1, 1, true, 2]);
     expect(repo.messagesAfter('c1', 0, 10, true).map((m) => m.seq)).toEqual([1, 2]);
@@ -127,11 +131,10 @@ describe('db', () => {
     expect(db.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     const { repo, writer } = openStore(db);
     repo.insertConversation(conv('c1'));
-    const at = new Date().toISOString();
     for (let round = 0; round < 20; round++)
       await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
-          writer.write(() => repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'x'.repeat(200), clientMsgId: `${round}-${i}`, at })),
+          writer.write(() => repo.appendMessage(text('c1', `${round}-${i}`, 'x'.repeat(200)))),
         ),
       );
     await expect.poll(async () => (await db.checkpointStats()).pagesCopied, { timeout: 5000 }).toBeGreaterThan(0);
@@ -149,7 +152,7 @@ describe('db', () => {
     for (let round = 0; round < 300; round++) {
       const seqs = await Promise.all(
         Array.from({ length: 100 }, (_, i) =>
-          store.writer.write(() => store.repo.appendMessage({ conversationId: 'c2', sender: 'requester', senderName: null, kind: 'text', body: 'y'.repeat(300), clientMsgId: `${round}-${i}`, at }).row.seq, { replayable: true }),
+          store.writer.write(() => store.repo.appendMessage(text('c2', `${round}-${i}`, 'y'.repeat(300))).row.seq, { replayable: true }),
         ),
       );
       expect(seqs).toEqual(Array.from({ length: 100 }, (_, i) => round * 100 + i + 1));
@@ -177,11 +180,10 @@ describe('db', () => {
     const repo = new Repo(db.sqlite);
     repo.insertConversation(conv('c1'));
     const writer = new GroupWriter(db.sqlite);
-    const at = new Date().toISOString();
     const ok = Array.from({ length: 50 }, (_, i) =>
-      writer.write(() => repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: `m${i}`, clientMsgId: `c${i}`, at }).row.seq),
+      writer.write(() => repo.appendMessage(text('c1', `c${i}`, `m${i}`)).row.seq),
     );
-    const bad = writer.write(() => repo.appendMessage({ conversationId: 'nope', sender: 'requester', senderName: null, kind: 'text', body: 'x', clientMsgId: 'x', at }));
+    const bad = writer.write(() => repo.appendMessage(text('nope', 'x')));
     await expect(bad).rejects.toThrow(/missing/);
     expect(await Promise.all(ok)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(writer.batches).toBe(1);
@@ -191,9 +193,8 @@ describe('db', () => {
     db = createDb(':memory:');
     const { repo, writer } = openStore(db);
     repo.insertConversation(conv('c1'));
-    const at = new Date().toISOString();
     const append = (id: string, conversationId = 'c1') =>
-      writer.write(() => repo.appendMessage({ conversationId, sender: 'requester', senderName: null, kind: 'text', body: id, clientMsgId: id, at }).row.seq, { replayable: true });
+      writer.write(() => repo.appendMessage(text(conversationId, id)).row.seq, { replayable: true });
     expect(await Promise.all(['a', 'b', 'c'].map((id) => append(id)))).toEqual([1, 2, 3]);
     expect(writer.replays).toBe(0);
 
@@ -211,7 +212,7 @@ describe('db', () => {
     let sideEffects = 0;
     const once = writer.write(() => {
       sideEffects++;
-      return repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'i', clientMsgId: 'i', at }).row.seq;
+      return repo.appendMessage(text('c1', 'i')).row.seq;
     });
     const bad2 = append('y', 'nope');
     await expect(bad2).rejects.toThrow(/missing/);
@@ -228,8 +229,7 @@ describe('db', () => {
     writer.beforeCommit = () => {
       throw new Error('disk full');
     };
-    const at = new Date().toISOString();
-    const p = writer.write(() => repo.appendMessage({ conversationId: 'c1', sender: 'requester', senderName: null, kind: 'text', body: 'x', clientMsgId: 'x', at }));
+    const p = writer.write(() => repo.appendMessage(text('c1', 'x')));
     await expect(p).rejects.toThrow(/disk full/);
     expect(repo.messagesAfter('c1', 0, 10, true)).toEqual([]);
     expect(repo.getConversation('c1')?.lastSeq).toBe(0);
