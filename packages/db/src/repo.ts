@@ -52,6 +52,9 @@ export interface MessageRow {
   senderName: string | null;
   kind: 'text' | 'system' | 'note';
   body: string;
+  /** System messages: the i18n key and JSON params each viewer renders in their language; null on older rows. */
+  i18nKey?: string | null;
+  params?: string | null;
   clientMsgId: string | null;
   createdAt: string;
 }
@@ -110,7 +113,11 @@ export interface RoutingRow {
   queue: string;
   team: string | null;
   assigneeId: string | null;
+  /** The code on new rows; readable English text on rows written before codes. */
   reason: string;
+  /** A routing-reason code and its JSON params (null on older rows). */
+  code?: string | null;
+  params?: string | null;
 }
 export interface AuditRow {
   id: number;
@@ -169,7 +176,7 @@ const BUMPED = ['lastSeq', 'updatedAt', 'lastRequesterMsgAt', 'lastAgentReplyAt'
 type Bumped = Pick<ConversationRow, (typeof BUMPED)[number]>;
 const BUMPED_COLS = Object.fromEntries(BUMPED.map((k) => [k, CONV_COLS[k]]));
 const MSG_SELECT = `SELECT conversation_id AS conversationId, seq, sender, sender_name AS senderName, kind, body,
-  client_msg_id AS clientMsgId, created_at AS createdAt FROM messages`;
+  i18n_key AS i18nKey, params, client_msg_id AS clientMsgId, created_at AS createdAt FROM messages`;
 const AGENT_SELECT = `SELECT id, email, name, password_hash AS passwordHash, role, languages, teams, available, disabled FROM agents`;
 const PIPE_SELECT = `SELECT id, realm_id AS realmId, name, key, environment, status, project_id AS projectId,
   in_project_phase AS inProjectPhase FROM pipelines`;
@@ -185,6 +192,9 @@ export interface NewMessage {
   senderName: string | null;
   kind: 'text' | 'system' | 'note';
   body: string;
+  /** System messages: the i18n key and JSON params (see MessageRow). */
+  i18nKey?: string | null;
+  params?: string | null;
   clientMsgId: string | null;
   at: string;
 }
@@ -226,8 +236,8 @@ export class Repo {
         first_agent_reply_at = IIF(@who = 'agent', COALESCE(first_agent_reply_at, @at), first_agent_reply_at)
         WHERE id = @id RETURNING ${select(BUMPED_COLS)}`),
       msgByClient: p<MessageRow>(`${MSG_SELECT} WHERE conversation_id = ? AND sender = ? AND client_msg_id = ?`),
-      insertMsg: p(`INSERT INTO messages (conversation_id, seq, sender, sender_name, kind, body, client_msg_id, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertMsg: p(`INSERT INTO messages (conversation_id, seq, sender, sender_name, kind, body, i18n_key, params, client_msg_id, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       msgsAfter: p<MessageRow>(`${MSG_SELECT} WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
       msgsAfterPublic: p<MessageRow>(`${MSG_SELECT} WHERE conversation_id = ? AND seq > ? AND kind != 'note' ORDER BY seq LIMIT ?`),
       openCounts: p<{ assigneeId: string; n: number }>(
@@ -277,8 +287,8 @@ export class Repo {
       setPipelineStatus: p(`UPDATE pipelines SET status = ? WHERE realm_id = ? AND id = ?`),
       projectsOf: p<ProjectRow>(`${PROJ_SELECT} WHERE realm_id = ? ORDER BY name`),
       project: p<ProjectRow>(`${PROJ_SELECT} WHERE realm_id = ? AND id = ?`),
-      insertRouting: p(`INSERT INTO routing_log (conversation_id, at, queue, team, assignee_id, reason) VALUES (?, ?, ?, ?, ?, ?)`),
-      routingOf: p<RoutingRow>(`SELECT conversation_id AS conversationId, at, queue, team, assignee_id AS assigneeId, reason
+      insertRouting: p(`INSERT INTO routing_log (conversation_id, at, queue, team, assignee_id, reason, code, params) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      routingOf: p<RoutingRow>(`SELECT conversation_id AS conversationId, at, queue, team, assignee_id AS assigneeId, reason, code, params
         FROM routing_log WHERE conversation_id = ? ORDER BY id`),
       insertEscalation: p(`INSERT INTO escalations (id, conversation_id, reason, description, environment, justification, source, created_at)
         VALUES (@id, @conversationId, @reason, @description, @environment, @justification, @source, @createdAt)`),
@@ -368,7 +378,7 @@ export class Repo {
     // the INSERT); the cached row is patched, or read once if it was not cached.
     const before = this.convCache.get(m.conversationId) ?? this.s.convById.get(m.conversationId)!;
     const bumped = this.cache({ ...before, ...changed });
-    this.s.insertMsg.run(m.conversationId, bumped.lastSeq, m.sender, m.senderName, m.kind, m.body, m.clientMsgId, m.at);
+    this.s.insertMsg.run(m.conversationId, bumped.lastSeq, m.sender, m.senderName, m.kind, m.body, m.i18nKey ?? null, m.params ?? null, m.clientMsgId, m.at);
     return {
       row: {
         conversationId: m.conversationId,
@@ -377,6 +387,8 @@ export class Repo {
         senderName: m.senderName,
         kind: m.kind,
         body: m.body,
+        i18nKey: m.i18nKey ?? null,
+        params: m.params ?? null,
         clientMsgId: m.clientMsgId,
         createdAt: m.at,
       },
@@ -477,7 +489,7 @@ export class Repo {
 
   // ── routing, escalations, grants, audit ──
   addRouting(r: RoutingRow): void {
-    this.s.insertRouting.run(r.conversationId, r.at, r.queue, r.team, r.assigneeId, r.reason);
+    this.s.insertRouting.run(r.conversationId, r.at, r.queue, r.team, r.assigneeId, r.reason, r.code ?? null, r.params ?? null);
   }
   routing(conversationId: string): RoutingRow[] {
     return this.s.routingOf.all(conversationId);

@@ -132,7 +132,11 @@ export const messages = sqliteTable('messages', {
   sender: text('sender').notNull(),
   senderName: text('sender_name'),
   kind: text('kind', { enum: ['text', 'system', 'note'] }).notNull(),
+  /** Rendered in the conversation's language when written; the fallback for rows without a key. */
   body: text('body').notNull(),
+  /** System messages: an i18n key and its JSON params, rendered in each viewer's language (R11). Null on older rows. */
+  i18nKey: text('i18n_key'),
+  params: text('params'),
   clientMsgId: text('client_msg_id'),
   createdAt: text('created_at').notNull(),
 }, (t) => [
@@ -148,7 +152,11 @@ export const routingLog = sqliteTable('routing_log', {
   queue: text('queue').notNull(),
   team: text('team'),
   assigneeId: text('assignee_id'),
+  /** The rule code on new rows (also in `code`); readable English text on rows written before codes. */
   reason: text('reason').notNull(),
+  /** A routing-reason code (e.g. `R11.assigned`) and its JSON params, rendered in the agent's language. */
+  code: text('code'),
+  params: text('params'),
 }, (t) => [index('routing_conv').on(t.conversationId)]);
 
 export const escalations = sqliteTable('escalations', {
