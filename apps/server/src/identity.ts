@@ -44,3 +44,22 @@ export async function verifyIdentity(token: string, keys: readonly IdentityKey[]
     return { ok: false, code: e instanceof errors.JWTExpired ? 'token_expired' : 'auth_failed' };
   }
 }
+
+/**
+ * The owner key of a signed-in realm user: every requester lookup (conversation list, start
+ * idempotency, live topic, rate buckets) is scoped by it, so distinct (realm, user) pairs must never
+ * share one (R7). The realm is percent-escaped for `%` and `:`, so the first `:` after `u:` always
+ * ends it and the user id follows verbatim: injective for any strings. Ordinary realm ids (no `:` or
+ * `%`) keep the original `u:<realm>:<user>` form, so stored conversations stay their owner's; rows of
+ * other realms are re-keyed by the `0001_owner_key_escape` migration with the same escaping.
+ *
+ * @example realmUserOwnerKey('acme:x', 'y') // 'u:acme%3Ax:y' — not realmUserOwnerKey('acme', 'x:y') = 'u:acme:x:y'
+ */
+export function realmUserOwnerKey(realm: string, sub: string): string {
+  return `u:${realm.replaceAll('%', '%25').replaceAll(':', '%3A')}:${sub}`;
+}
+
+/** The owner key of a visitor (its id is minted by the server). */
+export function visitorOwnerKey(visitorId: string): string {
+  return `v:${visitorId}`;
+}

@@ -84,7 +84,7 @@ export const conversations = sqliteTable('conversations', {
   id: text('id').primaryKey(),
   channel: text('channel', { enum: ['platform', 'login', 'website'] }).notNull(),
   requesterKind: text('requester_kind', { enum: ['visitor', 'realm_user'] }).notNull(),
-  /** `v:<visitorId>` or `u:<realmId>:<userId>`: the owner every requester lookup is scoped by. */
+  /** `v:<visitorId>` or `u:<realmId, % and : escaped>:<userId>` (injective; see realmUserOwnerKey): the owner every requester lookup is scoped by. */
   ownerKey: text('owner_key').notNull(),
   visitorId: text('visitor_id'),
   realmId: text('realm_id'),

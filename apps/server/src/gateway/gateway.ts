@@ -19,7 +19,7 @@ import {
 } from '@ajuda/protocol';
 import type { Services } from '../context.ts';
 import { randomToken, sha256, shortId } from '../crypto.ts';
-import { verifyIdentity } from '../identity.ts';
+import { realmUserOwnerKey, verifyIdentity, visitorOwnerKey } from '../identity.ts';
 import { agentView } from '../projections.ts';
 import * as agents from '../domains/agents.ts';
 import * as conversations from '../domains/conversations.ts';
@@ -250,7 +250,7 @@ export class Gateway {
         perms: c.perms ?? [],
         name: c.name ?? null,
         email: c.email ?? null,
-        ownerKey: `u:${c.realm}:${c.sub}`,
+        ownerKey: realmUserOwnerKey(c.realm, c.sub),
         channel: f.channel,
         tokenLocale: c.locale ?? null,
         locale: f.locale ?? null,
@@ -279,7 +279,7 @@ export class Gateway {
         const id = visitorId;
         await svc.writer.write(() => svc.repo.insertVisitor(id, hash, at));
       }
-      principal = { kind: 'visitor', visitorId, ownerKey: `v:${visitorId}`, channel: f.channel, locale: f.locale ?? null };
+      principal = { kind: 'visitor', visitorId, ownerKey: visitorOwnerKey(visitorId), channel: f.channel, locale: f.locale ?? null };
     }
     if (conn.closed) return;
     conn.principal = principal;

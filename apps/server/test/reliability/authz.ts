@@ -3,6 +3,7 @@ import { canGrant, mayAccessConversation, realmAccess, type GrantRecord, type Pr
 import type { ConversationRow } from '@ajuda/db';
 import type { Services } from '../../src/context.ts';
 import type { ConnPrincipal } from '../../src/gateway/conn.ts';
+import { realmUserOwnerKey, visitorOwnerKey } from '../../src/identity.ts';
 
 /**
  * The authorization ORACLE, written from /work/shared/POLICY.md (not from the server's code):
@@ -130,8 +131,8 @@ export function serverDecision(p: OPrincipal, c: OConversation, op: Operation, g
       // Through the server's Services too (the path every handler takes via loadFor).
       const conn: ConnPrincipal =
         p.kind === 'visitor'
-          ? { kind: 'visitor', visitorId: p.visitorId, ownerKey: `v:${p.visitorId}`, channel: 'website', locale: null }
-          : { kind: 'realm_user', realmId: p.realmId, userId: p.userId, perms: p.perms, name: null, email: null, ownerKey: `u:${p.realmId}:${p.userId}`, channel: 'platform', tokenLocale: null, locale: null, expiresAt: new Date(now.getTime() + 60_000) };
+          ? { kind: 'visitor', visitorId: p.visitorId, ownerKey: visitorOwnerKey(p.visitorId), channel: 'website', locale: null }
+          : { kind: 'realm_user', realmId: p.realmId, userId: p.userId, perms: p.perms, name: null, email: null, ownerKey: realmUserOwnerKey(p.realmId, p.userId), channel: 'platform', tokenLocale: null, locale: null, expiresAt: new Date(now.getTime() + 60_000) };
       const viaSvc = svc.mayAccess(conn, c as unknown as ConversationRow);
       return policy && viaSvc ? true : !policy && !viaSvc ? false : (null as unknown as boolean);
     }
