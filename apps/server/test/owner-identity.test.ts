@@ -50,6 +50,19 @@ describe('owner identity', () => {
     second.close();
   });
 
+  it('R7: concurrent starts of two owners never share one creation, even when their ids hold the separator of the in-flight key', async () => {
+    const first = await user('acme', 'b\u0000c');
+    const second = await user('acme', 'b');
+    const [a, b] = await Promise.all([
+      first.request({ type: 'conversation.start', idempotencyKey: 'dddddddd', requestType: 'general_question', answers: GENERAL('first') }, 'conversation.started'),
+      second.request({ type: 'conversation.start', idempotencyKey: 'c\u0000dddddddd', requestType: 'general_question', answers: GENERAL('second') }, 'conversation.started'),
+    ]);
+    expect(a.conversation.id).not.toBe(b.conversation.id);
+    expect((await second.request({ type: 'conversation.list' }, 'conversation.list.result')).conversations.map((c) => c.id)).toEqual([b.conversation.id]);
+    first.close();
+    second.close();
+  });
+
   it('R7: distinct (realm, user) pairs never map to one owner key, whatever the characters', () => {
     // Separators, escapes, unicode (astral too), control characters and empty-looking values.
     const part = fc.oneof(

@@ -124,7 +124,8 @@ export async function start(svc: Services, conn: Conn, p: RequesterPrincipal, f:
   if (!canOpen(requester, f.requestType)) throw new AjudaError('request_type_not_allowed');
   const existing = svc.repo.findByIdempotency(p.ownerKey, f.idempotencyKey);
   if (existing) return replyStarted(svc, conn, f, existing, f.answers);
-  const key = `${p.ownerKey}\u0000${f.idempotencyKey}`;
+  // A JSON pair, not a join: an owner key or idempotency key may itself hold any separator (R7).
+  const key = JSON.stringify([p.ownerKey, f.idempotencyKey]);
   let pending = inflight.get(key);
   const creator = !pending;
   if (!pending) {
