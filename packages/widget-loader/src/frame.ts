@@ -32,9 +32,18 @@ export const mountFrame: MountFrame = (x) => {
   // R1: channel, host origin and locale only; a token never goes in a URL. (An origin is scheme, host
   // and port only: nothing in it needs escaping in a query string.)
   el.src = `${x.origin_}/widget/frame/?channel=${x.o_.channel}&host=${location.origin}&locale=${x.locale_}`;
-  root.prepend(el);
+  // After the launcher: next in focus order, and painted over it where they overlap.
+  root.append(el);
   // Stage 2 may arrive after the user opened the panel (snippet): the panel takes focus then.
   if (x.open_) el.focus();
+
+  // Escape on the launcher closes the open panel (in the panel, the frame asks for it: frame.close).
+  // Key events in the shadow root are composed: they reach the host element. Only Escape is ours:
+  // the handler returns nothing, since returning false would cancel every other key (Enter and
+  // Space activate the launcher, Tab moves on).
+  x.host_.onkeydown = (e) => {
+    e.key == 'Escape' && x.set_(false);
+  };
 
   const identity = async (reason: string) => {
     const get = x.o_.getIdentityToken;

@@ -83,8 +83,10 @@ export interface Boot {
  */
 export type MountFrame = (x: Boot) => void;
 
-// The launcher labels, hardcoded: the i18n catalogs would blow the size budget (R11).
+// The launcher labels, hardcoded: the i18n catalogs would blow the size budget (R11). While the
+// panel is open the launcher is its close (×) button and says so.
 export const LABELS: Record<string, string> = { pt: 'Ajuda', en: 'Help', es: 'Ayuda' };
+const CLOSE: Record<string, string> = { pt: 'Fechar ajuda', en: 'Close help', es: 'Cerrar ayuda' };
 const LOCALE = /^(pt|en|es)$/;
 // Same rule as CssColor in @ajuda/protocol: a theme can never inject CSS (it is written into our
 // stylesheet), and the frame would refuse host.init otherwise.
@@ -134,9 +136,11 @@ export function createLauncher(defaultOrigin: string | undefined, load: MountFra
   let badge: HTMLElement;
 
   const paint = () => {
-    const { theme_: t, unread_: n, locale_: l } = b!;
+    const { theme_: t, unread_: n, locale_: l, open_: o } = b!;
     sheet.replaceSync(`${CSS}.w,.p{${t.position || 'right'}:20px}.w{background:${t.primary || '#1f5eff'}}`);
-    btn.setAttribute('aria-label', LABELS[l] + (n ? ` (${n})` : ''));
+    btn.setAttribute('aria-label', (o ? CLOSE : LABELS)[l] + (n ? ` (${n})` : ''));
+    btn.setAttribute('aria-expanded', '' + o);
+    (btn.firstChild as Text).data = o ? '×' : '?';
     badge.textContent = (n || '') as string;
     badge.hidden = !n;
   };
@@ -158,7 +162,7 @@ export function createLauncher(defaultOrigin: string | undefined, load: MountFra
       // Focus returns to the launcher only if it was inside the widget: a programmatic hide() must not steal it.
       const inside = doc.activeElement == x.host_;
       x.open_ = v;
-      btn.setAttribute('aria-expanded', '' + v);
+      paint();
       x.tell_?.(v ? 'show' : 'hide');
       emit(v ? 'open' : 'close');
       if (!v && inside) btn.focus();
@@ -197,13 +201,11 @@ export function createLauncher(defaultOrigin: string | undefined, load: MountFra
       });
       // A constructed stylesheet, not a <style> element: host pages need no style-src exception in their CSP.
       root.adoptedStyleSheets = [(sheet = new CSSStyleSheet())];
-      root.innerHTML = '<button class=w aria-expanded=false>?<span class=b aria-hidden=true hidden></span></button>';
+      root.innerHTML = '<button class=w>?<span class=b aria-hidden=true></span></button>';
       btn = root.firstChild as HTMLElement;
       badge = btn.lastChild as HTMLElement;
       paint();
       btn.onclick = () => set(!x.open_);
-      // Key events in the shadow root are composed: they reach the host element.
-      host.onkeydown = (e) => e.key == 'Escape' && set(false);
       (doc.body || doc.documentElement).append(host);
       if (opts.loadOn == 'idle') (window.requestIdleCallback || setTimeout)(() => need(x));
     },

@@ -57,7 +57,7 @@ describe('dist', () => {
     const s1 = document.createElement('script');
     s1.src = `${AJUDA}/widget/loader.js`;
     run(loader, s1);
-    expect(widget().button?.getAttribute('aria-label')).toBe('Ajuda');
+    expect(widget().button?.getAttribute('aria-label')).toBe('Fechar ajuda');
     const s2 = document.querySelector('script')!;
     expect(s2.src).toBe(`${AJUDA}/widget/loader-frame.js`);
     run(frame, s2);
@@ -66,6 +66,6 @@ describe('dist', () => {
     fromFrame(msg('frame.ready'));
     expect(sent().map((m) => m.type)).toEqual(['host.init', 'host.show']);
     fromFrame(msg('frame.unread', { count: 2 }));
-    expect(widget().button?.getAttribute('aria-label')).toBe('Ajuda (2)');
+    expect(widget().button?.getAttribute('aria-label')).toBe('Fechar ajuda (2)');
   });
 });

@@ -103,6 +103,63 @@ describe('launcher', () => {
     expect(widget().root!.activeElement).toBe(button);
   });
 
+  it('keyboard: Enter, Space and Tab on the focused launcher are left to the browser (only Escape is ours)', () => {
+    const { api } = setup();
+    api.boot({ channel: 'website' });
+    const { button } = widget();
+    button!.focus();
+    // A canceled keydown stops the button's own activation (Enter, Space) and focus moves (Tab).
+    // (HTML: a handler property that returns false cancels the event too; happy-dom does not apply
+    // that rule, so the host's handler is also asked directly.)
+    const { host } = widget();
+    const keys = () => {
+      for (const key of ['Enter', ' ', 'Tab']) {
+        const e = new KeyboardEvent('keydown', { key, bubbles: true, composed: true, cancelable: true });
+        button!.dispatchEvent(e);
+        expect(e.defaultPrevented, key).toBe(false);
+        expect(host!.onkeydown?.call(host!, e), key).not.toBe(false);
+      }
+    };
+    keys();
+    expect(widget().iframe).toBeNull();
+    // Open (the panel's part is mounted then): the same keys still belong to the browser.
+    api.show();
+    button!.focus();
+    keys();
+    expect(button!.getAttribute('aria-expanded')).toBe('true');
+  });
+
+  it('the open launcher is a close (×) button with its own name in pt, en and es, and aria-expanded', () => {
+    for (const [locale, open, close] of [['pt', 'Ajuda', 'Fechar ajuda'], ['en', 'Help', 'Close help'], ['es', 'Ayuda', 'Cerrar ayuda']] as const) {
+      document.body.innerHTML = '';
+      const { api, fromFrame } = setup();
+      api.boot({ channel: 'website', locale });
+      const { button } = widget();
+      // The glyph is the button's first text node (the unread badge follows it).
+      const face = () => [button!.firstChild!.textContent, button!.getAttribute('aria-label'), button!.getAttribute('aria-expanded')];
+      expect(face()).toEqual(['?', open, 'false']);
+      button!.click();
+      expect(face()).toEqual(['×', close, 'true']);
+      fromFrame(msg('frame.unread', { count: 3 }));
+      expect(button!.getAttribute('aria-label')).toBe(`${close} (3)`);
+      fromFrame(msg('frame.close'));
+      expect(face()).toEqual(['?', `${open} (3)`, 'false']);
+      vi.restoreAllMocks();
+    }
+  });
+
+  it('keyboard: the panel follows its launcher in focus order, and an opened panel has the focus', () => {
+    const { api } = setup();
+    api.boot({ channel: 'website' });
+    const { button } = widget();
+    button!.focus();
+    button!.click();
+    const { root, iframe } = widget();
+    const order = [...root!.querySelectorAll('button, iframe')];
+    expect(order.indexOf(iframe!)).toBeGreaterThan(order.indexOf(button!));
+    expect(root!.activeElement).toBe(iframe);
+  });
+
   it('a programmatic hide() does not steal focus from the page', () => {
     const { api } = setup();
     const input = document.createElement('input');
@@ -254,7 +311,7 @@ describe('bridge', () => {
     const { badge, button } = widget();
     expect(badge?.hidden).toBe(false);
     expect(badge?.textContent).toBe('3');
-    expect(button?.getAttribute('aria-label')).toBe('Help (3)');
+    expect(button?.getAttribute('aria-label')).toBe('Close help (3)');
     fromFrame(msg('frame.unread', { count: 0 }));
     expect(badge?.hidden).toBe(true);
     await tick();
@@ -293,7 +350,7 @@ describe('bridge', () => {
     fromFrame(msg('frame.ready'));
     api.update({ locale: 'es', theme: { primary: 'teal' } });
     expect(sent().at(-1)).toEqual({ ajuda: 1, type: 'host.update', locale: 'es', theme: { primary: 'teal' } });
-    expect(widget().button?.getAttribute('aria-label')).toBe('Ayuda');
+    expect(widget().button?.getAttribute('aria-label')).toBe('Cerrar ayuda');
   });
 });
 

@@ -48,7 +48,7 @@ describe('the async snippet', () => {
     expect(widget().host).toBeUndefined(); // nothing happens before the loader runs
     await import('../src/snippet-entry.ts');
     expect(w.Ajuda!.l).toBe(1);
-    expect(widget().button?.getAttribute('aria-label')).toBe('Ayuda');
+    expect(widget().button?.getAttribute('aria-label')).toBe('Cerrar ayuda');
     expect(widget().button?.getAttribute('aria-expanded')).toBe('true');
     // The panel's code (stage 2) is fetched on that first open, from the Ajuda origin.
     expect(stage2Scripts().map((s) => s.src)).toEqual([`${AJUDA}/widget/loader-frame.js`]);
