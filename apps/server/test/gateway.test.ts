@@ -143,3 +143,51 @@ describe('gateway: origins (cross-site WebSocket hijacking)', () => {
     await expect(TestClient.connect(`${stack.wsUrl}/agent`, stack.demoUrl)).rejects.toMatchObject({ status: 403 });
   });
 });
+
+describe('gateway: one principal per socket', () => {
+  const helloFrames = async (a: Record<string, unknown>, b: Record<string, unknown>) => {
+    const c = await TestClient.connect(stack.wsUrl, stack.url);
+    // Both frames leave in the same tick: the first is still being verified when the second arrives.
+    c.ws.send(JSON.stringify({ type: 'session.hello', v: V, ref: 'h1', ...a }));
+    c.ws.send(JSON.stringify({ type: 'session.hello', v: V, ref: 'h2', ...b }));
+    const replies = await Promise.all(['h1', 'h2'].map((ref) => c.waitAny((f) => 'ref' in f && f.ref === ref)));
+    await c.request({ type: 'ping' }, 'pong');
+    return { c, replies };
+  };
+
+  it('R7: two session.hello frames back to back: the first gets session.ready, the second already_authenticated, and the socket holds only the first principal', async () => {
+    const hub = stack.app.ajuda.svc.hub;
+    const anaToken = await stack.signIdentity(ana);
+    const ginaToken = await stack.signIdentity(gina);
+    const { c, replies } = await helloFrames({ channel: 'platform', identityToken: anaToken }, { channel: 'platform', identityToken: ginaToken });
+    expect(replies.map((f) => (f.type === 'error' ? f.code : f.type))).toEqual(['session.ready', 'already_authenticated']);
+    expect(c.frames.filter((f) => f.type === 'session.ready')).toHaveLength(1);
+    const r = c.frames.find((f) => f.type === 'session.ready');
+    expect(r?.type === 'session.ready' && r.principal.kind === 'realm_user' && r.principal.name).toBe('Ana Souza');
+    // Only Ana's live topic carries this socket; nothing of Gina's reaches it.
+    expect(hub.count('owner:u:globex:u_gina')).toBe(0);
+    expect(hub.count('owner:u:acme:u_ana')).toBe(1);
+    c.close();
+    await c.waitClose();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(hub.count('owner:u:acme:u_ana')).toBe(0);
+  });
+
+  it('two visitor hellos back to back: one session.ready, one visitor, then already_authenticated', async () => {
+    const { c, replies } = await helloFrames({ channel: 'website' }, { channel: 'website' });
+    expect(replies.map((f) => (f.type === 'error' ? f.code : f.type))).toEqual(['session.ready', 'already_authenticated']);
+    expect(c.frames.filter((f) => f.type === 'session.ready')).toHaveLength(1);
+    c.close();
+  });
+
+  it('a frame sent while session.hello is still being verified is refused with hello_required, never run unauthenticated', async () => {
+    const c = await TestClient.connect(stack.wsUrl, stack.url);
+    c.ws.send(JSON.stringify({ type: 'session.hello', v: V, ref: 'h1', channel: 'platform', identityToken: await stack.signIdentity(ana) }));
+    c.ws.send(JSON.stringify({ type: 'conversation.list', ref: 'l1' }));
+    const list = await c.waitAny((f) => 'ref' in f && f.ref === 'l1');
+    expect(list.type === 'error' && list.code).toBe('hello_required');
+    await c.waitAny((f) => 'ref' in f && f.ref === 'h1' && f.type === 'session.ready');
+    expect((await c.request({ type: 'conversation.list' }, 'conversation.list.result')).type).toBe('conversation.list.result');
+    c.close();
+  });
+});

@@ -45,6 +45,8 @@ let nextId = 1;
 export class Conn implements Subscriber {
   readonly id = nextId++;
   principal: ConnPrincipal | null = null;
+  /** A `session.hello` is being verified: until it settles, another hello is refused (one principal per socket). */
+  helloPending = false;
   /** Agents: conversations currently shown in this socket's inbox. */
   readonly inbox = new Set<string>();
   /** Agents: conversations opened on this socket. */

@@ -161,8 +161,15 @@ export class Gateway {
   private async dispatch(conn: Conn, f: ClientFrame): Promise<void> {
     const p = conn.principal;
     if (f.type === 'session.hello') {
-      if (p) throw new AjudaError('already_authenticated');
-      return conn.endpoint === 'agent' ? this.helloAgent(conn, f) : this.helloRequester(conn, f);
+      // Marked before the first await: a second hello arriving while the first is still being
+      // verified must not become a second principal on the same socket.
+      if (p || conn.helloPending) throw new AjudaError('already_authenticated');
+      conn.helloPending = true;
+      try {
+        return await (conn.endpoint === 'agent' ? this.helloAgent(conn, f) : this.helloRequester(conn, f));
+      } finally {
+        conn.helloPending = false;
+      }
     }
     if (!p) throw new AjudaError('hello_required');
     if (f.type === 'ping') return conn.send(Pong, { type: 'pong', ref: f.ref, at: this.svc.iso() });
@@ -281,7 +288,7 @@ export class Gateway {
       }
       principal = { kind: 'visitor', visitorId, ownerKey: visitorOwnerKey(visitorId), channel: f.channel, locale: f.locale ?? null };
     }
-    if (conn.closed) return;
+    if (conn.closed || conn.principal) return;
     conn.principal = principal;
     svc.hub.subscribe(`owner:${principal.ownerKey}`, conn);
     const policyReq = conversations.requesterPolicy(principal);
