@@ -104,8 +104,8 @@ export async function newActor(browser: Browser, suite: string, name: string, op
   };
 }
 
-/** The loader's "?" button on a host page (in an open shadow root, which locators pierce). */
-export const launcher = (page: Page) => page.getByRole('button', { name: /^(Help|Ajuda|Ayuda)\b/ });
+/** The loader's launcher on a host page, "?" or, while open, "×" (in an open shadow root, which locators pierce). */
+export const launcher = (page: Page) => page.getByRole('button', { name: /^(Help|Ajuda|Ayuda|Close help|Fechar ajuda|Cerrar ayuda)\b/ });
 
 /**
  * Open a demo host page and the widget panel; resolves once the widget app rendered a screen.

@@ -34,7 +34,8 @@ async function open(path: string): Promise<{ page: Page; problems: string[] }> {
 describe('the demo pages in a real browser', () => {
   it.each(['/site', '/login', '/platform'])('R1: %s shows the launcher, opens the chat iframe from the Ajuda origin, no CSP violation', async (path) => {
     const { page, problems } = await open(path);
-    const button = page.getByRole('button', { name: /^(Help|Ajuda|Ayuda)/ });
+    // "?" while closed, "×" (named "Close help" in English) while open.
+    const button = page.getByRole('button', { name: /^(Help|Ajuda|Ayuda|Close help|Fechar ajuda|Cerrar ayuda)\b/ });
     await button.waitFor();
     expect(await button.getAttribute('aria-expanded')).toBe('false');
     await button.click();

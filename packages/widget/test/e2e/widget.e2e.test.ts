@@ -73,8 +73,8 @@ class Agent {
   }
 }
 
-/** The loader's "?" button (in an open shadow root, which Playwright's locators pierce). */
-const launcher = (page: Page) => page.getByRole('button', { name: /^(Help|Ajuda|Ayuda)\b/ });
+/** The loader's launcher, "?" or, while open, "×" (in an open shadow root, which Playwright's locators pierce). */
+const launcher = (page: Page) => page.getByRole('button', { name: /^(Help|Ajuda|Ayuda|Close help|Fechar ajuda|Cerrar ayuda)\b/ });
 
 async function openWidget(page: Page, path: string): Promise<{ frame: FrameLocator; cspErrors: string[] }> {
   const cspErrors: string[] = [];
