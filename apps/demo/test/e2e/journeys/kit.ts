@@ -1,0 +1,214 @@
+// The journeys' shared kit: one Ajuda + demo stack and one Chromium per file, a browser context per
+// person (requester on a demo page, agent on the console), every interaction through the perceptual
+// helpers of test/e2e/person.ts, and screenshots into test-output/journeys/<journey>/ (and, when the
+// tour script runs the suite, the curated ones into docs/tour/ as JPEG).
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+import type { Locale } from '../../../../../packages/i18n/src/index.ts';
+import consoleEn from '../../../../../packages/i18n/src/console/en.ts';
+import consoleEs from '../../../../../packages/i18n/src/console/es.ts';
+import consolePt from '../../../../../packages/i18n/src/console/pt.ts';
+import widgetEn from '../../../../../packages/i18n/src/widget/en.ts';
+import widgetEs from '../../../../../packages/i18n/src/widget/es.ts';
+import widgetPt from '../../../../../packages/i18n/src/widget/pt.ts';
+import { startTestStack, type TestStack } from '../../../../server/src/testing.ts';
+import { clickAsPerson, journeyDir, recordFindings, typeAsPerson } from '../../../../../test/e2e/person.ts';
+import { TOUR, tourFile } from '../../../../../test/e2e/tour-list.ts';
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** The widget's texts per language (the catalogs the widget itself renders). */
+export const W: Record<Locale, Record<string, string>> = { pt: widgetPt, en: widgetEn, es: widgetEs };
+/** The console's texts per language. */
+export const C: Record<Locale, Record<string, string>> = { pt: consolePt, en: consoleEn, es: consoleEs };
+
+const reEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A regular expression matching a key's text exactly, in any of the three languages (before the person's language is known). */
+export const anyLang = (cat: Record<Locale, Record<string, string>>, key: string): RegExp => new RegExp(`^\\s*(${(['pt', 'en', 'es'] as const).map((l) => reEscape(cat[l][key]!)).join('|')})\\s*$`);
+/** A regular expression matching one language's text exactly. */
+export const exact = (text: string): RegExp => new RegExp(`^\\s*${reEscape(text)}\\s*$`);
+
+/** The stack and the browser of the current file. */
+export const env = {} as { stack: TestStack; browser: Browser };
+
+/** One stack and one browser for the whole file; everything closed after it. */
+export function useStack(): void {
+  beforeAll(async () => {
+    env.stack = await startTestStack();
+    env.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.stack?.close();
+  });
+}
+
+/**
+ * One journey: every perception problem along the way is recorded and the journey goes on as far as it
+ * can; it fails with all of them at the end (or with the error that stopped it, plus what was seen before).
+ * @example journey('keyboard only', async () => { … });
+ */
+export function journey(title: string, fn: () => Promise<void>, timeout = 180_000): void {
+  it(
+    title,
+    async () => {
+      const seen = recordFindings();
+      try {
+        await fn();
+      } catch (e) {
+        if (seen.length && e instanceof Error) e.message += `\n\nSeen before it stopped:\n${seen.join('\n')}`;
+        throw e;
+      }
+      expect(seen, `a person could not perceive:\n${seen.join('\n')}`).toEqual([]);
+    },
+    timeout,
+  );
+}
+
+export const LAPTOP = { width: 1366, height: 768 };
+export const PHONE = { width: 390, height: 844 };
+
+/** A person with their own browser context. */
+export interface Person {
+  context: BrowserContext;
+  page: Page;
+  /** Page errors seen so far (uncaught exceptions). */
+  errors: string[];
+  /** Screenshot of what the person sees now: test-output/journeys/<journey>/<name>.png, and docs/tour/ when curated. */
+  shot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A new person: a context with their own storage, viewport, language and input device.
+ * @example const ana = await person('keyboard', { locale: 'pt-BR' });
+ */
+export async function person(journey: string, opts: { locale?: string; viewport?: { width: number; height: number }; phone?: boolean } = {}): Promise<Person> {
+  const dir = journeyDir(journey);
+  const context = await env.browser.newContext({
+    locale: opts.locale ?? 'en-US',
+    viewport: opts.phone ? PHONE : (opts.viewport ?? LAPTOP),
+    ...(opts.phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return {
+    context,
+    page,
+    errors,
+    async shot(name) {
+      await page.screenshot({ path: join(dir, `${name}.png`) });
+      const tourDir = process.env.AJUDA_TOUR_DIR;
+      const entry = TOUR.find((t) => t.journey === journey && t.shot === name);
+      if (tourDir && entry) {
+        // Phones are shot at device scale 2: the gallery shows them at CSS size, JPEG keeps the files small.
+        await page.screenshot({ path: join(tourDir, tourFile(entry)), type: 'jpeg', quality: 72, scale: 'css' });
+      }
+    },
+    close: () => context.close(),
+  };
+}
+
+/** The loader's launcher on a host page (inside its open shadow root, which locators pierce). */
+export const launcher = (page: Page): Locator => page.locator('button[aria-expanded]').first();
+
+/** The widget iframe's content. */
+export const widget = (page: Page): FrameLocator => page.frameLocator('iframe[src*="/widget/frame/"]');
+
+/** The widget iframe as a Frame (for axe and evaluate). */
+export function widgetFrame(page: Page): Frame {
+  const f = page.frames().find((x) => x !== page.mainFrame() && x.url().includes('/widget/frame/'));
+  if (!f) throw new Error(`no widget frame among ${page.frames().map((x) => x.url()).join(', ')}`);
+  return f;
+}
+
+/** The conversation's message list in the widget. */
+export const widgetLog = (page: Page): Locator => widget(page).locator('ol.msg-list');
+
+/** Open a demo page and the widget by clicking (tapping) the launcher; resolves when a screen is shown. */
+export async function openWidget(page: Page, path: string): Promise<FrameLocator> {
+  await page.goto(`${env.stack.demoUrl}${path}`);
+  await clickAsPerson(launcher(page));
+  const frame = widget(page);
+  await frame.locator('[data-screen-title]').first().waitFor();
+  return frame;
+}
+
+/** The widget's conversation ID, once a conversation screen shows it. */
+export async function conversationId(frame: FrameLocator): Promise<string> {
+  const code = frame.locator('.conv-id code').first();
+  await code.waitFor();
+  return (await code.textContent())!.trim();
+}
+
+/** Sign in to the console as a person does (email, password, the Sign-in button), whatever the interface language. */
+export async function signInConsole(page: Page, email: string): Promise<void> {
+  await page.goto(`${env.stack.url}/console/`);
+  await typeAsPerson(page.getByLabel(anyLang(C, 'signin.email')), email);
+  await typeAsPerson(page.getByLabel(anyLang(C, 'signin.password')), 'ajuda-demo');
+  await clickAsPerson(page.getByRole('button', { name: anyLang(C, 'signin.submit') }));
+  await page.locator('.conn--ready').waitFor();
+}
+
+/** The console's message log of the open conversation. */
+export const consoleLog = (page: Page): Locator => page.locator('[role="log"] ol.msgs');
+
+/** An agent over the agents' WebSocket (presence for routing, or a scripted counterpart), with the login cookie. */
+export class AgentSocket {
+  private ws!: WebSocket;
+  private n = 0;
+  readonly frames: Array<Record<string, unknown>> = [];
+  private waiters: Array<{ test: (f: Record<string, unknown>) => boolean; resolve: (f: Record<string, unknown>) => void }> = [];
+
+  static async signIn(email: string): Promise<AgentSocket> {
+    const { stack } = env;
+    const res = await fetch(`${stack.url}/api/agent/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: stack.url },
+      body: JSON.stringify({ email, password: 'ajuda-demo' }),
+    });
+    if (res.status !== 200) throw new Error(`agent login ${email}: ${res.status} ${await res.text()}`);
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const a = new AgentSocket();
+    a.ws = new WebSocket(`${stack.wsUrl}/agent`, { headers: { origin: stack.url, cookie } });
+    a.ws.on('message', (d) => {
+      const f = JSON.parse(String(d)) as Record<string, unknown>;
+      a.frames.push(f);
+      a.waiters = a.waiters.filter((w) => (w.test(f) ? (w.resolve(f), false) : true));
+    });
+    await new Promise((r, j) => a.ws.once('open', r).once('error', j));
+    await a.call({ type: 'session.hello', v: 1 });
+    return a;
+  }
+
+  next(test: (f: Record<string, unknown>) => boolean, ms = 15_000): Promise<Record<string, unknown>> {
+    const seen = this.frames.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`agent: no matching frame; got ${this.frames.map((f) => f.type).join(', ')}`)), ms);
+      this.waiters.push({ test, resolve: (f) => (clearTimeout(timer), resolve(f)) });
+    });
+  }
+
+  async call(frame: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const ref = `j${++this.n}`;
+    const p = this.next((f) => f.ref === ref);
+    this.ws.send(JSON.stringify({ ...frame, ref }));
+    const reply = await p;
+    if (reply.type === 'error') throw new Error(`agent ${String(frame.type)}: ${JSON.stringify(reply)}`);
+    return reply;
+  }
+
+  /** Reply to the requester. */
+  say(conversationId: string, body: string): Promise<Record<string, unknown>> {
+    return this.call({ type: 'message.send', conversationId, clientMsgId: `j-${Date.now()}-${++this.n}`, body });
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
