@@ -91,7 +91,11 @@ function probeInFrame(el: Element, arg: { scroll: boolean; part: 'whole' | 'bott
   }
   const b = el.getBoundingClientRect();
   const rect = { left: b.left, top: b.top, right: b.right, bottom: b.bottom };
-  const visible = { left: 0, top: 0, right: window.innerWidth, bottom: window.innerHeight };
+  // What the screen shows: the layout viewport, cut to the visual viewport (a phone shows only part of a page wider than the screen).
+  const vv = window.visualViewport;
+  const visible = vv
+    ? { left: Math.max(0, vv.offsetLeft), top: Math.max(0, vv.offsetTop), right: Math.min(window.innerWidth, vv.offsetLeft + vv.width), bottom: Math.min(window.innerHeight, vv.offsetTop + vv.height) }
+    : { left: 0, top: 0, right: window.innerWidth, bottom: window.innerHeight };
   for (const a of ancestors) {
     const c = a.getBoundingClientRect();
     const s = getComputedStyle(a);
@@ -123,7 +127,9 @@ function probeFrameElement(iframe: Element, point: { x: number; y: number } | nu
   const b = iframe.getBoundingClientRect();
   const s = getComputedStyle(iframe);
   const origin = { x: b.left + iframe.clientLeft + parseFloat(s.paddingLeft), y: b.top + iframe.clientTop + parseFloat(s.paddingTop) };
-  const visible = { left: Math.max(0, b.left), top: Math.max(0, b.top), right: Math.min(window.innerWidth, b.right), bottom: Math.min(window.innerHeight, b.bottom) };
+  const vv = window.visualViewport;
+  const view = vv ? { left: vv.offsetLeft, top: vv.offsetTop, right: vv.offsetLeft + vv.width, bottom: vv.offsetTop + vv.height } : { left: 0, top: 0, right: window.innerWidth, bottom: window.innerHeight };
+  const visible = { left: Math.max(0, view.left, b.left), top: Math.max(0, view.top, b.top), right: Math.min(window.innerWidth, view.right, b.right), bottom: Math.min(window.innerHeight, view.bottom, b.bottom) };
   let coveredBy: string | null = null;
   if (point) {
     const x = origin.x + point.x;
