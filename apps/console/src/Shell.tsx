@@ -9,6 +9,7 @@ import { Inbox } from './screens/Inbox.tsx';
 import { Leads } from './screens/Leads.tsx';
 import { LocaleSwitcher } from './screens/LocaleSwitcher.tsx';
 import { initialState, Store, useStore } from './store.ts';
+import { keepOpenInSync } from './sync.ts';
 
 export interface ShellProps {
   me: AgentView;
@@ -23,6 +24,17 @@ export interface ShellProps {
   onSessionEnded(reason: string): void;
   /** Exposed for tests and the e2e harness. */
   storeRef?: (s: Store) => void;
+  /** Is the server healthy? Asked while reconnecting; defaults to `GET /healthz` on the socket's host. */
+  probe?: () => Promise<boolean>;
+}
+
+/** `GET /healthz` on the server the socket talks to; any failure counts as "not yet". */
+export function healthProbe(socketUrl: string): () => Promise<boolean> {
+  const url = new URL('/healthz', socketUrl.replace(/^ws/, 'http')).href;
+  return () =>
+    typeof fetch === 'function'
+      ? fetch(url, { cache: 'no-store', credentials: 'omit' }).then((r) => r.ok, () => false)
+      : Promise.resolve(false);
 }
 
 /** The signed-in console: header, inbox + conversation, leads' view; owns the socket. */
@@ -37,6 +49,7 @@ export function Shell(props: ShellProps) {
         url: props.socketUrl,
         ...(props.socketFactory ? { factory: props.socketFactory } : {}),
         locale,
+        probe: props.probe ?? healthProbe(props.socketUrl),
         onFrame: (frame) => store.dispatch({ type: 'frame', frame }),
         onStatus: (status: ConnectionStatus, detail?: string) => {
           store.dispatch({ type: 'status', status });
@@ -49,8 +62,19 @@ export function Shell(props: ShellProps) {
   );
   useEffect(() => {
     props.storeRef?.(store);
+    const stopSync = keepOpenInSync(store, conn);
     conn.start();
-    return () => conn.stop();
+    // Back online or back in front of the person: try at once rather than wait out the backoff.
+    const retry = () => conn.retryNow();
+    const onVisible = () => document.visibilityState === 'visible' && conn.retryNow();
+    window.addEventListener('online', retry);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      window.removeEventListener('online', retry);
+      document.removeEventListener('visibilitychange', onVisible);
+      stopSync();
+      conn.stop();
+    };
   }, [conn, store]);
 
   const [route, setRoute] = useState<Route>(() => parseRoute(typeof location === 'undefined' ? '' : location.hash));
@@ -146,6 +170,11 @@ function Header({ route, onSignOut }: { route: Route; onSignOut(): void }) {
       <span class={`conn conn--${status}`} role="status">
         {t(`conn.${status}`)}
       </span>
+      {status === 'reconnecting' ? (
+        <button type="button" class="btn btn--small" onClick={() => conn.retryNow()}>
+          {t('conn.retryNow')}
+        </button>
+      ) : null}
       {notice ? (
         <span class="notice-inline" role="alert">
           {t(notice.i18nKey) === notice.i18nKey ? t('error.generic', { code: notice.code }) : t(notice.i18nKey)}{' '}

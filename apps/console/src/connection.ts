@@ -31,9 +31,20 @@ export interface ConnectionOptions {
   onFrame(frame: ServerFrame): void;
   onStatus(status: ConnectionStatus, detail?: string): void;
   requestTimeoutMs?: number;
-  /** Upper bound of the reconnect backoff. */
+  /** Upper bound of the reconnect backoff (default 2 s: a restarted server is back within that). */
   maxBackoffMs?: number;
+  /**
+   * Asked every `probeMs` while waiting to reconnect (e.g. `GET /healthz`); `true` reconnects at
+   * once instead of waiting out the backoff.
+   */
+  probe?: () => Promise<boolean>;
+  probeMs?: number;
 }
+
+/** Default upper bound of the reconnect delay. */
+export const MAX_BACKOFF_MS = 2_000;
+/** Default interval of the health probe while reconnecting. */
+export const PROBE_MS = 1_000;
 
 const OPEN = 1;
 
@@ -53,6 +64,7 @@ export class AgentConnection {
   private attempt = 0;
   private seq = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private probeTimer: ReturnType<typeof setInterval> | null = null;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private readonly pending = new Map<
     string,
@@ -67,6 +79,16 @@ export class AgentConnection {
 
   start(): void {
     this.stopped = false;
+    this.open();
+  }
+
+  /**
+   * Reconnect now instead of waiting out the backoff (the "retry now" button, the browser coming
+   * back online or the tab becoming visible). Does nothing while connected or connecting.
+   */
+  retryNow(): void {
+    if (this.stopped || this.socket) return;
+    this.clearTimers();
     this.open();
   }
 
@@ -168,6 +190,11 @@ export class AgentConnection {
       this.startHeartbeat(frame.heartbeatMs);
       this.opts.onStatus('ready');
     }
+    if (frame.type === 'session.ended' && frame.reason === 'shutdown') {
+      // The server is restarting: the session (cookie) stays valid, so reconnect when it is back.
+      this.opts.onFrame(frame);
+      return;
+    }
     if (frame.type === 'session.ended') {
       this.stopped = true;
       this.opts.onStatus(frame.reason === 'logout' || frame.reason === 'disabled' ? 'signed_out' : 'ended', frame.reason);
@@ -221,13 +248,24 @@ export class AgentConnection {
   private scheduleReconnect(): void {
     this.attempt += 1;
     this.opts.onStatus('reconnecting');
-    const cap = this.opts.maxBackoffMs ?? 30_000;
-    const base = Math.min(cap, 500 * 2 ** Math.min(this.attempt, 10));
+    const cap = this.opts.maxBackoffMs ?? MAX_BACKOFF_MS;
+    const base = Math.min(cap, 250 * 2 ** Math.min(this.attempt - 1, 10));
     const delay = base / 2 + Math.random() * (base / 2); // jitter so a server restart is not stampeded
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      if (!this.stopped) this.open();
+      if (!this.stopped) this.retryNow();
     }, delay);
+    const probe = this.opts.probe;
+    if (probe && !this.probeTimer) {
+      this.probeTimer = setInterval(() => {
+        probe().then(
+          (ok) => {
+            if (ok) this.retryNow();
+          },
+          () => undefined,
+        );
+      }, this.opts.probeMs ?? PROBE_MS);
+    }
   }
 
   private startHeartbeat(ms: number): void {
@@ -238,8 +276,10 @@ export class AgentConnection {
   private clearTimers(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.probeTimer) clearInterval(this.probeTimer);
     this.retryTimer = null;
     this.heartbeat = null;
+    this.probeTimer = null;
   }
 
   private failPending(code: string): void {

@@ -13,7 +13,7 @@ export interface ConsoleContext {
   setLocale(locale: Locale): void;
   ticker: Ticker;
   store: Store;
-  conn: Pick<AgentConnection, 'send' | 'request' | 'command'>;
+  conn: Pick<AgentConnection, 'send' | 'request' | 'command' | 'retryNow'>;
   me: AgentView;
   /** Navigate inside the console (hash routes). */
   navigate(route: Route): void;

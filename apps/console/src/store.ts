@@ -37,6 +37,12 @@ export interface OpenConversation {
   /** Highest seq the requester has read (read receipts). */
   requesterReadSeq: number;
   realm: RealmState | null;
+  /** `read`: escalated or transferred away from this agent, who may still follow it (R13). */
+  access: 'handle' | 'read';
+  /** The conversation as the last snapshot showed it (the pane's fallback when it is not in the inbox). */
+  view: AgentConversationView | null;
+  /** The server no longer lets this agent read it: the pane says what happened instead of an error. */
+  gone: boolean;
 }
 
 export interface SlaBreach {
@@ -71,6 +77,7 @@ export type Action =
   | { type: 'pending.add'; message: PendingMessage }
   | { type: 'pending.failed'; clientMsgId: string }
   | { type: 'pending.retry'; clientMsgId: string }
+  | { type: 'open.gone'; id: string }
   | { type: 'notice.clear' };
 
 export function initialState(me: AgentView | null = null): ConsoleState {
@@ -78,7 +85,7 @@ export function initialState(me: AgentView | null = null): ConsoleState {
 }
 
 function emptyOpen(id: string): OpenConversation {
-  return { id, loaded: false, messages: [], pending: [], escalations: [], grant: null, requesterTyping: false, requesterReadSeq: 0, realm: null };
+  return { id, loaded: false, messages: [], pending: [], escalations: [], grant: null, requesterTyping: false, requesterReadSeq: 0, realm: null, access: 'handle', view: null, gone: false };
 }
 
 /** Insert by seq, ignoring a seq we already hold (at-least-once delivery, exactly-once display). */
@@ -129,6 +136,8 @@ export function reduce(state: ConsoleState, action: Action): ConsoleState {
     }
     case 'notice.clear':
       return { ...state, notice: null };
+    case 'open.gone':
+      return withOpen(state, action.id, (o) => ({ ...o, gone: true }));
     case 'frame':
       return reduceFrame(state, action.frame);
   }
@@ -146,6 +155,8 @@ function reduceFrame(state: ConsoleState, f: ServerFrame): ConsoleState {
     case 'agent.conversation.updated': {
       const c = f.conversation;
       const next = { ...state, conversations: { ...state.conversations, [c.id]: c } };
+      // In this agent's queues again (transferred back, reassigned): they handle it, not only read it.
+      if (state.open?.id === c.id) next.open = { ...state.open, view: c, access: 'handle', gone: false };
       return next;
     }
     case 'agent.conversation.removed': {
@@ -156,6 +167,7 @@ function reduceFrame(state: ConsoleState, f: ServerFrame): ConsoleState {
     case 'conversation.snapshot': {
       const c = f.conversation;
       const base = state.open?.id === c.id ? state.open : emptyOpen(c.id);
+      const access = f.access ?? 'handle';
       const known = new Set(f.messages.map((m) => m.clientMsgId).filter(Boolean));
       const open: OpenConversation = {
         ...base,
@@ -165,10 +177,20 @@ function reduceFrame(state: ConsoleState, f: ServerFrame): ConsoleState {
         pending: base.pending.filter((p) => !known.has(p.clientMsgId)),
         escalations: f.escalations,
         grant: f.grant,
+        access,
+        view: c,
+        gone: false,
       };
+      // A conversation this agent may only read is not one of their queues: it stays out of the inbox.
+      let conversations = state.conversations;
+      if (access === 'handle') conversations = { ...conversations, [c.id]: c };
+      else if (c.id in conversations) {
+        const { [c.id]: _read, ...rest } = conversations;
+        conversations = rest;
+      }
       return {
         ...state,
-        conversations: { ...state.conversations, [c.id]: c },
+        conversations,
         open: state.open?.id === c.id ? open : state.open,
         escalations: mergeEscalations(state.escalations, f.escalations),
       };

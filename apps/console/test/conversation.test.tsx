@@ -99,11 +99,11 @@ describe('conversation', () => {
     const { h } = openIncident({}, { messages: [msg(1, 'requester', 'It fails'), msg(2, 'agent', 'Checking')] });
     expect(h.socket.lastOfType('read')).toMatchObject({ conversationId: 'c_inc', lastReadSeq: 2 });
     h.server({ type: 'typing', conversationId: 'c_inc', from: 'requester', on: true });
-    expect(screen.getByText('The requester is typing…')).toBeTruthy();
+    expect(screen.getByText('Ana Souza is typing…')).toBeTruthy();
     h.server({ type: 'read.receipt', conversationId: 'c_inc', by: 'requester', lastReadSeq: 2 });
     expect(h.container.querySelector('li[data-seq="2"]')!.textContent).toContain('Seen');
     h.server({ type: 'message.created', message: msg(3, 'requester', 'Any news?') });
-    expect(screen.queryByText('The requester is typing…')).toBeNull();
+    expect(screen.queryByText('Ana Souza is typing…')).toBeNull();
     expect(h.socket.lastOfType('read')).toMatchObject({ lastReadSeq: 3 });
     // New messages land in a live region.
     expect(screen.getByRole('log').getAttribute('aria-live')).toBe('polite');

@@ -22,7 +22,7 @@ function mount(sla: SlaView, status: 'queued' | 'resolved', clock: Clock) {
     setLocale: () => undefined,
     ticker,
     store: new Store(initialState(JOAO)),
-    conn: { send: () => null, request: () => Promise.reject(new Error('no socket')), command: () => Promise.reject(new Error('no socket')) },
+    conn: { send: () => null, request: () => Promise.reject(new Error('no socket')), command: () => Promise.reject(new Error('no socket')), retryNow: () => undefined },
     me: JOAO,
     navigate: () => undefined,
   };

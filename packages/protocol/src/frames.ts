@@ -200,6 +200,8 @@ export const ConversationSnapshot = frame('conversation.snapshot', {
   messages: z.array(MessageView),
   escalations: z.array(EscalationView),
   grant: GrantView.nullable(),
+  /** `read`: the agent no longer handles it (escalated or transferred away) and may only read it. */
+  access: z.enum(['handle', 'read']).optional(),
 });
 export const RealmSnapshot = frame('realm.snapshot', {
   ...ConvRef,

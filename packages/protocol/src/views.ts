@@ -96,6 +96,8 @@ export const AgentConversationView = z.object({
   routingLog: z.array(RoutingEntry),
   escalated: z.boolean(),
   feedback: z.object({ answered: z.boolean(), comment: z.string().optional() }).nullable(),
+  /** The newest requester or agent message: who wrote it and its first line, truncated (inbox preview). */
+  lastMessage: z.object({ role: z.enum(['requester', 'agent']), name: z.string().optional(), text: z.string().max(200), at: z.string() }).nullable().optional(),
 });
 export type AgentConversationView = z.infer<typeof AgentConversationView>;
 
@@ -120,6 +122,8 @@ export const GrantView = z.object({
   createdAt: z.string(),
   expiresAt: z.string(),
   revokedAt: z.string().nullable(),
+  /** R12c: every use of this grant (an agent's change in the realm), oldest first, for the customer's grant screen. */
+  uses: z.array(z.object({ at: z.string(), action: z.string(), target: z.string(), by: z.string() })).optional(),
 });
 export type GrantView = z.infer<typeof GrantView>;
 

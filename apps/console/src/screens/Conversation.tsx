@@ -39,7 +39,9 @@ function newClientMsgId(): string {
 
 export function ConversationView({ id }: { id: string }) {
   const { t, store, conn } = useConsole();
-  const conv = useStore(store, (s) => s.conversations[id] ?? null);
+  // Out of this agent's queues (escalated, transferred away) the pane keeps the last snapshot's view.
+  const conv = useStore(store, (s) => s.conversations[id] ?? (s.open?.id === id ? s.open.view : null));
+  const inQueues = useStore(store, (s) => id in s.conversations);
   const open = useStore(store, (s) => (s.open?.id === id ? s.open : null));
   const ready = useStore(store, (s) => s.status === 'ready');
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -64,8 +66,8 @@ export function ConversationView({ id }: { id: string }) {
       </section>
     );
   }
-  if (!conv && open?.loaded) {
-    // Transferred away or otherwise out of this agent's queues (agent.conversation.removed).
+  if (open?.gone || (!conv && open?.loaded)) {
+    // Transferred away or otherwise out of this agent's queues, and no longer readable: say so, calmly.
     return (
       <section class="conv conv--empty">
         <p role="status">{t('conv.left')}</p>
@@ -81,29 +83,50 @@ export function ConversationView({ id }: { id: string }) {
       </section>
     );
   }
+  // R13: the agent who handled it may follow it after an escalation or a transfer, read-only.
+  const readOnly = open.access === 'read' || !inQueues;
   return (
     <section class="conv" aria-labelledby="conv-title">
-      <ConversationHeader conv={conv} />
+      <ConversationHeader conv={conv} readOnly={readOnly} />
+      {readOnly ? <ReadOnlyBanner conv={conv} known={open.access === 'read'} /> : null}
       <div class="conv-body">
         <div class="conv-main">
           <IntakeCard conversation={conv} />
-          <Messages conv={conv} open={open} />
-          <Composer conv={conv} open={open} onCanned={(q) => q && setTransferPreset(q)} />
+          <Messages conv={conv} open={open} readOnly={readOnly} />
+          {readOnly ? null : <Composer conv={conv} open={open} onCanned={(q) => q && setTransferPreset(q)} />}
         </div>
         <aside class="conv-side" aria-label={t('conv.details')}>
-          <PriorityPanel conv={conv} />
-          <AssignPanel conv={conv} preset={transferPreset} />
+          {readOnly ? null : <PriorityPanel conv={conv} />}
+          {readOnly ? null : <AssignPanel conv={conv} preset={transferPreset} />}
           <RoutingLog conv={conv} />
           <FeedbackPanel conv={conv} />
           <EscalationsPanel open={open} />
-          {conv.requester.verified && conv.realmId ? <RealmPanel conv={conv} open={open} /> : null}
+          {!readOnly && conv.requester.verified && conv.realmId ? <RealmPanel conv={conv} open={open} /> : null}
         </aside>
       </div>
     </section>
   );
 }
 
-function ConversationHeader({ conv }: { conv: AgentConversationView }) {
+/** What happened to a conversation this agent no longer handles, and what they still may do (R13). */
+function ReadOnlyBanner({ conv, known }: { conv: AgentConversationView; known: boolean }) {
+  const { t } = useConsole();
+  // Until the server answered the resync, all we know is that it left this agent's queues.
+  const key = !known ? 'conv.left' : conv.escalated && conv.queue === 'leads' ? 'conv.readOnly.escalated' : conv.queue === 'project' ? 'conv.readOnly.project' : 'conv.readOnly.moved';
+  return (
+    <p class="banner banner--info" role="status" data-read-only="true">
+      {t(key, { name: conv.assignee?.name ?? t(`transfer.to.${conv.queue}`) })}
+    </p>
+  );
+}
+
+/** Who is typing, as the agent knows them: the verified name, else the name they gave, else a neutral word. */
+export function typingLabel(t: (k: string, p?: Record<string, string | number>) => string, requester: AgentConversationView['requester']): string {
+  const name = requester.verified ? requester.name : requester.claims?.name;
+  return name ? t('conv.typingNamed', { name }) : t('conv.typingSomeone');
+}
+
+function ConversationHeader({ conv, readOnly }: { conv: AgentConversationView; readOnly: boolean }) {
   const { t, conn, me } = useConsole();
   const [run, busy, error] = useAction();
   const isOpen = isOpenStatus(conv.status);
@@ -141,7 +164,7 @@ function ConversationHeader({ conv }: { conv: AgentConversationView }) {
           {t('conv.assignee')}: {conv.assignee ? conv.assignee.name : t('conv.unassigned')}
         </span>
       </div>
-      <div class="conv-actions">
+      {readOnly ? null : <div class="conv-actions">
         {isOpen && conv.assignee?.id !== me.id ? (
           <button type="button" class="btn" disabled={busy} onClick={() => run(() => conn.command({ type: 'conversation.assign', conversationId: conv.id }))}>
             {t('conv.assignToMe')}
@@ -161,12 +184,12 @@ function ConversationHeader({ conv }: { conv: AgentConversationView }) {
             {error}
           </span>
         ) : null}
-      </div>
+      </div>}
     </header>
   );
 }
 
-function Messages({ conv, open }: { conv: AgentConversationView; open: OpenConversation }) {
+function Messages({ conv, open, readOnly }: { conv: AgentConversationView; open: OpenConversation; readOnly: boolean }) {
   const { t, conn, locale } = useConsole();
   const listRef = useRef<HTMLDivElement>(null);
   const sentRead = useRef(0);
@@ -178,6 +201,8 @@ function Messages({ conv, open }: { conv: AgentConversationView; open: OpenConve
   }, [conv.id]);
   useEffect(() => {
     const markRead = () => {
+      // A reader is not the handler: their reading must not clear the handler's unread count.
+      if (readOnly) return;
       if (typeof document !== 'undefined' && document.visibilityState === 'hidden') return;
       if (lastSeq > sentRead.current) {
         sentRead.current = lastSeq;
@@ -187,7 +212,7 @@ function Messages({ conv, open }: { conv: AgentConversationView; open: OpenConve
     markRead();
     document.addEventListener('visibilitychange', markRead);
     return () => document.removeEventListener('visibilitychange', markRead);
-  }, [conv.id, lastSeq, conn]);
+  }, [conv.id, lastSeq, conn, readOnly]);
 
   useEffect(() => {
     const el = listRef.current;
@@ -213,7 +238,7 @@ function Messages({ conv, open }: { conv: AgentConversationView; open: OpenConve
       </ol>
       </div>
       <p class="typing" role="status">
-        {open.requesterTyping ? t('conv.requesterTyping') : ''}
+        {open.requesterTyping ? typingLabel(t, conv.requester) : ''}
       </p>
     </section>
   );

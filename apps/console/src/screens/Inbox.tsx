@@ -3,6 +3,7 @@ import { useCallback, useMemo, useState } from 'preact/hooks';
 import { useConsole } from '../context.ts';
 import { compareUrgency, isOpenStatus } from '../sla.ts';
 import { useStore } from '../store.ts';
+import { resyncOpen } from '../sync.ts';
 import { memo } from '../ui/memo.ts';
 import { PriorityBadge, queueKey, queueLabel, RequesterLabel, SlaCountdown } from '../ui/bits.tsx';
 
@@ -54,7 +55,7 @@ export function inboxRows(conversations: Readonly<Record<string, AgentConversati
 }
 
 export function Inbox({ selectedId }: { selectedId: string | null }) {
-  const { t, store, me, ticker, navigate } = useConsole();
+  const { t, store, me, ticker, navigate, conn } = useConsole();
   const conversations = useStore(store, (s) => s.conversations);
   const loaded = useStore(store, (s) => s.inboxLoaded);
   const [filters, setFilters] = useState<InboxFilters>(DEFAULT_FILTERS);
@@ -66,7 +67,14 @@ export function Inbox({ selectedId }: { selectedId: string | null }) {
     for (const c of Object.values(conversations)) set.add(queueKey(c));
     return [...set];
   }, [conversations, me]);
-  const open = useCallback((id: string) => navigate({ view: 'inbox', conversationId: id }), [navigate]);
+  // Clicking the row of the conversation already open brings it up to date (by seq) as well.
+  const open = useCallback(
+    (id: string) => {
+      if (id === selectedId) void resyncOpen(store, conn);
+      else navigate({ view: 'inbox', conversationId: id });
+    },
+    [navigate, selectedId, store, conn],
+  );
   const set = <K extends keyof InboxFilters>(k: K, v: InboxFilters[K]) => setFilters((f) => ({ ...f, [k]: v }));
 
   return (
@@ -148,6 +156,7 @@ export const InboxRow = memo(function InboxRow({ c, selected, onOpen }: { c: Age
           <PriorityBadge priority={c.priority} />
           <span class="row-type">{t(`requestType.${c.requestType}`)}</span>
           {c.escalated ? <span class="tag tag--esc">{t('conv.escalated')}</span> : null}
+          {c.feedback && !c.feedback.answered ? <span class="tag tag--warn">{t('feedback.negativeTag')}</span> : null}
           <span class="row-sla">
             <SlaCountdown sla={c.sla} status={c.status} />
           </span>
@@ -166,6 +175,11 @@ export const InboxRow = memo(function InboxRow({ c, selected, onOpen }: { c: Age
             ) : null}
           </span>
         </span>
+        {c.lastMessage ? (
+          <span class="row-line row-preview" data-preview="true">
+            <span class="row-preview-who">{c.lastMessage.name ?? t(`sender.${c.lastMessage.role}`)}:</span> <span class="row-preview-text">{c.lastMessage.text}</span>
+          </span>
+        ) : null}
       </button>
     </li>
   );

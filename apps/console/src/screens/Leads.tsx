@@ -28,6 +28,12 @@ export function Leads() {
     return list.sort((a, b) => compareUrgency(a, b, now));
   }, [conversations, breaches, ticker]);
 
+  // R14: a "No" reaches the leads with its comment, newest first; updates arrive live with the row.
+  const unhappy = useMemo(
+    () => Object.values(conversations).filter((c) => c.feedback && !c.feedback.answered).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)),
+    [conversations],
+  );
+
   const open = (id: string) => navigate({ view: 'inbox', conversationId: id });
 
   return (
@@ -60,6 +66,35 @@ export function Leads() {
                     <EscalationDetails key={e.id} e={e} />
                   ))
                 )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="leads-feedback">
+        <h3 id="leads-feedback">
+          {t('leads.negativeFeedback')} <span class="count">{unhappy.length}</span>
+        </h3>
+        {unhappy.length === 0 ? (
+          <p class="empty">{t('leads.noNegativeFeedback')}</p>
+        ) : (
+          <ul class="cards">
+            {unhappy.map((c) => (
+              <li key={c.id} class="card card--feedback" data-conversation-id={c.id}>
+                <div class="card-head">
+                  <PriorityBadge priority={c.priority} />
+                  <span class="strong">{t(`requestType.${c.requestType}`)}</span>
+                  <code class="small">{c.id}</code>
+                  <RequesterLabel requester={c.requester} />
+                  <span class="muted small">
+                    {t('conv.assignee')}: {c.assignee?.name ?? t('conv.unassigned')}
+                  </span>
+                  <button type="button" class="btn btn--small" onClick={() => open(c.id)}>
+                    {t('leads.open')}
+                  </button>
+                </div>
+                <p class="warn">{t('feedback.no')}</p>
+                {c.feedback?.comment ? <blockquote class="pre">{c.feedback.comment}</blockquote> : <p class="muted small">{t('leads.noComment')}</p>}
               </li>
             ))}
           </ul>
