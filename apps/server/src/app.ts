@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
 import { createDb, openStore, seedDemo, type Repo } from '@ajuda/db';
-import { MAX_PAYLOAD_BYTES } from '@ajuda/protocol';
+import { AjudaError, MAX_PAYLOAD_BYTES } from '@ajuda/protocol';
 import type { Config } from './config.ts';
 import { Services } from './context.ts';
 import { hashPassword } from './crypto.ts';
@@ -15,7 +15,7 @@ import { MemoryHub } from './hub.ts';
 import type { Conn } from './gateway/conn.ts';
 import type { RealmDirectory } from './domains/directory.ts';
 import { AGENT_COOKIE, httpRoutes } from './http/routes.ts';
-import { problem } from './http/problem.ts';
+import { clientErrorHandler, errorHandler, problem } from './http/problem.ts';
 
 export interface BuildOptions {
   /** Seed the demo realm and agents (default: when the demo is enabled). */
@@ -45,7 +45,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     bodyLimit: 1024 * 1024,
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
+    // Every HTTP refusal is a problem+json from the error table, including Fastify's own (bad URL)
+    // and the HTTP parser's (malformed request, headers too large).
+    frameworkErrors: errorHandler,
+    clientErrorHandler,
   });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((_req, reply) => problem(reply, 'not_found'));
   const db = createDb(config.dbFile, {
     synchronous: config.synchronous,
     busyTimeoutMs: config.busyTimeoutMs,
@@ -59,7 +65,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('ajuda', { svc, gateway });
 
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, {
+    global: false,
+    // Thrown by the limiter and answered by the error handler: `rate_limited` with `retryAfter` seconds.
+    errorResponseBuilder: (_req, ctx) =>
+      Object.assign(new AjudaError(ctx.ban ? 'forbidden' : 'rate_limited', undefined, ctx.ban ? {} : { retryAfter: Math.max(1, Math.ceil(ctx.ttl / 1000)) }), { statusCode: ctx.statusCode }),
+  });
   await app.register(websocket, { options: { maxPayload: MAX_PAYLOAD_BYTES } });
 
   const own = new URL(config.publicUrl).origin;
@@ -68,17 +79,17 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   // Cross-site WebSocket hijacking: the Origin is checked before the upgrade.
   for (const [path, endpoint] of [['/ws', 'requester'], ['/ws/agent', 'agent']] as const) {
-    app.get(
-      path,
-      {
-        websocket: true,
-        config: { rateLimit: { max: config.limits.upgradesPerMinute, timeWindow: 60_000 } },
-        preValidation: async (req, reply) => {
-          if (!gateway.originAllowed(endpoint, req.headers.origin)) return problem(reply, 'origin_not_allowed');
-        },
+    app.route({
+      method: 'GET',
+      url: path,
+      config: { rateLimit: { max: config.limits.upgradesPerMinute, timeWindow: 60_000 } },
+      preValidation: async (req, reply) => {
+        if (!gateway.originAllowed(endpoint, req.headers.origin)) return problem(reply, 'origin_not_allowed');
       },
-      (socket, req) => gateway.attach(socket, req.raw, endpoint, endpoint === 'agent' ? (req.cookies[AGENT_COOKIE] ?? null) : null),
-    );
+      // A plain GET (no upgrade) is refused like any other HTTP request: as a problem.
+      handler: async (_req, reply) => problem(reply, 'upgrade_required'),
+      wsHandler: (socket, req) => gateway.attach(socket, req.raw, endpoint, endpoint === 'agent' ? (req.cookies[AGENT_COOKIE] ?? null) : null),
+    });
   }
 
   await httpRoutes(app, svc, gateway);

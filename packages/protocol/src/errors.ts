@@ -34,6 +34,12 @@ export const ERRORS = {
   unavailable: { status: 503, clientVisible: true, i18nKey: 'error.unavailable' },
   internal: { status: 500, clientVisible: true, i18nKey: 'error.internal' },
   db_busy: { status: 503, clientVisible: false, i18nKey: 'error.unavailable' },
+  // HTTP only: requests Fastify refuses before any route runs (all answered as problem+json).
+  bad_request: { status: 400, clientVisible: true, i18nKey: 'error.bad_frame' },
+  request_timeout: { status: 408, clientVisible: true, i18nKey: 'error.unavailable' },
+  unsupported_media_type: { status: 415, clientVisible: true, i18nKey: 'error.bad_frame' },
+  upgrade_required: { status: 426, clientVisible: true, i18nKey: 'error.bad_frame' },
+  headers_too_large: { status: 431, clientVisible: true, i18nKey: 'error.payload_too_large' },
 } as const satisfies Record<string, { status: number; clientVisible: boolean; i18nKey: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
