@@ -5,6 +5,8 @@ import type {
   EscalationView,
   GrantView,
   Locale,
+  CodedLine,
+  LineParams,
   MessageView,
   PipelineView,
   ProjectView,
@@ -30,12 +32,42 @@ const json = <T>(s: string | null, fallback: T): T => {
 export function messageView(m: MessageRow): MessageView {
   const role = m.sender === 'requester' ? 'requester' : m.sender === 'system' ? 'system' : 'agent';
   const view: MessageView = { conversationId: m.conversationId, seq: m.seq, sender: { role }, kind: m.kind, body: m.body, at: m.createdAt };
+  // R11: a coded system message is rendered by each viewer in their language; older rows have text only.
+  if (m.i18nKey) {
+    view.key = m.i18nKey;
+    const params = lineParams(m.params);
+    if (params) view.params = params;
+  }
   if (m.senderName) view.sender.name = m.senderName;
   if (m.clientMsgId) view.clientMsgId = m.clientMsgId;
   return view;
 }
 
 type Feedback = { answered: boolean; comment?: string } | null;
+
+/** Stored line params: a JSON object of strings and numbers; anything else is dropped. */
+function lineParams(s: string | null | undefined): LineParams | undefined {
+  const raw = json<unknown>(s ?? null, null);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const out: LineParams = {};
+  for (const [k, v] of Object.entries(raw)) if (typeof v === 'string' || typeof v === 'number') out[k] = v;
+  return out;
+}
+
+/** The stored priority trace: English lines (older conversations) and coded lines, split for the view. */
+function priorityTrace(s: string): { text: string[]; lines: CodedLine[] } {
+  const text: string[] = [];
+  const lines: CodedLine[] = [];
+  for (const item of json<unknown[]>(s, [])) {
+    if (typeof item === 'string') text.push(item);
+    else if (item && typeof item === 'object' && typeof (item as { code?: unknown }).code === 'string') {
+      const { code, params } = item as { code: string; params?: unknown };
+      const p = params && typeof params === 'object' ? lineParams(JSON.stringify(params)) : undefined;
+      lines.push(p ? { code, params: p } : { code });
+    }
+  }
+  return { text, lines };
+}
 
 export function requesterConversationView(
   c: ConversationRow,
@@ -65,13 +97,15 @@ export function agentConversationView(
   extra: { sla: SlaView; assignee: { id: string; name: string } | null; routing: RoutingRow[] },
 ): AgentConversationView {
   const claims = json<{ email?: string; name?: string; realm?: string } | null>(c.claims, null);
+  const trace = priorityTrace(c.priorityTrace);
   return {
     id: c.id,
     channel: c.channel,
     requestType: c.requestType as RequestType,
     status: c.status,
     priority: c.priority,
-    priorityTrace: json(c.priorityTrace, []),
+    priorityTrace: trace.text,
+    priorityLines: trace.lines,
     language: c.language,
     answers: json(c.answers, {}),
     realmId: c.realmId,
@@ -92,7 +126,15 @@ export function agentConversationView(
     lastSeq: c.lastSeq,
     unread: Math.max(0, c.lastSeq - c.agentReadSeq),
     sla: extra.sla,
-    routingLog: extra.routing.map((r) => ({ at: r.at, queue: r.queue as 'support', team: r.team, assigneeId: r.assigneeId, reason: r.reason })),
+    routingLog: extra.routing.map((r) => {
+      const entry: AgentConversationView['routingLog'][number] = { at: r.at, queue: r.queue as 'support', team: r.team, assigneeId: r.assigneeId, reason: r.reason };
+      if (r.code) {
+        entry.code = r.code;
+        const params = lineParams(r.params);
+        if (params) entry.params = params;
+      }
+      return entry;
+    }),
     escalated: !!c.escalated,
     feedback: json<Feedback>(c.feedback, null),
   };

@@ -147,7 +147,9 @@ describe('routing, priority and scope', () => {
     expect(started.conversation.status).toBe('closed');
     const msg = await v.wait('message.created', (f) => f.message.conversationId === started.conversation.id);
     expect(msg.message.kind).toBe('system');
-    expect(msg.message.body).toMatch(/gerente de cuenta/);
+    // A website prospect is pointed to sales, not to an account manager they may not have (R5).
+    expect(msg.message.key).toBe('system.contract_question.website');
+    expect(msg.message.body).toMatch(/contacto comercial/);
     v.close();
   });
 
@@ -159,7 +161,8 @@ describe('routing, priority and scope', () => {
     await lea.request({ type: 'conversation.open', conversationId: started.conversation.id }, 'conversation.snapshot');
     lea.send({ type: 'priority.set', conversationId: started.conversation.id, priority: 'P2', reason: 'Go-live tomorrow' });
     const upd = await lea.wait('agent.conversation.updated', (f) => f.conversation.id === started.conversation.id && f.conversation.priority === 'P2');
-    expect(upd.conversation.priorityTrace.at(-1)).toMatch(/P3 → P2: Go-live tomorrow/);
+    // Stored as a code: the console words it in the agent's language; the agent's note stays as typed.
+    expect(upd.conversation.priorityLines?.at(-1)).toEqual({ code: 'R9.changed', params: { name: 'Léa Martins', from: 'P3', to: 'P2', note: 'Go-live tomorrow' } });
     const audit = stack.app.ajuda.svc.repo.auditOf(started.conversation.id).find((r) => r.action === 'priority.changed');
     expect(JSON.parse(audit!.detail)).toMatchObject({ from: 'P3', to: 'P2', reason: 'Go-live tomorrow' });
     lea.close();

@@ -21,8 +21,11 @@ export interface RouteInput {
 export interface RouteDecision {
   queue: QueueKind;
   team: string | null;
-  /** Readable English, cites the rule. Stored in the routing log for agents. */
+  /** Readable English, cites the rule (for logs and tests). */
   reason: string;
+  /** The same, as a code and params: what the routing log stores and the console renders in the agent's language. */
+  code: string;
+  params: Record<string, string>;
 }
 
 /**
@@ -38,16 +41,20 @@ export interface RouteDecision {
  * @example routeConversation({ ...input, escalated: true }).queue // 'leads'
  */
 export function routeConversation(input: RouteInput): RouteDecision {
-  if (input.escalated) return { queue: 'leads', team: null, reason: 'R13: the requester escalated the conversation to a support lead.' };
-  if (input.slaBreached) return { queue: 'leads', team: null, reason: 'R10/R13: an SLA target was breached; a support lead takes over.' };
+  if (input.escalated) return { queue: 'leads', team: null, reason: 'R13: the requester escalated the conversation to a support lead.', code: 'R13.escalated', params: {} };
+  if (input.slaBreached) return { queue: 'leads', team: null, reason: 'R10/R13: an SLA target was breached; a support lead takes over.', code: 'R10.breached', params: {} };
   const realmFacts = input.requester.kind === 'realm_user';
   const team = input.projectTeam;
   const teamWords = team ? `project team ${team}` : 'the project team';
+  const teamCode = team ? '_team' : '';
+  const teamParam: Record<string, string> = team ? { team } : {};
   if (realmFacts && input.pipeline?.inProjectPhase) {
     return {
       queue: 'project',
       team,
       reason: `R8c: pipeline ${input.pipeline.name} (${input.pipeline.key}) is still in the project phase; routed to ${teamWords}.`,
+      code: `R8c.project_phase${teamCode}`,
+      params: { pipeline: input.pipeline.name, key: input.pipeline.key, ...teamParam },
     };
   }
   if (realmFacts && input.project?.ongoing) {
@@ -55,12 +62,14 @@ export function routeConversation(input: RouteInput): RouteDecision {
       queue: 'project',
       team,
       reason: `R4a: project ${input.project.name} is still ongoing with ${teamWords}; routed there, not to support.`,
+      code: `R4a.project_ongoing${teamCode}`,
+      params: { project: input.project.name, ...teamParam },
     };
   }
   if (input.flaggedComplex) {
-    return { queue: 'project', team, reason: `R8b: a complex adjustment that changes the flow's designed strategy; routed to ${teamWords}.` };
+    return { queue: 'project', team, reason: `R8b: a complex adjustment that changes the flow's designed strategy; routed to ${teamWords}.`, code: `R8b.complex${teamCode}`, params: teamParam };
   }
-  return { queue: 'support', team: null, reason: `Default: ${input.requestType} goes to the support queue.` };
+  return { queue: 'support', team: null, reason: `Default: ${input.requestType} goes to the support queue.`, code: 'default.support', params: { requestType: input.requestType } };
 }
 
 export interface AgentCandidate {
@@ -135,11 +144,12 @@ export function toLocale(tag: string | null | undefined): Locale | null {
 }
 
 /**
- * R11: a conversation's language: the identity token's locale, else the browser's, else the one
- * the requester chose, else English. Unsupported tags are skipped.
+ * R11: a conversation's language: the one the requester's widget shows when they start it (their
+ * explicit pick, the host's, else the browser's — what they read), else the identity token's locale,
+ * else the language the socket said hello in, else English. Unsupported tags are skipped.
  *
- * @example conversationLanguage(null, 'pt-BR', 'es') // 'pt'
+ * @example conversationLanguage('pt', 'en', 'es') // 'es'
  */
 export function conversationLanguage(tokenLocale?: string | null, browserLocale?: string | null, chosen?: string | null): Locale {
-  return toLocale(tokenLocale) ?? toLocale(browserLocale) ?? toLocale(chosen) ?? 'en';
+  return toLocale(chosen) ?? toLocale(tokenLocale) ?? toLocale(browserLocale) ?? 'en';
 }

@@ -34,3 +34,16 @@ export function scopeDecision(type: RequestType): ScopeDecision {
   if (type === 'contract_question') return { kind: 'auto_close', messageKey: CONTRACT_QUESTION_MESSAGE_KEY, rule: 'R8a' };
   return { kind: 'none' };
 }
+
+/**
+ * R8a, R5: the answer to a contract question fits who is asking — a signed-in realm user is pointed
+ * to their account contact; a login-page visitor to signing in or their company's account owner; a
+ * website prospect to sales. Decided by the verified session and the channel only, never by a claim,
+ * so the answer says nothing about whether an email or realm has a contract.
+ *
+ * @example contractAnswerKey({ kind: 'visitor', channel: 'login' }) // 'system.contract_question.login'
+ */
+export function contractAnswerKey(requester: { kind: 'visitor' | 'realm_user'; channel: 'platform' | 'login' | 'website' }): string {
+  const audience = requester.kind === 'realm_user' ? 'platform' : requester.channel === 'website' ? 'website' : 'login';
+  return `${CONTRACT_QUESTION_MESSAGE_KEY}.${audience}`;
+}

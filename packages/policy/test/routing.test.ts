@@ -110,9 +110,10 @@ describe('assignment', () => {
 
 describe('conversation language', () => {
   const table: Array<[what: string, args: [string | null, string | null, string | null], want: Locale]> = [
-    ['the identity token locale comes first', ['pt', 'es-ES', 'en'], 'pt'],
-    ['then the browser locale', [null, 'es-419', 'pt'], 'es'],
-    ['then the requester choice', [null, null, 'pt'], 'pt'],
+    ['the language the requester reads when they start comes first', ['pt', 'es-ES', 'en'], 'en'],
+    ['then the identity token locale', ['pt', 'es-ES', null], 'pt'],
+    ['then the locale the socket said hello in', [null, 'es-419', null], 'es'],
+    ['a chosen language wins over the hello locale (picked after connecting)', [null, 'en', 'es'], 'es'],
     ['English when nothing is known', [null, null, null], 'en'],
     ['an unsupported token locale falls through to the browser', ['fr', 'pt-BR', null], 'pt'],
     ['an Accept-Language list picks its first supported tag', [null, 'de-DE,es;q=0.8,en;q=0.5', null], 'es'],

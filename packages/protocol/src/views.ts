@@ -16,12 +16,27 @@ export const SenderView = z.object({
 export const MessageKind = z.enum(['text', 'system', 'note']);
 export type MessageKind = z.infer<typeof MessageKind>;
 
+/**
+ * The params of a stored line (a system message, a routing reason, a priority reason): codes, names,
+ * ids and numbers, never rendered text. Clients render the line in their own language (R11).
+ */
+export const LineParams = z.record(z.string().max(40), z.union([z.string().max(1000), z.number()]));
+export type LineParams = z.infer<typeof LineParams>;
+
+/** A coded line: `code` names a rule or event (e.g. `R11.assigned`), `params` fill its text. */
+export const CodedLine = z.object({ code: z.string().max(100), params: LineParams.optional() });
+export type CodedLine = z.infer<typeof CodedLine>;
+
 export const MessageView = z.object({
   conversationId: Id,
   seq: z.number().int().positive(),
   sender: SenderView,
   kind: MessageKind,
+  /** The text; for a system message with a `key`, the fallback in the conversation's language. */
   body: z.string(),
+  /** System messages: an i18n key (e.g. `system.assigned`) each viewer renders in their own language with `params`. */
+  key: z.string().max(100).optional(),
+  params: LineParams.optional(),
   clientMsgId: z.string().max(64).optional(),
   at: z.string(),
 });
@@ -70,7 +85,17 @@ export const RequesterSummary = z.object({
   contractMatch: z.enum(['contract', 'no_contract', 'unknown']),
 });
 
-export const RoutingEntry = z.object({ at: z.string(), queue: QueueKind, team: z.string().nullable(), assigneeId: z.string().nullable(), reason: z.string() });
+export const RoutingEntry = z.object({
+  at: z.string(),
+  queue: QueueKind,
+  team: z.string().nullable(),
+  assigneeId: z.string().nullable(),
+  /** The code on entries that have one; readable English on entries recorded before codes. */
+  reason: z.string(),
+  /** Why, as a code (e.g. `R11.assigned`) and params the console renders in the agent's language. */
+  code: z.string().max(100).optional(),
+  params: LineParams.optional(),
+});
 export type RoutingEntry = z.infer<typeof RoutingEntry>;
 
 /** What an agent sees of a conversation in their queues (R7b, R15). */
@@ -80,7 +105,10 @@ export const AgentConversationView = z.object({
   requestType: RequestType,
   status: ConversationStatus,
   priority: Priority.nullable(),
+  /** Why this priority, as text: conversations recorded before coded lines only. */
   priorityTrace: z.array(z.string()),
+  /** Why this priority, as coded lines (R9), rendered in the agent's language. */
+  priorityLines: z.array(CodedLine).optional(),
   language: Locale,
   answers: z.record(z.string(), z.unknown()),
   realmId: z.string().nullable(),

@@ -5,7 +5,7 @@ import type { Services } from '../context.ts';
 import type { AgentPrincipal, Conn } from '../gateway/conn.ts';
 import { agentView, escalationView, grantView, messageView } from '../projections.ts';
 import { publishAll, loadFor } from './conversations.ts';
-import { assignWaiting, candidates, systemMessage, tryAssign } from './routing.ts';
+import { assignWaiting, candidates, routingReason, systemMessage, tryAssign } from './routing.ts';
 
 type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
 
@@ -67,7 +67,7 @@ export async function assign(svc: Services, conn: Conn, p: AgentPrincipal, f: F<
   await svc.writer.write(() => {
     const at = svc.iso();
     svc.repo.updateConversation(c.id, { assigneeId: targetId, status: c.status === 'resolved' ? c.status : 'assigned', updatedAt: at });
-    svc.repo.addRouting({ conversationId: c.id, at, queue: c.queue, team: c.team, assigneeId: targetId, reason: targetId === p.agentId ? `taken by ${p.name}` : `assigned to ${target.name} by ${p.name}` });
+    svc.repo.addRouting({ conversationId: c.id, at, queue: c.queue, team: c.team, assigneeId: targetId, ...(targetId === p.agentId ? routingReason('taken', { name: p.name }) : routingReason('assigned_by', { name: target.name, by: p.name })) });
     svc.repo.audit(`agent:${p.agentId}`, 'conversation.assigned', c.id, c.realmId, { from: c.assigneeId, to: targetId }, at);
   });
   svc.conversationChanged(c.id);
@@ -93,10 +93,13 @@ export async function transfer(svc: Services, conn: Conn, p: AgentPrincipal, f: 
     if (target) Object.assign(patch, { assigneeId: target.id, status: 'assigned' });
     else Object.assign(patch, { assigneeId: null, status: 'queued' });
     svc.repo.updateConversation(c.id, patch);
-    const reason = `transferred by ${p.name} to ${target ? target.name : queue}${team ? ` (${team})` : ''}: ${f.reason}`;
-    svc.repo.addRouting({ conversationId: c.id, at, queue, team, assigneeId: target?.id ?? null, reason });
+    // The agent's own words (f.reason) stay as typed; the rest is a code rendered in each reader's language.
+    const why = target
+      ? routingReason('transferred_to_agent', { by: p.name, name: target.name, note: f.reason })
+      : routingReason(team ? 'transferred_to_team' : 'transferred_to_queue', { by: p.name, queue, ...(team ? { team } : {}), note: f.reason });
+    svc.repo.addRouting({ conversationId: c.id, at, queue, team, assigneeId: target?.id ?? null, ...why });
     svc.repo.audit(`agent:${p.agentId}`, 'conversation.transferred', c.id, c.realmId, { queue, team, agentId: target?.id ?? null, reason: f.reason }, at);
-    if (queue !== c.queue) out.push(systemMessage(svc, c, svc.t[c.language](queue === 'project' ? 'system.transferred_project' : 'system.transferred'), at));
+    if (queue !== c.queue) out.push(systemMessage(svc, c, queue === 'project' ? 'system.transferred_project' : 'system.transferred', null, at));
     if (!target) tryAssign(svc, svc.repo.getConversation(c.id)!, candidates(svc).filter((x) => x.id !== p.agentId || queue !== c.queue), at, out);
   });
   publishAll(svc, out);
@@ -118,8 +121,9 @@ export async function setPriority(svc: Services, conn: Conn, p: AgentPrincipal, 
   if (c.status === 'intake') throw new AjudaError('invalid_state');
   await svc.writer.write(() => {
     const at = svc.iso();
-    const trace = JSON.parse(c.priorityTrace) as string[];
-    trace.push(`R9: ${p.name} changed ${c.priority ?? 'none'} → ${f.priority}: ${f.reason}`);
+    // Older conversations hold English lines, newer ones coded lines; the change is always coded.
+    const trace = JSON.parse(c.priorityTrace) as unknown[];
+    trace.push({ code: 'R9.changed', params: { name: p.name, from: c.priority ?? 'none', to: f.priority, note: f.reason } });
     svc.repo.updateConversation(c.id, { priority: f.priority, priorityTrace: JSON.stringify(trace), updatedAt: at });
     svc.repo.audit(`agent:${p.agentId}`, 'priority.changed', c.id, c.realmId, { from: c.priority, to: f.priority, reason: f.reason }, at);
   });

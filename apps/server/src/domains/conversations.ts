@@ -1,6 +1,7 @@
 import type { ConversationRow, MessageRow } from '@ajuda/db';
 import {
   canOpen,
+  contractAnswerKey,
   conversationLanguage,
   matchContract,
   proposePriority,
@@ -27,7 +28,7 @@ import type { Services } from '../context.ts';
 import { conversationId as newConversationId } from '../crypto.ts';
 import type { Conn, ConnPrincipal, RequesterPrincipal } from '../gateway/conn.ts';
 import { messageView } from '../projections.ts';
-import { assignWaiting, candidates, decideRoute, systemMessage, tryAssign } from './routing.ts';
+import { assignWaiting, candidates, decideRoute, routingReason, systemMessage, tryAssign } from './routing.ts';
 
 type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
 
@@ -42,13 +43,6 @@ export function requesterPolicy(p: RequesterPrincipal): Requester {
   return p.kind === 'realm_user'
     ? { kind: 'realm_user', channel: p.channel, realmId: p.realmId, userId: p.userId, perms: p.perms }
     : { kind: 'visitor', channel: p.channel };
-}
-
-function formatDuration(svc: Services, lang: Locale, minutes: number): string {
-  const t = svc.t[lang];
-  if (minutes < 120) return t('time.minutes', { n: Math.round(minutes) });
-  if (minutes < 72 * 60) return t('time.hours', { n: Math.round(minutes / 60) });
-  return t('time.days', { n: Math.round(minutes / 1440) });
 }
 
 /**
@@ -81,9 +75,10 @@ function completeIntake(svc: Services, c: ConversationRow, answers: Record<strin
   const scope = scopeDecision(c.requestType as never);
   if (scope.kind === 'auto_close') {
     // R8a: a polite pointer to the account contact, in the requester's language, and closed.
-    svc.repo.updateConversation(c.id, { answers: JSON.stringify(answers), status: 'closed', priority: 'P4', priorityTrace: JSON.stringify([`${scope.rule}: out of support's scope`]), updatedAt: at, resolvedAt: at });
+    // R5: the guidance depends on the verified session and the channel, never on a claim.
+    svc.repo.updateConversation(c.id, { answers: JSON.stringify(answers), status: 'closed', priority: 'P4', priorityTrace: JSON.stringify([{ code: `${scope.rule}.out_of_scope` }]), updatedAt: at, resolvedAt: at });
     svc.repo.audit('system', 'conversation.out_of_scope', c.id, c.realmId, { rule: scope.rule }, at);
-    out.push(systemMessage(svc, c, svc.t[c.language](scope.messageKey), at));
+    out.push(systemMessage(svc, c, contractAnswerKey({ kind: c.requesterKind, channel: c.channel }), null, at));
     return;
   }
   const pr = proposePriority(c.requestType as never, answers);
@@ -91,20 +86,21 @@ function completeIntake(svc: Services, c: ConversationRow, answers: Record<strin
   svc.repo.updateConversation(c.id, {
     answers: JSON.stringify(answers),
     priority: pr.priority,
-    priorityTrace: JSON.stringify(pr.trace),
+    // Coded lines, rendered in each agent's language (R9, R11).
+    priorityTrace: JSON.stringify(pr.lines),
     status: 'queued',
     queue: route.queue,
     team: route.team,
     queuedAt: at,
     updatedAt: at,
   });
-  svc.repo.addRouting({ conversationId: c.id, at, queue: route.queue, team: route.team, assigneeId: null, reason: route.reason });
+  svc.repo.addRouting({ conversationId: c.id, at, queue: route.queue, team: route.team, assigneeId: null, ...routingReason(route.code, route.params) });
   svc.repo.audit('system', 'intake.completed', c.id, c.realmId, { priority: pr.priority, queue: route.queue }, at);
   const target = svc.config.sla[pr.priority].firstResponseMin;
-  out.push(systemMessage(svc, c, svc.t[c.language]('system.queued', { id: c.id, time: formatDuration(svc, c.language, target) }), at));
-  if (route.queue === 'project') out.push(systemMessage(svc, c, svc.t[c.language]('system.transferred_project'), at));
+  out.push(systemMessage(svc, c, 'system.queued', { id: c.id, minutes: target }, at));
+  if (route.queue === 'project') out.push(systemMessage(svc, c, 'system.transferred_project', null, at));
   const fresh = svc.repo.getConversation(c.id)!;
-  if (!tryAssign(svc, fresh, candidates(svc), at, out)) out.push(systemMessage(svc, c, svc.t[c.language]('system.waiting'), at));
+  if (!tryAssign(svc, fresh, candidates(svc), at, out)) out.push(systemMessage(svc, c, 'system.waiting', null, at));
 }
 
 function publishAll(svc: Services, out: MessageRow[]): void {
@@ -263,7 +259,7 @@ export async function send(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'me
     if (isAgent && r.conversation && kind === 'text' && r.conversation.status === 'queued') {
       const cur = r.conversation;
       svc.repo.updateConversation(c.id, { status: 'assigned', assigneeId: p.agentId });
-      svc.repo.addRouting({ conversationId: c.id, at, queue: cur.queue, team: cur.team, assigneeId: p.agentId, reason: `taken by ${p.name} by replying` });
+      svc.repo.addRouting({ conversationId: c.id, at, queue: cur.queue, team: cur.team, assigneeId: p.agentId, ...routingReason('taken_by_reply', { name: p.name }) });
       autoAssigned = true;
     }
     return { row: r.row, duplicate: r.duplicate, autoAssigned };
@@ -327,7 +323,7 @@ export async function resolve(svc: Services, conn: Conn, p: ConnPrincipal, f: F<
     const at = svc.iso();
     svc.repo.updateConversation(c.id, { status: 'resolved', resolvedAt: at, updatedAt: at });
     svc.repo.audit(`agent:${p.agentId}`, 'conversation.resolved', c.id, c.realmId, {}, at);
-    out.push(systemMessage(svc, c, svc.t[c.language]('system.resolved'), at));
+    out.push(systemMessage(svc, c, 'system.resolved', null, at));
   });
   publishAll(svc, out);
   svc.conversationChanged(c.id);
@@ -345,7 +341,7 @@ export async function reopen(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'
     const at = svc.iso();
     svc.repo.updateConversation(c.id, { status: c.assigneeId ? 'assigned' : 'queued', resolvedAt: null, updatedAt: at });
     svc.repo.audit(p.kind === 'agent' ? `agent:${p.agentId}` : 'requester', 'conversation.reopened', c.id, c.realmId, {}, at);
-    out.push(systemMessage(svc, c, svc.t[c.language]('system.reopened'), at));
+    out.push(systemMessage(svc, c, 'system.reopened', null, at));
   });
   publishAll(svc, out);
   svc.conversationChanged(c.id);

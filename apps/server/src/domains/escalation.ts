@@ -6,7 +6,7 @@ import { shortId } from '../crypto.ts';
 import type { Conn, RequesterPrincipal } from '../gateway/conn.ts';
 import { escalationView } from '../projections.ts';
 import { loadFor, publishAll } from './conversations.ts';
-import { candidates, systemMessage, tryAssign } from './routing.ts';
+import { candidates, routingReason, systemMessage, tryAssign } from './routing.ts';
 
 type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
 
@@ -30,9 +30,9 @@ export async function escalate(svc: Services, c: ConversationRow, input: Escalat
     const e: EscalationRow = { id: shortId('esc'), conversationId: c.id, ...input, createdAt: at };
     svc.repo.addEscalation(e);
     svc.repo.updateConversation(c.id, { escalated: 1, queue: 'leads', team: null, status: 'queued', assigneeId: null, updatedAt: at });
-    svc.repo.addRouting({ conversationId: c.id, at, queue: 'leads', team: null, assigneeId: null, reason: `R13: escalated (${input.reason}) via ${input.source}` });
+    svc.repo.addRouting({ conversationId: c.id, at, queue: 'leads', team: null, assigneeId: null, ...routingReason('R13.escalated_via', { reason: input.reason, source: input.source }) });
     svc.repo.audit(actor, 'conversation.escalated', c.id, c.realmId, { escalationId: e.id, reason: input.reason, source: input.source }, at);
-    out.push(systemMessage(svc, c, svc.t[c.language]('system.escalated'), at));
+    out.push(systemMessage(svc, c, 'system.escalated', null, at));
     tryAssign(svc, svc.repo.getConversation(c.id)!, candidates(svc), at, out);
     return e;
   });

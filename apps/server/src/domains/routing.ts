@@ -1,4 +1,5 @@
 import type { ConversationRow, MessageRow } from '@ajuda/db';
+import { renderSystemLine, type LineParams } from '@ajuda/i18n';
 import { pickAgent, routeConversation, type AgentCandidate, type Requester } from '@ajuda/policy';
 import type { Locale, QueueKind, RequestType } from '@ajuda/protocol';
 import type { Services } from '../context.ts';
@@ -67,18 +68,28 @@ export function tryAssign(svc: Services, c: ConversationRow, cands: AgentCandida
     queue: c.queue,
     team: c.team,
     assigneeId: agentId,
-    reason: `R11: assigned to ${agent.name}: available, speaks ${c.language}, fewest open conversations`,
+    ...routingReason('R11.assigned', { name: agent.name, language: c.language }),
   });
   svc.repo.audit('system', 'conversation.assigned', c.id, c.realmId, { agentId }, at);
   const cand = cands.find((x) => x.id === agentId);
   if (cand) cand.openCount++;
-  out.push(systemMessage(svc, c, svc.t[c.language]('system.assigned', { name: agent.name }), at));
+  out.push(systemMessage(svc, c, 'system.assigned', { name: agent.name }, at));
   return agentId;
 }
 
-/** Inside a write: append a system message in the conversation's language. */
-export function systemMessage(svc: Services, c: Pick<ConversationRow, 'id'>, body: string, at: string): MessageRow {
-  return svc.repo.appendMessage({ conversationId: c.id, sender: 'system', senderName: null, kind: 'system', body, clientMsgId: null, at }).row;
+/**
+ * Inside a write: append a system message as an i18n key and params (R11). Every viewer renders it
+ * in their own language; the text in the conversation's language is stored with it as the fallback.
+ */
+export function systemMessage(svc: Services, c: Pick<ConversationRow, 'id' | 'language'>, key: string, params: LineParams | null, at: string): MessageRow {
+  const body = renderSystemLine(svc.t[c.language], key, params) ?? key;
+  const stored = params && Object.keys(params).length ? JSON.stringify(params) : null;
+  return svc.repo.appendMessage({ conversationId: c.id, sender: 'system', senderName: null, kind: 'system', body, i18nKey: key, params: stored, clientMsgId: null, at }).row;
+}
+
+/** A routing-log reason as a code and params (the console renders it in the agent's language); `reason` keeps the code. */
+export function routingReason(code: string, params: LineParams = {}): { reason: string; code: string; params: string | null } {
+  return { reason: code, code, params: Object.keys(params).length ? JSON.stringify(params) : null };
 }
 
 /** Assign every waiting conversation that someone can now take (an agent came online, freed up, …). */

@@ -1,5 +1,6 @@
 import { SlaBreached } from '@ajuda/protocol';
 import type { Services } from '../context.ts';
+import { routingReason } from './routing.ts';
 
 type Clock = 'first_response' | 'next_response' | 'resolution';
 
@@ -27,7 +28,7 @@ export async function slaTick(svc: Services): Promise<number> {
       list.add(clock);
       svc.repo.updateConversation(id, { breaches: JSON.stringify([...list]) });
       svc.repo.audit('system', 'sla.breached', id, c.realmId, { clock, priority: c.priority }, at);
-      svc.repo.addRouting({ conversationId: id, at, queue: c.queue, team: c.team, assigneeId: c.assigneeId, reason: `R10: ${clock.replace('_', ' ')} target breached — raised to the leads` });
+      svc.repo.addRouting({ conversationId: id, at, queue: c.queue, team: c.team, assigneeId: c.assigneeId, ...routingReason('R10.breached_clock', { clock }) });
     }
   });
   for (const { id, clock } of found) {

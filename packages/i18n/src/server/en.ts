@@ -1,18 +1,12 @@
 /** Server-side system messages and agent reply templates (English). */
+import system from '../system/en.ts';
+
 export default {
-  'system.queued': 'Thanks, we have everything we need. Your conversation {id} is in the queue; we aim to answer within {time}.',
-  'system.assigned': '{name} is now looking after your conversation.',
-  'system.waiting': 'All our engineers are busy right now. You keep your place in the queue and will be answered here.',
-  'system.contract_question':
-    'Support cannot answer questions about contracts, prices or billing. Please contact your account manager, who will gladly help you with this. This conversation is now closed.',
-  'system.escalated': 'Your escalation was received and a support lead has been brought in.',
-  'system.resolved': 'This conversation was marked as resolved.',
-  'system.reopened': 'This conversation was reopened.',
-  'system.transferred_project': 'This matter concerns an ongoing project, so it was passed to the project team running it.',
-  'system.transferred': 'Your conversation was passed to another team, who will continue here.',
-  'time.minutes': '{n} minutes',
-  'time.hours': '{n} hours',
-  'time.days': '{n} days',
+  ...system,
+  'system.grant_used': '{agent} from support {grantAction} the pipeline {pipeline} using the access you granted.',
+  'param.grantAction.pause': 'paused',
+  'param.grantAction.resume': 'resumed',
+  'param.grantAction.restart': 'restarted',
   'template.contract': 'Questions about your contract are handled by your account manager. Please contact them directly; they will be happy to help.',
   'template.project_team':
     'This request changes the designed strategy of your flow, so it belongs with the project team. I have passed it to them and they will continue in this conversation.',
