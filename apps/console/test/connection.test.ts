@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AgentConnection, agentSocketUrl, FrameError, type ConnectionStatus } from '../src/connection.ts';
+import { AgentConnection, agentSocketUrl, FrameError, MAX_BACKOFF_MS, type ConnectionStatus } from '../src/connection.ts';
 import { FakeSocket, JOAO } from './helpers.tsx';
 
 const ready = { type: 'session.ready', v: 1, principal: { kind: 'agent', agent: JOAO }, locale: 'pt', heartbeatMs: 25_000 };
@@ -75,6 +75,73 @@ describe('agent socket', () => {
     expect(statuses.at(-1)).toBe('signed_out');
     vi.advanceTimersByTime(60_000);
     expect(FakeSocket.instances).toHaveLength(2);
+  });
+
+  it('a server restart: every retry comes within 2 s however long the server was down, with jitter', () => {
+    FakeSocket.instances = [];
+    const statuses: ConnectionStatus[] = [];
+    const conn = new AgentConnection({ url: 'ws://h/ws/agent', factory: (u) => new FakeSocket(u), onFrame: () => undefined, onStatus: (s) => statuses.push(s) });
+    conn.start();
+    const last = () => FakeSocket.instances.at(-1)!;
+    last().open();
+    last().serverSend(ready);
+    // The server says it is shutting down: the session stays (the cookie is valid), the console reconnects.
+    last().serverSend({ type: 'session.ended', reason: 'shutdown' });
+    last().drop(1001);
+    expect(statuses.at(-1)).toBe('reconnecting');
+    const gaps: number[] = [];
+    // Thirty failed attempts (about a minute down): the wait before each one never exceeds MAX_BACKOFF_MS.
+    for (let i = 0; i < 30; i++) {
+      const n = FakeSocket.instances.length;
+      let waited = 0;
+      while (FakeSocket.instances.length === n) {
+        vi.advanceTimersByTime(50);
+        waited += 50;
+        expect(waited).toBeLessThanOrEqual(MAX_BACKOFF_MS);
+      }
+      gaps.push(waited);
+      last().drop(1006); // refused: the server is still down
+    }
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(MAX_BACKOFF_MS);
+    expect(new Set(gaps.slice(10)).size).toBeGreaterThan(1); // jittered, not in lockstep
+    expect(statuses).not.toContain('ended');
+    conn.stop();
+  });
+
+  it('reconnects at once when the health probe answers, or on "retry now", instead of waiting out the backoff', async () => {
+    FakeSocket.instances = [];
+    let healthy = false;
+    const conn = new AgentConnection({
+      url: 'ws://h/ws/agent',
+      factory: (u) => new FakeSocket(u),
+      onFrame: () => undefined,
+      onStatus: () => undefined,
+      maxBackoffMs: 60_000,
+      probe: () => Promise.resolve(healthy),
+      probeMs: 500,
+    });
+    conn.start();
+    const last = () => FakeSocket.instances.at(-1)!;
+    last().open();
+    last().serverSend(ready);
+    for (let i = 0; i < 8; i++) {
+      last().drop(1006);
+      await vi.advanceTimersByTimeAsync(Math.min(60_000, 250 * 2 ** i));
+    }
+    last().drop(1006);
+    const n = FakeSocket.instances.length;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(FakeSocket.instances).toHaveLength(n); // still down, and the backoff is long now
+    healthy = true;
+    await vi.advanceTimersByTimeAsync(500);
+    expect(FakeSocket.instances).toHaveLength(n + 1); // the probe saw the server healthy
+    last().drop(1006);
+    healthy = false;
+    conn.retryNow();
+    expect(FakeSocket.instances).toHaveLength(n + 2);
+    conn.retryNow(); // already connecting: no second socket
+    expect(FakeSocket.instances).toHaveLength(n + 2);
+    conn.stop();
   });
 
   it('pings on the heartbeat the server asked for', () => {

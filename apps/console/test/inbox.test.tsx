@@ -52,6 +52,23 @@ describe('inbox', () => {
     expect(verifiedRow.textContent).not.toContain('unverified');
   });
 
+  it('a row previews the last message: who wrote it and its first line', () => {
+    h = renderShell({
+      conversations: [
+        conversation({ id: 'c_p', lastMessage: { role: 'requester', name: 'Ana Souza', text: 'The export stops at row 5000', at: iso(-1000) } }),
+        conversation({ id: 'c_q', lastMessage: { role: 'requester', text: 'Hello?', at: iso(-1000) } }),
+        conversation({ id: 'c_none', lastMessage: null }),
+      ],
+    });
+    const row = (id: string) => h!.container.querySelector<HTMLElement>(`li[data-conversation-id="${id}"]`)!;
+    expect(row('c_p').querySelector('[data-preview]')!.textContent).toBe('Ana Souza: The export stops at row 5000');
+    expect(row('c_q').querySelector('[data-preview]')!.textContent).toBe('Requester: Hello?');
+    expect(row('c_none').querySelector('[data-preview]')).toBeNull();
+    // Live: the next message replaces the preview.
+    h.server({ type: 'agent.conversation.updated', conversation: conversation({ id: 'c_q', lastMessage: { role: 'agent', name: 'João', text: 'Hi, looking', at: iso(0) } }) });
+    expect(row('c_q').querySelector('[data-preview]')!.textContent).toBe('João: Hi, looking');
+  });
+
   it('updates in real time from agent.conversation.updated / removed, without reload', () => {
     h = renderShell({ conversations: [conversation({ id: 'c_a', sla: sla(600_000) }), conversation({ id: 'c_b', sla: sla(900_000) })] });
     expect(rowIds(h.container)).toEqual(['c_a', 'c_b']);

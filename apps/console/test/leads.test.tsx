@@ -44,6 +44,25 @@ describe("leads' view", () => {
     expect(text).not.toContain('c_fine');
   });
 
+  it('R14: a "No" with its comment surfaces to the leads, live, and opens the conversation', () => {
+    h = renderShell({ me: LEA, hash: '#/leads', conversations: [conversation({ id: 'c_done', status: 'resolved', assignee: { id: JOAO.id, name: JOAO.name } })] });
+    const section = () => h!.container.querySelector<HTMLElement>('section[aria-labelledby="leads-feedback"]')!;
+    expect(section().textContent).toContain('No negative feedback.');
+    // The requester answered "No" with a comment: the row update reaches the lead.
+    h.server({ type: 'agent.conversation.updated', conversation: conversation({ id: 'c_done', status: 'resolved', assignee: { id: JOAO.id, name: JOAO.name }, feedback: { answered: false, comment: 'Still broken after the restart' } }) });
+    expect(section().textContent).toContain('Still broken after the restart');
+    expect(section().textContent).toContain('Answered the question: no');
+    expect(section().textContent).toContain('João');
+    // A "Yes" is not listed.
+    h.server({ type: 'agent.conversation.updated', conversation: conversation({ id: 'c_ok', status: 'resolved', feedback: { answered: true } }) });
+    expect(section().querySelectorAll('li')).toHaveLength(1);
+    fireEvent.click(within(section()).getByRole('button', { name: 'Open' }));
+    expect(location.hash).toBe('#/inbox/c_done');
+    // In the inbox, among the resolved, the row says so too.
+    fireEvent.change(screen.getByLabelText('Status'), { target: { value: 'resolved' } });
+    expect(h.container.querySelector('li[data-conversation-id="c_done"]')!.textContent).toContain('Feedback: no');
+  });
+
   it('only leads get the leads view in the navigation', () => {
     h = renderShell({ me: JOAO });
     expect(screen.queryByRole('link', { name: 'Leads' })).toBeNull();
