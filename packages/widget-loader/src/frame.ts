@@ -30,8 +30,9 @@ export const mountFrame: MountFrame = (x) => {
   el.hidden = !x.open_;
   el.title = LABELS[x.locale_]!;
   // R1: channel, host origin and locale only; a token never goes in a URL. (An origin is scheme, host
-  // and port only: nothing in it needs escaping in a query string.)
-  el.src = `${x.origin_}/widget/frame/?channel=${x.o_.channel}&host=${location.origin}&locale=${x.locale_}`;
+  // and port only: nothing in it needs escaping in a query string.) `preload=1`: created while the
+  // panel is closed (on idle, or for a shutdown), so the frame waits for host.show to connect.
+  el.src = `${x.origin_}/widget/frame/?channel=${x.o_.channel}&host=${location.origin}&locale=${x.locale_}${x.open_ ? '' : '&preload=1'}`;
   // After the launcher: next in focus order, and painted over it where they overlap.
   root.append(el);
   // Stage 2 may arrive after the user opened the panel (snippet): the panel takes focus then.

@@ -157,7 +157,6 @@ export function createLauncher(defaultOrigin: string | undefined, load: MountFra
   const set = (v: boolean) => {
     const x = b;
     if (!x) return;
-    if (v) need(x);
     if (v != x.open_) {
       // Focus returns to the launcher only if it was inside the widget: a programmatic hide() must not steal it.
       const inside = doc.activeElement == x.host_;
@@ -167,7 +166,8 @@ export function createLauncher(defaultOrigin: string | undefined, load: MountFra
       emit(v ? 'open' : 'close');
       if (!v && inside) btn.focus();
     }
-    if (v) x.el_?.focus();
+    // Stage 2 is asked for once the panel is open, so it mounts the frame as an open panel's.
+    if (v) need(x), x.el_?.focus();
   };
 
   return {

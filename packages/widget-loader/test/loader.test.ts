@@ -68,6 +68,8 @@ describe('launcher', () => {
     await tick(5);
     expect(frames).toHaveLength(1);
     expect(widget().iframe?.hidden).toBe(true);
+    // Created while closed: the frame loads its code but connects only once shown (no socket, no visitor).
+    expect(new URL(widget().iframe!.src).searchParams.get('preload')).toBe('1');
     api.show();
     expect(frames).toHaveLength(1);
     expect(widget().iframe?.hidden).toBe(false);

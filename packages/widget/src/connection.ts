@@ -67,6 +67,8 @@ export interface ConnectionOptions {
 const OPEN = 1;
 const OUTBOX_KEY = 'outbox';
 const VISITOR_KEY = 'visitorToken';
+/** Set while this browser has a conversation that is not closed: worth a socket before anyone opens the panel. */
+const WATCH_KEY = 'watch';
 /** Errors after which resending the same message can never succeed. */
 const PERMANENT_SEND_ERRORS = new Set([
   'body_too_long',
@@ -143,7 +145,17 @@ export class Connection {
     this.outbox = readOutbox(opts.storage);
   }
 
-  /** Opens the socket (after asking the host for an identity token on the platform channel). */
+  /**
+   * Whether this browser has something to keep up with before the person opens the panel: a
+   * conversation started here that is not closed (its replies and unread badge), or messages typed
+   * but not sent yet. A frame preloaded on idle connects at boot only then (cost at scale: no socket
+   * and no visitor per page view).
+   */
+  get hasSomethingToWatch(): boolean {
+    return this.outbox.length > 0 || this.opts.storage.get(WATCH_KEY) === '1';
+  }
+
+  /** Opens the socket (after asking the host for an identity token on the platform channel); again: no-op. */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
@@ -231,6 +243,7 @@ export class Connection {
   shutdown(): void {
     this.opts.storage.remove(VISITOR_KEY);
     this.opts.storage.remove(OUTBOX_KEY);
+    this.opts.storage.remove(WATCH_KEY);
     this.outbox = [];
     this.opts.onOutbox?.(this.outbox);
     this.identityToken = null;
@@ -368,6 +381,12 @@ export class Connection {
         break;
       case 'pong':
         return;
+      case 'conversation.list.result':
+        this.watch(frame.conversations.some((c) => c.status !== 'closed'));
+        break;
+      case 'conversation.started':
+        this.watch(true);
+        break;
       case 'message.ack':
         this.markSeen(frame.conversationId, frame.seq);
         // Listeners see the ack while the entry (its body) is still in the outbox.
@@ -453,6 +472,11 @@ export class Connection {
 
   private resume(conversationId: string): void {
     this.send({ type: 'session.resume', conversationId, lastSeq: this.lastSeq(conversationId) });
+  }
+
+  private watch(on: boolean): void {
+    if (on) this.opts.storage.set(WATCH_KEY, '1');
+    else this.opts.storage.remove(WATCH_KEY);
   }
 
   /** Returns false when this seq was already seen. */

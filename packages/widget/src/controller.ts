@@ -68,7 +68,9 @@ export class Controller implements Actions {
   boot(): void {
     this.bridge.start();
     this.bridge.post({ type: 'frame.ready' });
-    this.conn.start();
+    // Cost at scale: a frame loaded ahead of time (loadOn 'idle') opens no socket, so creates no
+    // visitor, until the panel is shown (host.show), unless this browser has something to watch.
+    if (!this.deps.params.preload || this.conn.hasSomethingToWatch) this.conn.start();
     this.deps.win.addEventListener('online', () => this.conn.nudge());
   }
 
@@ -87,6 +89,7 @@ export class Controller implements Actions {
         break;
       case 'host.show':
         this.store.set({ visible: true });
+        this.conn.start();
         break;
       case 'host.hide':
         this.store.set({ visible: false });
