@@ -342,8 +342,9 @@ export async function expectNewestInView(log: Locator, opts: { timeout?: number;
 
 /**
  * Assert an element is entirely visible (not clipped by any container or the viewport) and uncovered, without acting.
+ * With `{ scroll: true }` its scroll containers are scrolled to it first, as a person would to look at it.
  * @example await expectFullyVisible(page.getByRole('button', { name: 'Assign' }));
  */
-export async function expectFullyVisible(locator: Locator, opts: { timeout?: number } = {}): Promise<void> {
-  await perceive(locator, { scroll: false, part: 'whole', action: 'fully visible', ...opts });
+export async function expectFullyVisible(locator: Locator, opts: { timeout?: number; scroll?: boolean } = {}): Promise<void> {
+  await perceive(locator, { part: 'whole', action: 'fully visible', ...opts, scroll: opts.scroll ?? false });
 }

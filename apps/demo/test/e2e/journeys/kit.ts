@@ -58,8 +58,16 @@ export function journey(title: string, fn: () => Promise<void>, timeout = 180_00
       try {
         await fn();
       } catch (e) {
-        if (seen.length && e instanceof Error) e.message += `\n\nSeen before it stopped:\n${seen.join('\n')}`;
+        // What each person saw when the journey stopped.
+        const shots: string[] = [];
+        for (const [i, p] of living.entries()) {
+          const file = join(journeyDir('failures'), `${Date.now()}-stopped-${i}.png`);
+          if (await p.page.screenshot({ path: file }).then(() => true, () => false)) shots.push(file);
+        }
+        if (e instanceof Error) e.message += `${seen.length ? `\n\nSeen before it stopped:\n${seen.join('\n')}` : ''}\n\nScreens when it stopped: ${shots.join(', ')}`;
         throw e;
+      } finally {
+        living.splice(0);
       }
       expect(seen, `a person could not perceive:\n${seen.join('\n')}`).toEqual([]);
     },
@@ -69,6 +77,9 @@ export function journey(title: string, fn: () => Promise<void>, timeout = 180_00
 
 export const LAPTOP = { width: 1366, height: 768 };
 export const PHONE = { width: 390, height: 844 };
+
+/** The pages of the running journey's people (for a screenshot of each when it stops). */
+const living: Array<{ page: Page }> = [];
 
 /** A person with their own browser context. */
 export interface Person {
@@ -96,6 +107,7 @@ export async function person(journey: string, opts: { locale?: string; viewport?
   page.setDefaultTimeout(15_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  living.push({ page });
   return {
     context,
     page,
