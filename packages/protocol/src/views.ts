@@ -20,7 +20,7 @@ export type MessageKind = z.infer<typeof MessageKind>;
  * The params of a stored line (a system message, a routing reason, a priority reason): codes, names,
  * ids and numbers, never rendered text. Clients render the line in their own language (R11).
  */
-export const LineParams = z.record(z.string().max(40), z.union([z.string().max(1000), z.number()]));
+export const LineParams = z.record(z.string(), z.union([z.string(), z.number()]));
 export type LineParams = z.infer<typeof LineParams>;
 
 /** A coded line: `code` names a rule or event (e.g. `R11.assigned`), `params` fill its text. */

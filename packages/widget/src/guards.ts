@@ -125,6 +125,8 @@ const message = obj({
   sender: obj({ role: lit('requester', 'agent', 'system'), name: opt(str(0, 200)) }),
   kind: lit('text', 'system', 'note'),
   body: text,
+  key: opt(str(0, 100)),
+  params: opt(rec((v): v is string | number => text(v) || num(v))),
   clientMsgId: opt(str(0, 64)),
   at: text,
 });

@@ -1,5 +1,9 @@
 // Widget texts in English (R11): the other screens' (loaded when one of them opens). Same keys as pt and es (checked by the tests).
+import system from '../system/en.ts';
+
 const enMore: Record<string, string> = {
+  // System messages: stored as key + params, rendered in the language the widget shows (R11).
+  ...system,
   'intake.field.question.label': 'Your question',
   'intake.field.question.help': 'Describe it in detail so we can answer in one go.',
   'intake.field.topic.label': 'Topic',

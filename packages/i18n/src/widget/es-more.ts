@@ -1,5 +1,9 @@
 // Textos del widget en español (R11): los de las otras pantallas (cargados cuando una se abre). Las mismas claves que pt y en (verificado en las pruebas).
+import system from '../system/es.ts';
+
 const esMore: Record<string, string> = {
+  // System messages: stored as key + params, rendered in the language the widget shows (R11).
+  ...system,
   'intake.field.question.label': 'Tu pregunta',
   'intake.field.question.help': 'Descríbela en detalle para que podamos responder de una vez.',
   'intake.field.topic.label': 'Tema',

@@ -1,5 +1,9 @@
 // Textos do widget em português (R11): os das outras telas (carregados quando uma delas abre). As chaves são as mesmas de en e es (verificado nos testes).
+import system from '../system/pt.ts';
+
 const ptMore: Record<string, string> = {
+  // System messages: stored as key + params, rendered in the language the widget shows (R11).
+  ...system,
   'intake.field.question.label': 'Sua pergunta',
   'intake.field.question.help': 'Descreva em detalhes para podermos responder de uma vez.',
   'intake.field.topic.label': 'Assunto',

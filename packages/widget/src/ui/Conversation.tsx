@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { renderSystemLine } from '@ajuda/i18n';
 import type { Environment, EscalationReason, MessageView, RequesterConversationView } from '@ajuda/protocol';
 
 import { useApp, type FieldErrorMap } from './context.ts';
@@ -145,7 +146,8 @@ function MessageList({ conv, messages }: { conv: RequesterConversationView; mess
           <li key={m.seq} class={`msg msg-${m.sender.role}`} data-seq={m.seq}>
             {m.sender.role === 'system' ? (
               <p class="msg-system">
-                <Body text={m.body} />
+                {/* R11: a coded system message in the language shown now; older ones as stored. */}
+                <Body text={(m.key && renderSystemLine(t, m.key, m.params)) || m.body} />
               </p>
             ) : (
               <>
