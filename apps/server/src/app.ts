@@ -71,7 +71,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     errorResponseBuilder: (_req, ctx) =>
       Object.assign(new AjudaError(ctx.ban ? 'forbidden' : 'rate_limited', undefined, ctx.ban ? {} : { retryAfter: Math.max(1, Math.ceil(ctx.ttl / 1000)) }), { statusCode: ctx.statusCode }),
   });
-  await app.register(websocket, { options: { maxPayload: MAX_PAYLOAD_BYTES } });
+  await app.register(websocket, {
+    options: { maxPayload: MAX_PAYLOAD_BYTES },
+    // Before the listener closes (it waits for every socket): each socket is told why (`session.ended`
+    // `shutdown`, 1001) and, past a short grace, dropped, so a restart is not held by a frozen tab.
+    async preClose(this: FastifyInstance) {
+      await gateway.shutdown();
+      this.websocketServer.close();
+    },
+  });
 
   const own = new URL(config.publicUrl).origin;
   const wsOwn = own.replace(/^http/, 'ws');
@@ -147,7 +155,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   app.addHook('onClose', async () => {
     clearInterval(slaTimer);
-    for (const conn of gateway.conns) gateway.endSession(conn, 'shutdown');
     gateway.close();
     svc.close();
     await writer.drain();

@@ -356,6 +356,19 @@ export class Gateway {
     for (const conn of [...this.svc.hub.members(`agent:${agentId}`)]) this.endSession(conn, reason);
   }
 
+  /**
+   * Shutdown: tell every socket (`session.ended` `shutdown`, close 1001), give the closing handshakes
+   * `graceMs`, then drop what is left. A socket that never answers (a frozen tab, a dead network)
+   * would otherwise hold the server's close — and so its restart — for the library's 30 s timeout.
+   */
+  async shutdown(graceMs = 1000): Promise<void> {
+    const open = [...this.conns];
+    for (const conn of open) this.endSession(conn, 'shutdown');
+    const deadline = Date.now() + graceMs;
+    while (open.some((c) => c.ws.readyState !== c.ws.CLOSED) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const conn of open) if (conn.ws.readyState !== conn.ws.CLOSED) conn.ws.terminate();
+  }
+
   close(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
   }
