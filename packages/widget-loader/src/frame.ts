@@ -6,10 +6,13 @@
 // ignored (DESIGN habit 9). Identity tokens travel only in `host.identity`, never in a URL (R1).
 import { LABELS, str, type Boot, type MountFrame } from './launcher.ts';
 
-// The panel's size and look (stage 1's stylesheet has its position, side and stacking).
+// The panel's size and look (stage 1's stylesheet has its position, side and stacking). Above the
+// launcher, never taller than the window. On a phone (narrow, or short in landscape) the open panel
+// takes the whole screen and the launcher steps aside: nothing of the host lies over the panel (its
+// Send button), and the panel's header has its own close button.
 const CSS =
-  '.p{bottom:88px;width:380px;height:min(600px,80vh);border-radius:9px;box-shadow:0 4px 24px #0005}' +
-  '@media(max-width:480px){.p{inset:0;width:100%;height:100%}}';
+  '.p{bottom:88px;width:380px;height:min(600px,calc(100vh - 108px));border-radius:9px;box-shadow:0 4px 24px #0005}' +
+  '@media(max-width:480px),(max-height:480px){.p{inset:0;width:100%;height:100%;border-radius:0}.w[aria-expanded=true]{display:none}}';
 
 /**
  * Creates boot `x`'s iframe in its shadow root, answers the frame, and gives stage 1 its sender `x.tell_`.
@@ -29,6 +32,8 @@ export const mountFrame: MountFrame = (x) => {
   el.className = 'p';
   el.hidden = !x.open_;
   el.title = LABELS[x.locale_]!;
+  // "Copy conversation ID" (R13): Chromium refuses the clipboard to a cross-origin frame without it.
+  el.allow = 'clipboard-write';
   // R1: channel, host origin and locale only; a token never goes in a URL. (An origin is scheme, host
   // and port only: nothing in it needs escaping in a query string.) `preload=1`: created while the
   // panel is closed (on idle, or for a shutdown), so the frame waits for host.show to connect.

@@ -53,7 +53,8 @@ describe('launcher', () => {
     const f = widget().iframe!;
     expect(f.hidden).toBe(false);
     expect(f.title).toBe('Ayuda');
-    expect(f.getAttribute('allow')).toBeNull();
+    // Only the clipboard (copy the conversation ID, R13), nothing else (no camera, no geolocation…).
+    expect(f.getAttribute('allow')).toBe('clipboard-write');
     const url = new URL(f.src);
     expect(url.origin).toBe(AJUDA);
     expect(url.pathname).toBe('/widget/frame/');

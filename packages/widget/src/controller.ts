@@ -257,11 +257,18 @@ export class Controller implements Actions {
     this.bridge.post({ type: 'frame.close' });
   }
 
-  async copy(text: string): Promise<boolean> {
+  /**
+   * Copies `text` to the clipboard. Where the browser refuses (no clipboard-write permission, no
+   * clipboard API outside a secure context), selects `select`'s text instead so the person can copy
+   * it by hand, and resolves false.
+   * @example await controller.copy(conv.id, codeElement)
+   */
+  async copy(text: string, select?: Node | null): Promise<boolean> {
     try {
       await this.deps.win.navigator.clipboard.writeText(text);
       return true;
     } catch {
+      if (select) this.deps.win.getSelection?.()?.selectAllChildren(select);
       return false;
     }
   }

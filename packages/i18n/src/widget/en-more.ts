@@ -69,7 +69,7 @@ const enMore: Record<string, string> = {
   'conversation.copyId': 'Copy',
   'conversation.copyId.label': 'Copy conversation ID {id}',
   'conversation.copied': 'Copied',
-  'conversation.copyFailed': 'Copy failed',
+  'conversation.copyFailed': 'Selected: copy it by hand',
   'conversation.priority': 'Priority: {priority}',
   'conversation.escalated': 'Escalated to a support lead',
   'conversation.sla': 'We aim to answer within {duration}.',

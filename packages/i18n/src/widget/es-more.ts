@@ -69,7 +69,7 @@ const esMore: Record<string, string> = {
   'conversation.copyId': 'Copiar',
   'conversation.copyId.label': 'Copiar el ID de la conversación {id}',
   'conversation.copied': 'Copiado',
-  'conversation.copyFailed': 'No se pudo copiar',
+  'conversation.copyFailed': 'Seleccionado: cópielo manualmente',
   'conversation.priority': 'Prioridad: {priority}',
   'conversation.escalated': 'Escalada a un líder de soporte',
   'conversation.sla': 'Nuestro objetivo es responder en menos de {duration}.',

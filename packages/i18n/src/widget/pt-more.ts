@@ -69,7 +69,7 @@ const ptMore: Record<string, string> = {
   'conversation.copyId': 'Copiar',
   'conversation.copyId.label': 'Copiar o ID da conversa {id}',
   'conversation.copied': 'Copiado',
-  'conversation.copyFailed': 'Não foi possível copiar',
+  'conversation.copyFailed': 'Selecionado: copie manualmente',
   'conversation.priority': 'Prioridade: {priority}',
   'conversation.escalated': 'Escalada para um líder de suporte',
   'conversation.sla': 'Nosso objetivo é responder em até {duration}.',

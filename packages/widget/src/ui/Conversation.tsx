@@ -90,6 +90,13 @@ export function ConversationScreen({ id }: { id: string }) {
 function ConversationHeader({ conv }: { conv: RequesterConversationView }) {
   const { state, actions, t } = useApp();
   const [copied, setCopied] = useState<null | boolean>(null);
+  const idRef = useRef<HTMLElement>(null);
+  // "Copied" or "selected, copy it by hand" says so for a moment, then the button is "Copy" again.
+  useEffect(() => {
+    if (copied === null) return;
+    const timer = setTimeout(() => setCopied(null), 4000);
+    return () => clearTimeout(timer);
+  }, [copied]);
   const due = conv.firstResponseDueAt ? Date.parse(conv.firstResponseDueAt) : NaN;
   const waiting = OPEN_STATUSES.has(conv.status) && !(state.messages[conv.id] ?? []).some((m) => m.sender.role === 'agent');
   return (
@@ -97,11 +104,11 @@ function ConversationHeader({ conv }: { conv: RequesterConversationView }) {
       <ScreenTitle id="conv-title">{t(`requestType.${conv.requestType}.label`)}</ScreenTitle>
       <p class="conv-id">
         {/* R13: the conversation ID is always visible to the requester, and copyable. */}
-        <span>{t('conversation.id')}</span> <code class="mono">{conv.id}</code>{' '}
+        <span>{t('conversation.id')}</span> <code class="mono" ref={idRef}>{conv.id}</code>{' '}
         <button
           type="button"
           class="small-btn"
-          onClick={async () => setCopied(await actions.copy(conv.id))}
+          onClick={async () => setCopied(await actions.copy(conv.id, idRef.current))}
           aria-label={t('conversation.copyId.label', { id: conv.id })}
         >
           {copied === true ? t('conversation.copied') : copied === false ? t('conversation.copyFailed') : t('conversation.copyId')}

@@ -38,7 +38,8 @@ export interface Actions {
   setLocale(locale: Locale): void;
   dismissNotice(): void;
   close(): void;
-  copy(text: string): Promise<boolean>;
+  /** Copies to the clipboard; refused, selects `select`'s text for a copy by hand and resolves false. */
+  copy(text: string, select?: Node | null): Promise<boolean>;
 }
 
 export interface AppContextValue {
