@@ -106,13 +106,22 @@ export class AgentConnection {
     }
   }
 
-  /** Fire and forget; returns the ref used, or null when not connected. */
+  /**
+   * Fire and forget; returns the ref used, or null when not connected. An error answering a
+   * background signal (read position, typing) is not the person's business: it is dropped instead of
+   * becoming a notice (the conversation may have moved on, e.g. escalated away a moment ago).
+   */
   send(frame: Outbound): string | null {
     if (!this.ready || !this.socket || this.socket.readyState !== OPEN) return null;
     const ref = `c${++this.seq}`;
     this.socket.send(JSON.stringify({ ...frame, ref }));
+    if (frame.type === 'read' || frame.type === 'typing.set') {
+      this.quiet.add(ref);
+      if (this.quiet.size > 1000) this.quiet.delete(this.quiet.values().next().value!);
+    }
     return ref;
   }
+  private readonly quiet = new Set<string>();
 
   /** Send and wait for the frame that echoes our ref; an `error` frame rejects with FrameError. */
   request(frame: Outbound): Promise<ServerFrame> {
@@ -207,6 +216,8 @@ export class AgentConnection {
         clearTimeout(waiter.timer);
         if (frame.type === 'error') waiter.reject(new FrameError(frame));
         else waiter.resolve(frame);
+      } else if (frame.type === 'error' && this.quiet.delete(ref)) {
+        return;
       } else if (frame.type === 'error') {
         // Nobody waits for it any more (a command already settled): show it as a notice.
         const { ref: _late, ...rest } = frame;

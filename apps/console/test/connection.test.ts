@@ -144,6 +144,17 @@ describe('agent socket', () => {
     conn.stop();
   });
 
+  it('an error answering a background read or typing signal is dropped; any other unawaited error is shown', () => {
+    const { conn, sock, frames } = connect();
+    sock().open();
+    sock().serverSend(ready);
+    const read = conn.send({ type: 'read', conversationId: 'c1', lastReadSeq: 3 })!;
+    const typing = conn.send({ type: 'typing.set', conversationId: 'c1', on: true })!;
+    const other = conn.send({ type: 'agent.availability', available: true })!;
+    for (const ref of [read, typing, other]) sock().serverSend({ type: 'error', ref, code: 'not_found', i18nKey: 'error.not_found' });
+    expect(frames).toEqual(['session.ready', 'error']);
+  });
+
   it('pings on the heartbeat the server asked for', () => {
     const { sock } = connect();
     sock().open();

@@ -45,9 +45,15 @@ async function bruno(): Promise<TestClient> {
   return c;
 }
 
+/** Every frame the console's socket received, by the page's own count (to wait on a reply, never sleep). */
+const received = new WeakMap<Page, string[]>();
+
 async function console_(name: string, email: string, viewport: { width: number; height: number }): Promise<Actor> {
   const a = await newActor(browser, 'desk', name, { viewport });
   actors.push(a);
+  const frames: string[] = [];
+  received.set(a.page, frames);
+  a.page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
   await signInConsole(a.page, stack.url, email);
   return a;
 }
@@ -112,4 +118,56 @@ describe('an incident on a laptop screen', () => {
       emma.close();
     });
   }
+});
+
+describe('a conversation open through an escalation and a transfer back', () => {
+  it('R13: the agent keeps reading it while escalated, then sees every new message after the transfer back — no reload', async () => {
+    const emma = await console_('emma-stale', 'emma@ajuda.local', { width: 1366, height: 768 });
+    const b = await bruno();
+    const started = await b.request({ type: 'conversation.start', idempotencyKey: idem(), requestType: 'incident', answers: INCIDENT }, 'conversation.started');
+    const id = started.conversation.id;
+    await b.request({ type: 'message.send', conversationId: id, clientMsgId: 's1', body: 'Before the escalation' }, 'message.ack');
+    await openRow(emma.page, id);
+    const log = emma.page.locator('.msgs');
+    await log.getByText('Before the escalation').waitFor();
+    await emma.page.getByRole('button', { name: 'Send' }).waitFor();
+
+    // The lead is online; Bruno escalates: the conversation leaves Emma's queues.
+    const lea = await agent(stack, 'lea@ajuda.local');
+    sockets.push(lea);
+    await b.request({ type: 'escalation.create', conversationId: id, reason: 'other_engineer', description: 'Still failing', environment: 'Prod', justification: 'Need another look' }, 'escalation.created');
+    const banner = emma.page.getByText('Escalated to the support leads — you can still read it, but no longer reply.');
+    await banner.waitFor();
+    expect(await notClickable(banner)).toBeNull();
+    // No red "not found" anywhere: not in the pane, not as a notice in the header.
+    expect(await emma.page.locator('.conv [role="alert"], .conv .error, .notice-inline').count()).toBe(0);
+    expect(await emma.page.getByRole('button', { name: 'Send' }).count()).toBe(0);
+    await b.request({ type: 'message.send', conversationId: id, clientMsgId: 's2', body: 'While the lead looks' }, 'message.ack');
+    await log.getByText('While the lead looks').waitFor();
+    await emma.shot('stale-1-escalated-read-only');
+
+    // The lead sends it back to Emma; Bruno writes twice more.
+    await lea.request({ type: 'conversation.open', conversationId: id }, 'conversation.snapshot');
+    await lea.request({ type: 'conversation.transfer', conversationId: id, queue: 'support', agentId: 'ag_emma', reason: 'Back to Emma with the ERP details' }, 'agent.conversation.updated');
+    await emma.page.getByRole('button', { name: 'Send' }).waitFor();
+    expect(await banner.count()).toBe(0);
+    await b.request({ type: 'message.send', conversationId: id, clientMsgId: 's3', body: 'After the transfer back, one' }, 'message.ack');
+    await b.request({ type: 'message.send', conversationId: id, clientMsgId: 's4', body: 'After the transfer back, two' }, 'message.ack');
+    const newest = log.getByText('After the transfer back, two');
+    await newest.waitFor();
+    await log.getByText('After the transfer back, one').waitFor();
+    expect(await notClickable(newest)).toBeNull(); // the newest message is in view
+    await emma.shot('stale-2-transferred-back');
+    // Emma can answer again, and Bruno gets it.
+    const box = emma.page.getByPlaceholder('Write a reply to the requester');
+    await box.fill('Back on it, Bruno');
+    await clickAsPerson(emma.page.getByRole('button', { name: 'Send' }));
+    await b.wait('message.created', (f) => f.message.conversationId === id && f.message.body === 'Back on it, Bruno');
+    // Clicking its row again resyncs by seq and shows nothing twice.
+    const frames = received.get(emma.page)!;
+    const before = frames.filter((f) => f.includes('"resume.done"')).length;
+    await clickAsPerson(emma.page.locator(`li[data-conversation-id="${id}"] button`));
+    await expect.poll(() => frames.filter((f) => f.includes('"resume.done"')).length).toBeGreaterThan(before);
+    expect(await log.getByText('After the transfer back, two').count()).toBe(1);
+  });
 });
