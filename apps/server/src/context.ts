@@ -6,6 +6,7 @@ import es from '@ajuda/i18n/server/es';
 import pt from '@ajuda/i18n/server/pt';
 import { slaState, mayAccessConversation, type Principal, type SlaState } from '@ajuda/policy';
 import {
+  AjudaError,
   AgentConversationRemoved,
   AgentConversationUpdated,
   ConversationUpdated,
@@ -16,7 +17,7 @@ import type { Config } from './config.ts';
 import { SqliteRealmDirectory, type RealmDirectory } from './domains/directory.ts';
 import type { AgentPrincipal, Conn, ConnPrincipal } from './gateway/conn.ts';
 import type { MemoryHub } from './hub.ts';
-import { agentConversationView, messageView, requesterConversationView } from './projections.ts';
+import { agentConversationView, lastMessagePreview, messageView, requesterConversationView, type LastMessage } from './projections.ts';
 import type { MessageRow } from '@ajuda/db';
 
 const CATALOGS: Record<Locale, Catalog> = { pt, en, es };
@@ -103,8 +104,28 @@ export class Services {
       sla: this.slaView(c),
       assignee: a ? { id: a.id, name: a.name } : null,
       routing: this.repo.routing(c.id),
+      lastMessage: this.lastMessage(c),
     });
   }
+
+  /** The inbox preview, recomputed only when the conversation's last seq moved (rows are sent often). */
+  private lastMessage(c: ConversationRow): LastMessage {
+    const hit = this.previews.get(c.id);
+    if (hit && hit.seq === c.lastSeq) return hit.preview;
+    // Notes and system lines are skipped: the preview is what the requester and the agents said.
+    const recent = this.repo.messagesAfter(c.id, Math.max(0, c.lastSeq - 20), 20, false);
+    let preview: LastMessage = null;
+    for (let i = recent.length - 1; i >= 0; i--) {
+      const m = recent[i]!;
+      if (m.kind !== 'text') continue;
+      preview = lastMessagePreview(m);
+      break;
+    }
+    if (this.previews.size > 10_000) this.previews.clear();
+    this.previews.set(c.id, { seq: c.lastSeq, preview });
+    return preview;
+  }
+  private readonly previews = new Map<string, { seq: number; preview: LastMessage }>();
 
   // ── access (R7, R7a) ──
   policyPrincipal(p: ConnPrincipal): Principal {
@@ -117,6 +138,23 @@ export class Services {
         // A disabled agent's sockets are closed when they are disabled, and hello refuses them.
         return { kind: 'agent', agentId: p.agentId, role: p.role, teams: p.teams, disabled: this.disabledAgents.has(p.agentId) };
     }
+  }
+
+  /**
+   * R7b, R13: an agent who handled a conversation keeps read-only access after it was escalated or
+   * transferred away (they may follow it; they can no longer write, assign or see the realm).
+   */
+  mayRead(p: ConnPrincipal, c: ConversationRow): boolean {
+    if (this.mayAccess(p, c)) return true;
+    if (p.kind !== 'agent' || this.disabledAgents.has(p.agentId)) return false;
+    return this.repo.routing(c.id).some((r) => r.assigneeId === p.agentId);
+  }
+
+  /** The conversation if `p` may at least read it (R7a: otherwise "not found", like a missing one). */
+  loadReadable(p: ConnPrincipal, id: string): ConversationRow {
+    const c = this.repo.getConversation(id);
+    if (!c || !this.mayRead(p, c)) throw new AjudaError('not_found');
+    return c;
   }
 
   /** Agents disabled while this process runs (their sessions are also ended in the database). */
@@ -196,7 +234,8 @@ export class Services {
           conn.sendRaw(json);
         } else if (conn.inbox.delete(id)) {
           conn.send(AgentConversationRemoved, { type: 'agent.conversation.removed', conversationId: id });
-          if (conn.opened.delete(id)) this.hub.unsubscribe(`conv:${id}`, conn);
+          // A former assignee who has it open keeps following it, read-only (R13).
+          if (!(c && conn.opened.has(id) && this.mayRead(p, c)) && conn.opened.delete(id)) this.hub.unsubscribe(`conv:${id}`, conn);
         }
       }
     }

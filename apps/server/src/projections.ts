@@ -94,7 +94,7 @@ export function requesterConversationView(
 
 export function agentConversationView(
   c: ConversationRow,
-  extra: { sla: SlaView; assignee: { id: string; name: string } | null; routing: RoutingRow[] },
+  extra: { sla: SlaView; assignee: { id: string; name: string } | null; routing: RoutingRow[]; lastMessage?: LastMessage },
 ): AgentConversationView {
   const claims = json<{ email?: string; name?: string; realm?: string } | null>(c.claims, null);
   const trace = priorityTrace(c.priorityTrace);
@@ -137,7 +137,22 @@ export function agentConversationView(
     }),
     escalated: !!c.escalated,
     feedback: json<Feedback>(c.feedback, null),
+    lastMessage: extra.lastMessage ?? null,
   };
+}
+
+export type LastMessage = NonNullable<AgentConversationView['lastMessage']> | null;
+
+const PREVIEW_CHARS = 120;
+
+/** An inbox preview of a requester or agent message: the sender and the first non-empty line, truncated. */
+export function lastMessagePreview(m: MessageRow): LastMessage {
+  if (m.kind !== 'text') return null;
+  const line = m.body.split(/\r?\n/).find((l) => l.trim().length > 0)?.trim() ?? '';
+  const chars = [...line];
+  const text = chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS - 1).join('')}…` : line;
+  const role = m.sender === 'requester' ? 'requester' : 'agent';
+  return { role, ...(m.senderName ? { name: m.senderName } : {}), text, at: m.createdAt };
 }
 
 export function agentView(a: AgentRow, online: boolean): AgentView {

@@ -38,14 +38,17 @@ export function inbox(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'inbox.
 }
 
 export function open(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'conversation.open'>): void {
-  const c = loadFor(svc, p, f.conversationId);
+  // R13: a former assignee may still open it, read-only (the snapshot says so).
+  const c = svc.loadReadable(p, f.conversationId);
+  const handles = svc.mayAccess(p, c);
   const messages = svc.repo.messagesAfter(c.id, Math.max(0, c.lastSeq - 1000), 1000, true);
   if (!conn.opened.has(c.id)) {
     conn.opened.add(c.id);
     svc.hub.subscribe(`conv:${c.id}`, conn);
   }
-  conn.inbox.add(c.id);
+  if (handles) conn.inbox.add(c.id);
   conn.send(ConversationSnapshot, {
+    access: handles ? 'handle' : 'read',
     type: 'conversation.snapshot',
     ref: f.ref,
     conversation: svc.agentView(c),

@@ -293,7 +293,8 @@ export async function read(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'re
 
 /** Replay what the client missed, in order, from the database (the only source of truth). */
 export function resume(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'session.resume'>): void {
-  const c = loadFor(svc, p, f.conversationId);
+  // R13: an agent who handled it may keep following it read-only (Services.mayRead).
+  const c = p.kind === 'agent' ? svc.loadReadable(p, f.conversationId) : loadFor(svc, p, f.conversationId);
   const includeNotes = p.kind === 'agent';
   if (c.lastSeq - f.lastSeq > svc.config.limits.maxReplay)
     throw new AjudaError('snapshot_required', `more than ${svc.config.limits.maxReplay} messages missed: reload the conversation`);

@@ -1,10 +1,12 @@
 import { agentMayWrite, canGrant, isSmallAdjustment } from '@ajuda/policy';
-import { AjudaError, GrantList, RealmDirectory, RealmSnapshot, type ClientFrame, type FrameOf } from '@ajuda/protocol';
+import { AjudaError, GrantList, RealmDirectory, RealmSnapshot, type ClientFrame, type FrameOf, type GrantView } from '@ajuda/protocol';
 import type { Services } from '../context.ts';
 import { shortId } from '../crypto.ts';
 import type { AgentPrincipal, Conn, RequesterPrincipal } from '../gateway/conn.ts';
 import { grantView, pipelineView, projectView } from '../projections.ts';
-import { loadFor, requesterPolicy } from './conversations.ts';
+import type { AuditRow, GrantRow, MessageRow } from '@ajuda/db';
+import { loadFor, publishAll, requesterPolicy } from './conversations.ts';
+import { systemMessage } from './routing.ts';
 import { currentGrant, grantRecords } from './agents.ts';
 
 type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
@@ -48,21 +50,42 @@ export async function adjust(svc: Services, conn: Conn, p: AgentPrincipal, f: F<
   if (!c.realmId) throw new AjudaError('not_found');
   const realmId = c.realmId;
   if (!isSmallAdjustment(f.action)) throw new AjudaError('forbidden', 'complex changes go to the project team (R12d)');
+  const out: MessageRow[] = [];
   await svc.writer.write(() => {
     // Checked inside the write: a revocation committed before this batch wins (R12c).
     if (!agentMayWrite(grantRecords(svc, realmId), realmId, svc.now())) throw new AjudaError('grant_required');
     const pipe = svc.directory.pipeline(realmId, f.pipelineId);
     if (!pipe) throw new AjudaError('not_found');
     const status = f.action === 'pause' ? 'paused' : 'running';
+    const at = svc.iso();
     svc.directory.setPipelineStatus(realmId, pipe.id, status);
-    svc.repo.audit(`agent:${p.agentId}`, 'grant.used', c.id, realmId, { action: f.action, pipelineId: pipe.id, grant: currentGrant(svc, realmId)?.id }, svc.iso());
+    svc.repo.audit(`agent:${p.agentId}`, 'grant.used', c.id, realmId, { action: f.action, pipelineId: pipe.id, pipelineName: pipe.name, agentName: p.name, grant: currentGrant(svc, realmId)?.id }, at);
+    // R12c: every use is recorded where the customer sees it — a line in their conversation.
+    out.push(systemMessage(svc, c, 'system.grant_used', { agent: p.name, grantAction: f.action, pipeline: pipe.name }, at));
   });
+  publishAll(svc, out);
   sendSnapshot(svc, conn, c.id, realmId, f.ref);
+}
+
+/** R12c: a grant with every recorded use of it (who did what to which pipeline, when), for the customer's grant screen. */
+function grantWithUses(g: GrantRow, used: AuditRow[]): GrantView {
+  const uses = [];
+  for (const a of used) {
+    const d = JSON.parse(a.detail) as { grant?: string; action?: string; pipelineId?: string; pipelineName?: string; agentName?: string };
+    if (d.grant !== g.id) continue;
+    uses.push({ at: a.at, action: d.action ?? '', target: d.pipelineName ?? d.pipelineId ?? '', by: d.agentName ?? '' });
+  }
+  return { ...grantView(g), uses };
+}
+
+function grantList(svc: Services, realmId: string): GrantView[] {
+  const used = svc.repo.auditOfRealm(realmId).filter((a) => a.action === 'grant.used');
+  return svc.repo.grants(realmId).map((g) => grantWithUses(g, used));
 }
 
 export function listGrants(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'grant.list.get'>): void {
   if (p.kind !== 'realm_user') throw new AjudaError('forbidden');
-  conn.send(GrantList, { type: 'grant.list', ref: f.ref, grants: svc.repo.grants(p.realmId).map(grantView) });
+  conn.send(GrantList, { type: 'grant.list', ref: f.ref, grants: grantList(svc, p.realmId) });
 }
 
 /** R12b/R12c: only a realm user holding the grant permission grants; scoped, time-bounded, audited. */
@@ -91,7 +114,7 @@ export async function revokeGrant(svc: Services, conn: Conn, p: RequesterPrincip
 
 /** Tell the granting user's sockets and every agent viewing this realm; effective from the next frame. */
 function grantsChanged(svc: Services, realmId: string, ref: string | undefined, origin: Conn): void {
-  const grants = svc.repo.grants(realmId).map(grantView);
+  const grants = grantList(svc, realmId);
   origin.send(GrantList, { type: 'grant.list', ref, grants });
   for (const conn of svc.hub.members('agents')) {
     for (const id of conn.opened) {

@@ -3,10 +3,6 @@ import system from '../system/en.ts';
 
 export default {
   ...system,
-  'system.grant_used': '{agent} from support {grantAction} the pipeline {pipeline} using the access you granted.',
-  'param.grantAction.pause': 'paused',
-  'param.grantAction.resume': 'resumed',
-  'param.grantAction.restart': 'restarted',
   'template.contract': 'Questions about your contract are handled by your account manager. Please contact them directly; they will be happy to help.',
   'template.project_team':
     'This request changes the designed strategy of your flow, so it belongs with the project team. I have passed it to them and they will continue in this conversation.',

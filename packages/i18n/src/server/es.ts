@@ -3,10 +3,6 @@ import system from '../system/es.ts';
 
 export default {
   ...system,
-  'system.grant_used': '{agent}, de soporte, {grantAction} el pipeline {pipeline} con el acceso que usted concedió.',
-  'param.grantAction.pause': 'pausó',
-  'param.grantAction.resume': 'reanudó',
-  'param.grantAction.restart': 'reinició',
   'template.contract': 'Las preguntas sobre su contrato las atiende su gerente de cuenta. Por favor, contáctelo directamente; le ayudará con gusto.',
   'template.project_team':
     'Esta solicitud cambia la estrategia diseñada de su flujo, por lo que corresponde al equipo del proyecto. Se la pasé y continuarán en esta conversación.',

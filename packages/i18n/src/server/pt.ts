@@ -3,10 +3,6 @@ import system from '../system/pt.ts';
 
 export default {
   ...system,
-  'system.grant_used': '{agent}, do suporte, {grantAction} o pipeline {pipeline} usando o acesso que você concedeu.',
-  'param.grantAction.pause': 'pausou',
-  'param.grantAction.resume': 'retomou',
-  'param.grantAction.restart': 'reiniciou',
   'template.contract': 'Questões sobre o seu contrato são tratadas pelo seu gerente de contas. Por favor, fale diretamente com ele; terá prazer em ajudar.',
   'template.project_team':
     'Este pedido altera a estratégia desenhada para o seu fluxo, por isso cabe à equipe do projeto. Encaminhei-o e a equipe continuará nesta conversa.',

@@ -17,6 +17,11 @@ export default {
   'system.reopened': 'This conversation was reopened.',
   'system.transferred_project': 'This matter concerns an ongoing project, so it was passed to the project team running it.',
   'system.transferred': 'Your conversation was passed to another team, who will continue here.',
+  // R12c: a change an agent made in the realm under the customer's grant.
+  'system.grant_used': '{agent} from support {grantAction} the pipeline {pipeline} using the access you granted.',
+  'param.grantAction.pause': 'paused',
+  'param.grantAction.resume': 'resumed',
+  'param.grantAction.restart': 'restarted',
   'time.minutes': '{n} minutes',
   'time.hours': '{n} hours',
   'time.days': '{n} days',

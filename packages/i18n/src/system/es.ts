@@ -14,6 +14,11 @@ export default {
   'system.reopened': 'Esta conversación se reabrió.',
   'system.transferred_project': 'Este asunto se refiere a un proyecto en curso, así que se pasó al equipo del proyecto.',
   'system.transferred': 'Su conversación se pasó a otro equipo, que continuará aquí.',
+  // R12c: a change an agent made in the realm under the customer's grant.
+  'system.grant_used': '{agent}, de soporte, {grantAction} el pipeline {pipeline} con el acceso que usted concedió.',
+  'param.grantAction.pause': 'pausó',
+  'param.grantAction.resume': 'reanudó',
+  'param.grantAction.restart': 'reinició',
   'time.minutes': '{n} minutos',
   'time.hours': '{n} horas',
   'time.days': '{n} días',

@@ -14,6 +14,11 @@ export default {
   'system.reopened': 'Esta conversa foi reaberta.',
   'system.transferred_project': 'Este assunto diz respeito a um projeto em andamento, por isso foi encaminhado à equipe do projeto.',
   'system.transferred': 'A sua conversa foi encaminhada a outra equipe, que continuará aqui.',
+  // R12c: a change an agent made in the realm under the customer's grant.
+  'system.grant_used': '{agent}, do suporte, {grantAction} o pipeline {pipeline} usando o acesso que você concedeu.',
+  'param.grantAction.pause': 'pausou',
+  'param.grantAction.resume': 'retomou',
+  'param.grantAction.restart': 'reiniciou',
   'time.minutes': '{n} minutos',
   'time.hours': '{n} horas',
   'time.days': '{n} dias',
