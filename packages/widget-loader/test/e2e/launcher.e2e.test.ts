@@ -98,6 +98,25 @@ async function expectReachable(page: Page, target: Locator) {
   expect(onHost!.launcherOverlaps, 'no part of the launcher lies over the target').toBe(false);
 }
 
+/** Whether any part of the launcher shows over the open panel (the topmost thing at its centre, over the frame). */
+async function launcherOverPanel(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    for (const host of document.querySelectorAll('body *')) {
+      const root = host.shadowRoot;
+      const f = root?.querySelector('iframe');
+      if (!root || !f) continue;
+      const b = root.querySelector('button[aria-expanded]')!;
+      const br = b.getBoundingClientRect();
+      const fr = f.getBoundingClientRect();
+      if (getComputedStyle(b).display === 'none' || !br.width) return false;
+      const overlaps = br.left < fr.right && br.right > fr.left && br.top < fr.bottom && br.bottom > fr.top;
+      const top = root.elementFromPoint(br.left + br.width / 2, br.top + br.height / 2);
+      return overlaps && (top === b || b.contains(top));
+    }
+    return false;
+  });
+}
+
 /** From the panel's home: a general question, sent; resolves with the conversation ID. */
 async function startConversation(page: Page, frame: FrameLocator, tap: boolean): Promise<string> {
   const act = (l: Locator) => (tap ? l.tap() : l.click());
@@ -175,6 +194,7 @@ describe('launcher and panel in Chromium', () => {
     await frame.locator('[data-screen-title]').first().waitFor();
     const box = await page.locator('iframe[src*="/widget/frame/"]').boundingBox();
     expect(box).toEqual({ x: 0, y: 0, width: 390, height: 844 });
+    expect(await launcherOverPanel(page), 'the launcher is not on top of the open panel').toBe(false);
     await startConversation(page, frame, true);
 
     const body = 'Sent from my phone';
