@@ -90,6 +90,8 @@ describe('escalated away from the agent who handled it', () => {
   it('R13: says what happened and keeps it readable, read-only — never a red "not found"', async () => {
     const { h } = openIncident();
     h.server({ type: 'agent.conversation.removed', conversationId: 'c_inc' });
+    // It left João's queues: the console asks again, to learn whether he may still read it.
+    expect(h.socket.sentOfType('conversation.open')).toHaveLength(2);
     const reopen = h.socket.lastOfType('conversation.open')!;
     h.server({ type: 'conversation.snapshot', ref: reopen.ref, conversation: escalated(), messages: [msg(1, 'requester', 'It fails'), msg(2, 'agent', 'Checking'), msg(3, 'system', 'Escalated', 'system')], escalations: [], grant: null, access: 'read' });
     await flush();
@@ -109,6 +111,8 @@ describe('escalated away from the agent who handled it', () => {
   it('when the server no longer lets them read it, the pane says it left their queues (a status, not an error)', async () => {
     const { h } = openIncident();
     h.server({ type: 'agent.conversation.removed', conversationId: 'c_inc' });
+    // It left João's queues: the console asks again, to learn whether he may still read it.
+    expect(h.socket.sentOfType('conversation.open')).toHaveLength(2);
     const reopen = h.socket.lastOfType('conversation.open')!;
     h.server({ type: 'error', ref: reopen.ref, code: 'not_found', i18nKey: 'error.not_found', conversationId: 'c_inc' });
     await flush();
