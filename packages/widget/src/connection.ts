@@ -67,7 +67,10 @@ export interface ConnectionOptions {
 const OPEN = 1;
 const OUTBOX_KEY = 'outbox';
 const VISITOR_KEY = 'visitorToken';
-/** Set while this browser has a conversation that is not closed: worth a socket before anyone opens the panel. */
+/**
+ * '1' while this browser has a conversation that is not closed (worth a socket before anyone opens the
+ * panel), '0' when it has none; missing: not known yet.
+ */
 const WATCH_KEY = 'watch';
 /** Errors after which resending the same message can never succeed. */
 const PERMANENT_SEND_ERRORS = new Set([
@@ -152,7 +155,9 @@ export class Connection {
    * and no visitor per page view).
    */
   get hasSomethingToWatch(): boolean {
-    return this.outbox.length > 0 || this.opts.storage.get(WATCH_KEY) === '1';
+    const watch = this.opts.storage.get(WATCH_KEY);
+    // A visitor known from before this was kept (a token, nothing known): look once, then it is known.
+    return this.outbox.length > 0 || watch === '1' || (watch === null && !!this.opts.storage.get(VISITOR_KEY));
   }
 
   /** Opens the socket (after asking the host for an identity token on the platform channel); again: no-op. */
@@ -475,8 +480,7 @@ export class Connection {
   }
 
   private watch(on: boolean): void {
-    if (on) this.opts.storage.set(WATCH_KEY, '1');
-    else this.opts.storage.remove(WATCH_KEY);
+    this.opts.storage.set(WATCH_KEY, on ? '1' : '0');
   }
 
   /** Returns false when this seq was already seen. */

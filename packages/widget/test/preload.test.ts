@@ -147,6 +147,26 @@ describe('preloaded frame', () => {
     expect(FakeSocket.all).toHaveLength(0);
   });
 
+  it('a visitor from before this browser kept track (a visitor token, nothing known) is looked up once, then known', async () => {
+    const storage = new MemoryStorage();
+    storage.setItem('ajuda:v1:website|https://app.acme.example:visitorToken', 'v_old');
+    const { c } = frame(storage, true);
+    c.boot();
+    await flush();
+    expect(FakeSocket.all).toHaveLength(1);
+    last().open();
+    last().push(ready());
+    await flush();
+    last().push({ type: 'conversation.list.result', conversations: [] } as Record<string, unknown>);
+    await flush();
+    c.conn.stop();
+    // Nothing open there: the next page views stay offline until the panel is opened.
+    FakeSocket.all = [];
+    frame(storage, true).c.boot();
+    await flush();
+    expect(FakeSocket.all).toHaveLength(0);
+  });
+
   it('connects at once to deliver messages typed but not yet sent (outbox)', async () => {
     const storage = new MemoryStorage();
     const first = frame(storage, false).c;
