@@ -1,6 +1,7 @@
 // `pnpm bench` — every benchmark, results in bench/results/latest.json (+ latest.md, printed).
 // `pnpm bench --quick` — the same shape, shorter runs (< 5 minutes).
-// `pnpm bench --only=delivery,idle` — a subset (other sections are kept from the previous file).
+// `pnpm bench --only=delivery,idle` — a subset (other sections are kept from the previous file);
+// sections: widget, preload, delivery, persistence, idle, crash.
 // `pnpm bench --cpu-prof` — also write a V8 CPU profile of the Ajuda server during delivery
 // (bench/results/profiles/), for finding what limits a missed target.
 import { execFileSync } from 'node:child_process';
@@ -12,7 +13,7 @@ import { idle } from './idle.ts';
 import { ROOT } from './lib/proc.ts';
 import { persistence } from './persistence.ts';
 import { peers } from './peers.ts';
-import { widget } from './widget.ts';
+import { idlePreload, widget } from './widget.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -40,6 +41,7 @@ const out: Json = {
   commit: git(['rev-parse', '--short', 'HEAD']),
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadavgAtStart: loadavg().map((x) => Math.round(x * 100) / 100) },
   widget: previous.widget ?? null,
+  preload: previous.preload ?? null,
   delivery: previous.delivery ?? null,
   idle: previous.idle ?? null,
   persistence: previous.persistence ?? null,
@@ -70,6 +72,8 @@ if (want('widget')) {
     return w;
   });
 }
+// loadOn: 'idle' at scale: 200 page views nobody clicks open no socket and create no visitor.
+if (want('preload')) out.preload = await section('preload', () => idlePreload({ quick, log, build: !want('widget') }));
 if (want('delivery')) {
   const dir = cpuProf ? join(RESULTS, 'profiles') : undefined;
   out.delivery = await section('delivery', () => delivery({ quick, log, ...(dir ? { cpuProfDir: dir } : {}) }));
@@ -103,6 +107,7 @@ function targets(r: Json) {
   const d = r.delivery ?? {};
   const i = r.idle ?? {};
   const p = r.persistence ?? {};
+  const pre = r.preload ?? {};
   const sio = d.peers?.['socket.io+better-sqlite3'];
   const t = (name: string, target: string, value: unknown, ok: boolean | null) => ({ name, target, value: value ?? null, met: value === null || value === undefined ? null : ok });
   return [
@@ -111,6 +116,8 @@ function targets(r: Json) {
     t('iframe app loaded before usable gzip (measured)', '≤ 20,480 B', w.appLoadedBeforeUsableGzipBytes, w.appLoadedBeforeUsableGzipBytes <= 20480),
     t('click to usable, median', '≤ 150 ms', w.clickToUsableMsMedian, w.clickToUsableMsMedian <= 150),
     t('host TBT delta', '≤ 10 ms', w.hostTbtDeltaMs, w.hostTbtDeltaMs <= 10),
+    t(`sockets opened by ${pre.loads ?? 200} /site loads (loadOn idle), no click`, '0', pre.socketsOpened, pre.socketsOpened === 0),
+    t(`visitor rows created by ${pre.loads ?? 200} /site loads (loadOn idle), no click`, '0', pre.visitorRowsCreated, pre.visitorRowsCreated === 0),
     t('delivered at 5,000/s offered (FULL)', '≥ 4,950/s', d.deliveredPerSec, d.deliveredPerSec >= 4950),
     t('p99 at 5,000/s offered (FULL)', '≤ 50 ms', d.p99Ms, d.p99Ms !== null && d.p99Ms <= 50),
     t('saturation vs raw ws', '≥ 0.35×', d.ratioToRawWs, d.ratioToRawWs >= 0.35),
@@ -137,6 +144,7 @@ function summary(r: Json): string {
     `Peers' host-page weight (gzip): ${Object.entries((r.widget?.peers ?? {}) as Json)
       .map(([k, v]) => `${k} ${v.hostPageGzipBytes ?? `null (${v.reason ?? '?'})`} B`)
       .join('; ')}.`,
+    `Idle preload (/site, loadOn idle): ${r.preload ? `${r.preload.loads} loads with no click opened ${r.preload.socketsOpened ?? '—'} sockets and created ${r.preload.visitorRowsCreated ?? '—'} visitor rows; the control open opened ${r.preload.controlOpenSockets ?? '—'} socket(s), ${r.preload.controlOpenVisitorRows ?? '—'} visitor row(s)` : 'not run'}.`,
     `Crash: ${r.crash ? JSON.stringify(r.crash) : 'not run (pnpm bench:reliability)'}.`,
     `Total ${r.totalSeconds} s.`,
     '',

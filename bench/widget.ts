@@ -271,3 +271,91 @@ export async function widget(o: { quick: boolean; log: (s: string) => void }) {
   }
   return result;
 }
+
+/**
+ * Idle preload at scale: the demo's `/site` (loadOn: 'idle') loaded `loads` times, a new browser
+ * context each (a new visitor each), nobody clicking. Each load waits until the preloaded frame has
+ * rendered its first screen (the code is there), then 300 ms more; four views run at a time. Counted on the server: WebSocket
+ * upgrades to /ws and new rows in `visitors`; both should stay 0. A control load then opens the panel,
+ * which must connect (1 socket, 1 visitor), so a counter that cannot see anything is caught.
+ * @example const r = await idlePreload({ quick: true, log: console.log }); r.socketsOpened // 0
+ */
+export async function idlePreload(o: { quick: boolean; log: (s: string) => void; loads?: number; build?: boolean }) {
+  const loads = o.loads ?? 200;
+  const buildProblems = o.build === false ? [] : build(o.log);
+  const { startTestStack } = await import('../apps/server/src/testing.ts');
+  const stack = await startTestStack({ AJUDA_UPGRADES_PER_MINUTE: '100000', AJUDA_STARTS_PER_MINUTE: '1000' });
+  const svc = (stack.app as unknown as { ajuda: { svc: { db: { sqlite: { prepare(sql: string): { get(): unknown } } } } } }).ajuda.svc;
+  const visitors = () => (svc.db.sqlite.prepare('SELECT count(*) AS n FROM visitors').get() as { n: number }).n;
+  let upgrades = 0;
+  stack.app.server.on('upgrade', (req: { url?: string }) => {
+    if ((req.url ?? '').startsWith('/ws')) upgrades++;
+  });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const site = `${stack.demoUrl}/site`;
+  const result: Record<string, unknown> = { loads, hostPage: "the demo app's /site page (loadOn: 'idle')", buildProblems: buildProblems.length ? buildProblems : undefined };
+  try {
+    /** One page view; resolves once the idle preload has rendered the frame's first screen. */
+    const view = async (open: boolean) => {
+      const ctx = await browser.newContext();
+      try {
+        const page = await ctx.newPage();
+        await page.goto(site, { waitUntil: 'load' });
+        const frame = await (async () => {
+          const deadline = Date.now() + 15_000;
+          for (;;) {
+            const f = page.frames().find((x) => x.url().includes(BASE));
+            if (f && (await f.locator('[data-screen-title]').count().catch(() => 0))) return f;
+            if (Date.now() > deadline) throw new Error('the frame was not preloaded within 15 s');
+            await sleep(20);
+          }
+        })();
+        await sleep(300);
+        if (open) {
+          await page.locator('button[aria-expanded]').first().click();
+          await frame.locator('.cards .card').first().waitFor({ timeout: 15_000 });
+        }
+      } finally {
+        await ctx.close();
+      }
+    };
+    const rows0 = visitors();
+    const up0 = upgrades;
+    const t0 = Date.now();
+    let failures = 0;
+    let lastError = '';
+    // Four page views at a time (each in its own context): a few visitors arriving together.
+    let started = 0;
+    let done = 0;
+    const worker = async () => {
+      while (started < loads) {
+        started++;
+        try {
+          await view(false);
+        } catch (e) {
+          failures++;
+          lastError = String((e as Error).message ?? e).slice(0, 200);
+        }
+        if (++done % 50 === 0) o.log(`  preload: ${done}/${loads} loads, ${upgrades - up0} sockets, ${visitors() - rows0} visitor rows`);
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    await sleep(1000);
+    result.socketsOpened = upgrades - up0;
+    result.visitorRowsCreated = visitors() - rows0;
+    result.loadFailures = failures || undefined;
+    result.lastError = lastError || undefined;
+    result.loadsSeconds = round((Date.now() - t0) / 1000, 1);
+    // Control: the same page, and the person opens the panel.
+    const rows1 = visitors();
+    const up1 = upgrades;
+    await view(true);
+    await sleep(500);
+    result.controlOpenSockets = upgrades - up1;
+    result.controlOpenVisitorRows = visitors() - rows1;
+  } finally {
+    await browser.close();
+    await stack.close();
+  }
+  return result;
+}
