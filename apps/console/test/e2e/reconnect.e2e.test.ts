@@ -2,7 +2,6 @@
 // `session.ended: shutdown`), stays down a few seconds, and starts again on the same port and database.
 // The console must be live again soon after the server is healthy, without a reload or a new sign-in.
 import { writeFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../server/src/app.ts';
@@ -11,7 +10,7 @@ import { launchBrowser, newActor, outputDir, signInConsole, type Actor } from '.
 
 let stack: TestStack;
 let browser: Browser;
-let restarted: FastifyInstance | null = null;
+let restarted: Awaited<ReturnType<typeof buildApp>> | null = null;
 const actors: Actor[] = [];
 
 beforeAll(async () => {
