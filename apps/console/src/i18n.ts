@@ -1,4 +1,4 @@
-import { pickLocale, translator, type Catalog, type Locale, type Translate } from '@ajuda/i18n';
+import { pickLocale, renderSystemLine, translator, type Catalog, type LineParams, type Locale, type Translate } from '@ajuda/i18n';
 import en from '@ajuda/i18n/console/en';
 import es from '@ajuda/i18n/console/es';
 import pt from '@ajuda/i18n/console/pt';
@@ -34,6 +34,18 @@ export function makeT(locale: Locale): Translate {
 /** `t(key)` when the catalog has the key, else the fallback (for server-provided codes). */
 export function tOr(locale: Locale, key: string, fallback: string, params?: Record<string, string | number>): string {
   return Object.hasOwn(CATALOGS[locale], key) ? translator(CATALOGS[locale], locale)(key, params) : fallback;
+}
+
+const plain: Record<Locale, Translate> = { pt: translator(pt, 'pt'), en: translator(en, 'en'), es: translator(es, 'es') };
+
+/**
+ * A stored coded line in the console's language (R11): a system message's key, or a rule, routing or
+ * priority code under `line.`; null when the catalog does not know it (the caller shows what was stored).
+ *
+ * @example lineText('pt', 'line.R11.assigned', { name: 'Sofía', language: 'es' }) // "R11: atribuída a Sofía: disponível, fala espanhol, …"
+ */
+export function lineText(locale: Locale, key: string, params?: LineParams | null): string | null {
+  return renderSystemLine(plain[locale], key, params);
 }
 
 /**

@@ -247,7 +247,7 @@ describe('realm panel (R7b, R12)', () => {
     const panel = h.container.querySelector<HTMLElement>('.realm')!;
     const banner = panel.querySelector('.banner--grant')!;
     expect(banner.textContent).toContain('Customer granted write access');
-    expect(banner.textContent).toContain('expires in 30m 00s');
+    expect(banner.textContent).toContain('Customer granted write access. Expires in 30m 00s');
     const restart = within(panel).getByRole('button', { name: 'Restart Orders sync' }) as HTMLButtonElement;
     expect(restart.disabled).toBe(false);
     fireEvent.click(restart);

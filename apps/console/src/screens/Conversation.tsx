@@ -2,7 +2,7 @@ import type { Locale } from '@ajuda/i18n';
 import type { AgentConversationView, EscalationView, MessageView, Priority, QueueKind } from '@ajuda/protocol';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { useConsole } from '../context.ts';
-import { CATALOGS, tOr } from '../i18n.ts';
+import { CATALOGS, lineText, tOr } from '../i18n.ts';
 import { isOpenStatus } from '../sla.ts';
 import { useStore, type OpenConversation, type PendingMessage } from '../store.ts';
 import { useAction } from '../ui/action.ts';
@@ -249,7 +249,8 @@ function MessageItem({ m, seen, locale }: { m: MessageView; seen: boolean; local
   if (m.kind === 'system') {
     return (
       <li class="msg msg--system" data-seq={m.seq}>
-        <span>{m.body}</span> <time dateTime={m.at}>{fmtTime(locale, m.at)}</time>
+        {/* R11: a coded system message in the agent's language; older ones as stored. */}
+        <span>{(m.key && lineText(locale, m.key, m.params)) || m.body}</span> <time dateTime={m.at}>{fmtTime(locale, m.at)}</time>
       </li>
     );
   }
@@ -436,12 +437,16 @@ function PriorityPanel({ conv }: { conv: AgentConversationView }) {
         <PriorityBadge priority={conv.priority} /> {conv.priority ? t(`priority.${conv.priority}.name`) : t('priority.none')}
       </p>
       {conv.priority ? <p class="muted small">{t(`priority.${conv.priority}.definition`)}</p> : null}
-      {conv.priorityTrace.length ? (
+      {conv.priorityTrace.length || conv.priorityLines?.length ? (
         <>
           <h4>{t('priority.trace')}</h4>
           <ul class="trace">
+            {/* Older conversations: English text as stored; newer ones: coded lines in the agent's language (R9, R11). */}
             {conv.priorityTrace.map((line, i) => (
-              <li key={i}>{tOr(locale, `priority.trace.${line}`, line)}</li>
+              <li key={`t${i}`}>{tOr(locale, `priority.trace.${line}`, line)}</li>
+            ))}
+            {(conv.priorityLines ?? []).map((line, i) => (
+              <li key={`l${i}`} data-code={line.code}>{lineText(locale, `line.${line.code}`, line.params) ?? line.code}</li>
             ))}
           </ul>
         </>
@@ -594,7 +599,7 @@ function RoutingLog({ conv }: { conv: AgentConversationView }) {
             <li key={i}>
               <time dateTime={r.at}>{fmtDateTime(locale, r.at)}</time> · <strong>{queueLabel(t, key)}</strong>
               {assignee ? <> → {assignee}</> : null}
-              <div class="small">{tOr(locale, `routing.reason.${r.reason}`, r.reason)}</div>
+              <div class="small" data-code={r.code}>{(r.code && lineText(locale, `line.${r.code}`, r.params)) || r.reason}</div>
             </li>
           );
         })}

@@ -1,6 +1,7 @@
 import type { AgentConversationView, GrantView, PipelineView } from '@ajuda/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { useConsole } from '../context.ts';
+import { tOr } from '../i18n.ts';
 import { formatDuration } from '../sla.ts';
 import { useStore, type OpenConversation } from '../store.ts';
 import { useAction } from '../ui/action.ts';
@@ -110,7 +111,7 @@ function PipelineRow({ p, conversationId, enabled, onGrantLost }: { p: PipelineV
         {p.inProjectPhase ? <span class="tag tag--warn">{t('realm.projectPhase')}</span> : null}
       </td>
       <td>{p.environment}</td>
-      <td>{p.status}</td>
+      <td>{tOr(locale, `realm.pipelineStatus.${p.status}`, p.status)}</td>
       <td>
         {confirm ? (
           <span class="confirm">

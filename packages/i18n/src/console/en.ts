@@ -1,5 +1,11 @@
 /** Console texts, English (R11). Keys are shared with pt.ts and es.ts; tests check none is missing. */
+import lines from '../lines/en.ts';
+import system from '../system/en.ts';
+
 const en: Record<string, string> = {
+  // System messages and coded rule/routing/priority lines, rendered in the console's language (R11).
+  ...system,
+  ...lines,
   'app.name': 'Ajuda Console',
   'app.title': 'Ajuda Console',
   'app.loading': 'Loading…',
@@ -248,9 +254,9 @@ const en: Record<string, string> = {
   'realm.refresh': 'Refresh',
   'realm.readOnly': 'Read-only. Changes need access granted by the customer.',
   'realm.loading': 'Loading realm…',
-  'realm.grantActive': 'Customer granted {level} access',
+  'realm.grantActive': 'Customer granted {level} access.',
   'realm.grantLevel.write': 'write',
-  'realm.grantExpires': 'expires in {time} (granted by {by}).',
+  'realm.grantExpires': 'Expires in {time} (granted by {by}).',
   'realm.guideFirst': 'Guide the customer first; only small adjustments are done by support. Complex ones go to the project team.',
   'realm.pipelines': 'Pipelines',
   'realm.pipeline': 'Pipeline',

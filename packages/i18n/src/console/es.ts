@@ -1,5 +1,11 @@
 /** Textos de la consola, español (R11). Mismas claves que en.ts y pt.ts. */
+import lines from '../lines/es.ts';
+import system from '../system/es.ts';
+
 const es: Record<string, string> = {
+  // System messages and coded rule/routing/priority lines, rendered in the console's language (R11).
+  ...system,
+  ...lines,
   'app.name': 'Consola Ajuda',
   'app.title': 'Consola Ajuda',
   'app.loading': 'Cargando…',
@@ -248,9 +254,9 @@ const es: Record<string, string> = {
   'realm.refresh': 'Actualizar',
   'realm.readOnly': 'Solo lectura. Los cambios necesitan acceso concedido por el cliente.',
   'realm.loading': 'Cargando el realm…',
-  'realm.grantActive': 'El cliente concedió acceso de {level}',
+  'realm.grantActive': 'El cliente concedió acceso de {level}.',
   'realm.grantLevel.write': 'escritura',
-  'realm.grantExpires': 'caduca en {time} (concedido por {by}).',
+  'realm.grantExpires': 'Caduca en {time} (concedido por {by}).',
   'realm.guideFirst': 'Orienta primero al cliente; soporte solo hace ajustes pequeños. Los complejos van al equipo de proyecto.',
   'realm.pipelines': 'Pipelines',
   'realm.pipeline': 'Pipeline',

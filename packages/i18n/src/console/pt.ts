@@ -1,5 +1,11 @@
 /** Textos do console, português (R11). Mesmas chaves de en.ts e es.ts. */
+import lines from '../lines/pt.ts';
+import system from '../system/pt.ts';
+
 const pt: Record<string, string> = {
+  // System messages and coded rule/routing/priority lines, rendered in the console's language (R11).
+  ...system,
+  ...lines,
   'app.name': 'Console Ajuda',
   'app.title': 'Console Ajuda',
   'app.loading': 'Carregando…',
@@ -248,9 +254,9 @@ const pt: Record<string, string> = {
   'realm.refresh': 'Atualizar',
   'realm.readOnly': 'Somente leitura. Alterações precisam de acesso concedido pelo cliente.',
   'realm.loading': 'Carregando realm…',
-  'realm.grantActive': 'O cliente concedeu acesso de {level}',
+  'realm.grantActive': 'O cliente concedeu acesso de {level}.',
   'realm.grantLevel.write': 'escrita',
-  'realm.grantExpires': 'expira em {time} (concedido por {by}).',
+  'realm.grantExpires': 'Expira em {time} (concedido por {by}).',
   'realm.guideFirst': 'Oriente o cliente primeiro; o suporte faz só ajustes pequenos. Os complexos vão para o time de projeto.',
   'realm.pipelines': 'Pipelines',
   'realm.pipeline': 'Pipeline',
