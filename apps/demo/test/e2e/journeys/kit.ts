@@ -33,10 +33,10 @@ export const exact = (text: string): RegExp => new RegExp(`^\\s*${reEscape(text)
 /** The stack and the browser of the current file. */
 export const env = {} as { stack: TestStack; browser: Browser };
 
-/** One stack and one browser for the whole file; everything closed after it. */
-export function useStack(): void {
+/** One stack (with `vars` as its environment) and one browser for the whole file; everything closed after it. */
+export function useStack(vars: Record<string, string> = {}): void {
   beforeAll(async () => {
-    env.stack = await startTestStack();
+    env.stack = await startTestStack(vars);
     env.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
