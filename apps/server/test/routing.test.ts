@@ -79,9 +79,16 @@ describe('routing and SLA', () => {
     const transferred = snap.conversation.routingLog.find((r) => r.code === 'transferred_to_queue');
     expect(transferred?.params).toEqual({ by: 'João Pereira', queue: 'project', note: 'Changes the designed strategy' });
     expect(stack.app.ajuda.svc.repo.auditOf(other.conversation.id).map((a) => a.action)).toContain('conversation.transferred');
-    // João no longer reaches it: the same answer as a missing id.
-    const e = await joao.request({ type: 'conversation.open', conversationId: other.conversation.id }, 'error');
+    // João handled it: he may still read it (R13), no longer write to it; someone who never handled it gets "not found".
+    // (The only English support agent online, he was its assignee.)
+    expect(snap.conversation.routingLog.map((r) => r.assigneeId)).toContain('ag_joao');
+    const read = await joao.request({ type: 'conversation.open', conversationId: other.conversation.id }, 'conversation.snapshot');
+    expect(read.access).toBe('read');
+    const w = await joao.request({ type: 'message.send', conversationId: other.conversation.id, clientMsgId: 'r8b-late', body: 'x' }, 'error');
+    expect(w.type === 'error' && w.code).toBe('not_found');
+    const sofia = await agent(stack, 'sofia@ajuda.local');
+    const e = await sofia.request({ type: 'conversation.open', conversationId: other.conversation.id }, 'error');
     expect(e.type === 'error' && e.code).toBe('not_found');
-    for (const c of [joao, pedro, u]) c.close();
+    for (const c of [joao, pedro, u, sofia]) c.close();
   });
 });
