@@ -5,6 +5,7 @@ import type { WidgetServerFrame as ServerFrame } from './guards.ts';
 import type { FrameParams } from './params.ts';
 import { Store, initialState, reduce, unreadCount, type View } from './state.ts';
 import { scopedStorage, type ScopedStorage } from './storage.ts';
+import { Drafts } from './drafts.ts';
 import type { ActionResult, Actions, EscalationInput } from './ui/context.ts';
 
 export interface ControllerDeps {
@@ -36,6 +37,7 @@ export class Controller implements Actions {
   readonly conn: Connection;
   readonly bridge: FrameBridge;
   private readonly storage: ScopedStorage;
+  private readonly drafts: Drafts;
   private readonly localeChosen: boolean;
   private lastUnread = 0;
   /** Per conversation, the seq up to which its unread tail was asked for (see fetchUnread). */
@@ -44,6 +46,7 @@ export class Controller implements Actions {
   constructor(private readonly deps: ControllerDeps) {
     const { params, win } = deps;
     this.storage = scopedStorage(deps.storage, `${params.channel}|${params.hostOrigin}`);
+    this.drafts = new Drafts(this.storage);
     const stored = this.storage.get(LOCALE_KEY);
     this.localeChosen = !!stored || !!params.locale;
     const locale = initialLocale(stored, params.locale, win.navigator?.languages ?? [win.navigator?.language ?? '']);
@@ -102,6 +105,7 @@ export class Controller implements Actions {
         this.conn.shutdown();
         this.tails.clear();
         this.storage.remove(LOCALE_KEY);
+        this.drafts.clear();
         const s = this.store.get();
         this.store.set({ ...initialState(s.locale), status: 'offline', primaryColor: s.primaryColor, visible: s.visible });
         break;
@@ -211,10 +215,11 @@ export class Controller implements Actions {
     this.conn.send({ type: 'typing.set', conversationId, on });
   }
 
-  markRead(conversationId: string): void {
+  markRead(conversationId: string, upToSeq: number): void {
     const s = this.store.get();
     const list = s.messages[conversationId] ?? [];
-    const last = list.length ? list[list.length - 1]!.seq : 0;
+    // Never past what is loaded, nor past what the screen says was in view.
+    const last = Math.min(list.length ? list[list.length - 1]!.seq : 0, Math.floor(upToSeq));
     if (last <= (s.myRead[conversationId] ?? 0)) return;
     this.store.set({ myRead: { ...s.myRead, [conversationId]: last } });
     this.conn.send({ type: 'read', conversationId, lastReadSeq: last });
@@ -255,6 +260,14 @@ export class Controller implements Actions {
 
   close(): void {
     this.bridge.post({ type: 'frame.close' });
+  }
+
+  getDraft(name: string): string | null {
+    return this.drafts.get(name);
+  }
+
+  setDraft(name: string, value: string | null): void {
+    this.drafts.set(name, value);
   }
 
   /**

@@ -89,7 +89,7 @@ describe('controller', () => {
     });
     await flush();
     expect(posted().filter((m) => m.type === 'frame.unread').at(-1)).toMatchObject({ count: 1 });
-    c.markRead('c_1');
+    c.markRead('c_1', 1);
     expect(last().ofType('read')).toEqual([{ type: 'read', conversationId: 'c_1', lastReadSeq: 1 }]);
     expect(posted().filter((m) => m.type === 'frame.unread').at(-1)).toMatchObject({ count: 0 });
     c.conn.stop();
@@ -225,8 +225,14 @@ describe('controller', () => {
     ws.push({ type: 'conversation.list.result', conversations: [{ ...startedConv('c_1'), lastSeq: 5, requesterReadSeq: 2, agentReadSeq: 2 }] });
     await flush();
     expect(ws.ofType('session.resume')).toHaveLength(1);
-    c.markRead('c_1');
-    expect(ws.ofType('read').at(-1)).toEqual({ type: 'read', conversationId: 'c_1', lastReadSeq: 5 });
+    // Only what was on screen is read: seq 3 first, then the rest once it came into view.
+    c.markRead('c_1', 3);
+    expect(ws.ofType('read').at(-1)).toEqual({ type: 'read', conversationId: 'c_1', lastReadSeq: 3 });
+    expect(posted().filter((p) => p.type === 'frame.unread').at(-1)).toMatchObject({ count: 1 });
+    // Never past what is loaded, never backwards.
+    c.markRead('c_1', 99);
+    c.markRead('c_1', 4);
+    expect(ws.ofType('read').map((r) => r.lastReadSeq)).toEqual([3, 5]);
     expect(posted().filter((p) => p.type === 'frame.unread').at(-1)).toMatchObject({ count: 0 });
     c.conn.stop();
   });

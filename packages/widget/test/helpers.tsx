@@ -14,6 +14,19 @@ afterEach(() => cleanup());
 
 export const CATALOGS: Record<Locale, Catalog> = { en, pt, es };
 
+/** Drafts kept in memory, as the controller keeps them in storage. */
+export function memoryDrafts(initial: Record<string, string> = {}): Pick<Actions, 'getDraft' | 'setDraft'> & { drafts: Map<string, string> } {
+  const drafts = new Map(Object.entries(initial));
+  return {
+    drafts,
+    getDraft: vi.fn((name: string) => drafts.get(name) ?? null),
+    setDraft: vi.fn((name: string, value: string | null) => {
+      if (value === null) drafts.delete(name);
+      else drafts.set(name, value);
+    }),
+  };
+}
+
 /** Actions that record calls and answer ok unless a test overrides them. */
 export function fakeActions(over: Partial<Actions> = {}): Actions {
   return {
@@ -35,6 +48,7 @@ export function fakeActions(over: Partial<Actions> = {}): Actions {
     dismissNotice: vi.fn(),
     close: vi.fn(),
     copy: vi.fn(async () => true),
+    ...memoryDrafts(),
     ...over,
   };
 }

@@ -93,6 +93,9 @@ const enMore: Record<string, string> = {
   'conversation.compose.label': 'Your message',
   'conversation.compose.placeholder': 'Write a message…',
   'conversation.send': 'Send',
+  'conversation.newBelow': 'New messages ↓',
+  'conversation.writeToReopen': 'Need more help? Write below and this conversation reopens.',
+  'conversation.startNew': 'Start a new conversation',
 
   'priority.P1': 'P1 · Critical',
   'priority.P2': 'P2 · High',

@@ -93,6 +93,9 @@ const esMore: Record<string, string> = {
   'conversation.compose.label': 'Tu mensaje',
   'conversation.compose.placeholder': 'Escribe un mensaje…',
   'conversation.send': 'Enviar',
+  'conversation.newBelow': 'Mensajes nuevos ↓',
+  'conversation.writeToReopen': '¿Necesitas más ayuda? Escribe abajo y esta conversación se reabrirá.',
+  'conversation.startNew': 'Iniciar una nueva conversación',
 
   'priority.P1': 'P1 · Crítica',
   'priority.P2': 'P2 · Alta',

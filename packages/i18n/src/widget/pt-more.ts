@@ -93,6 +93,9 @@ const ptMore: Record<string, string> = {
   'conversation.compose.label': 'Sua mensagem',
   'conversation.compose.placeholder': 'Escreva uma mensagem…',
   'conversation.send': 'Enviar',
+  'conversation.newBelow': 'Novas mensagens ↓',
+  'conversation.writeToReopen': 'Precisa de mais ajuda? Escreva abaixo e esta conversa será reaberta.',
+  'conversation.startNew': 'Iniciar uma nova conversa',
 
   'priority.P1': 'P1 · Crítica',
   'priority.P2': 'P2 · Alta',

@@ -1,8 +1,9 @@
-import { useEffect } from 'preact/hooks';
-import type { Locale } from '@ajuda/protocol';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import type { Locale, RequestType } from '@ajuda/protocol';
 import { useApp } from './context.ts';
-import { errorText, lazyScreen } from './common.tsx';
+import { errorText, lazyScreen, useNetworkOnline } from './common.tsx';
 import { Home } from './Home.tsx';
+import { conversationList, type AppState, type View } from '../state.ts';
 
 // Everything past the first screen is its own chunk (first screen ≤ 20 KB gzip).
 const IntakeScreen = lazyScreen(() => import('./IntakeForm.tsx').then((m) => m.IntakeScreen));
@@ -11,11 +12,69 @@ const EscalateScreen = lazyScreen(() => import('./Conversation.tsx').then((m) =>
 const GrantsScreen = lazyScreen(() => import('./Grants.tsx').then((m) => m.GrantsScreen));
 
 const LANGS: readonly Locale[] = ['pt', 'en', 'es'];
+const ONGOING = new Set(['intake', 'queued', 'assigned']);
+const VIEW_DRAFT = 'view';
+
+/** The screen to keep across a reload (conversation or unfinished intake form), as stored text; null for the others. */
+export function viewDraft(v: View): string | null {
+  if (v.name === 'conversation') return JSON.stringify({ name: v.name, id: v.id });
+  if (v.name === 'intake') return JSON.stringify({ name: v.name, requestType: v.requestType, ...(v.conversationId ? { conversationId: v.conversationId } : {}) });
+  return null;
+}
+
+/**
+ * Where a reload lands (as Intercom does: back in the open conversation). The screen the person was on,
+ * if it still exists for them; otherwise their newest ongoing conversation; otherwise home (null).
+ */
+export function resumeView(saved: string | null, s: Pick<AppState, 'conversations' | 'requestTypes'>): View | null {
+  let v: unknown = null;
+  try {
+    v = saved ? JSON.parse(saved) : null;
+  } catch {
+    v = null;
+  }
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (o.name === 'conversation' && typeof o.id === 'string' && s.conversations[o.id]) return { name: 'conversation', id: o.id };
+    if (o.name === 'intake' && typeof o.requestType === 'string' && (s.requestTypes as string[]).includes(o.requestType)) {
+      const cid = typeof o.conversationId === 'string' && s.conversations[o.conversationId]?.status === 'intake' ? o.conversationId : undefined;
+      return { name: 'intake', requestType: o.requestType as RequestType, ...(cid ? { conversationId: cid } : {}) };
+    }
+  }
+  const ongoing = conversationList({ conversations: s.conversations } as AppState).find((c) => ONGOING.has(c.status));
+  return ongoing ? { name: 'conversation', id: ongoing.id } : null;
+}
 
 /** The panel: header, banners, the current screen, and the live region. */
 export function App() {
   const { state, actions, t } = useApp();
   const { view } = state;
+  const networkOnline = useNetworkOnline();
+  const wasOnline = useRef(false);
+  if (state.status === 'online') wasOnline.current = true;
+  // Read once, before the first screen overwrites it.
+  const saved = useRef<string | null | undefined>(undefined);
+  if (saved.current === undefined) saved.current = actions.getDraft(VIEW_DRAFT);
+  const resumed = useRef(false);
+
+  useEffect(() => {
+    // After a reload, once the conversations are known: back where the person was (11).
+    if (resumed.current || !state.listLoaded || !state.principal) return;
+    resumed.current = true;
+    if (state.view.name !== 'home') return;
+    const next = resumeView(saved.current ?? null, state);
+    if (next) actions.go(next);
+  }, [state.listLoaded, state.principal]);
+
+  useEffect(() => {
+    if (resumed.current) actions.setDraft(VIEW_DRAFT, viewDraft(view));
+  }, [view]);
+
+  // Every screen starts at its top (the previous screen's scroll position means nothing here).
+  const main = useRef<HTMLElement>(null);
+  useLayoutEffect(() => {
+    if (main.current) main.current.scrollTop = 0;
+  }, [view]);
 
   useEffect(() => {
     // Focus into the panel when the host opens it.
@@ -60,9 +119,9 @@ export function App() {
           <span class="sr-only">{t('common.close')}</span>
         </button>
       </header>
-      {state.status !== 'online' && (
-        <div class={`banner ${state.status === 'offline' ? 'banner-warn' : ''}`} role="status">
-          {state.status === 'offline' ? t('status.offline') : t('status.connecting')}
+      {(!networkOnline || state.status !== 'online') && (
+        <div class={`banner ${!networkOnline || state.status === 'offline' ? 'banner-warn' : ''}`} role="status" data-connection={networkOnline ? state.status : 'offline'}>
+          {!networkOnline || state.status === 'offline' ? t('status.offline') : wasOnline.current ? t('status.reconnecting') : t('status.connecting')}
         </div>
       )}
       {state.notice && (
@@ -73,7 +132,7 @@ export function App() {
           </button>
         </div>
       )}
-      <main class="content">
+      <main ref={main} class={`content${view.name === 'conversation' ? ' content-conv' : ''}`}>
         {view.name === 'home' && <Home />}
         {view.name === 'intake' && <IntakeScreen requestType={view.requestType} {...(view.conversationId ? { conversationId: view.conversationId } : {})} />}
         {view.name === 'conversation' && <ConversationScreen id={view.id} />}

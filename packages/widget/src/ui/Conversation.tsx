@@ -1,52 +1,77 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { renderSystemLine } from '@ajuda/i18n';
-import type { Environment, EscalationReason, MessageView, RequesterConversationView } from '@ajuda/protocol';
+import type { Environment, EscalationReason, MessageView, RequestType, RequesterConversationView } from '@ajuda/protocol';
 
 import { useApp, type FieldErrorMap } from './context.ts';
-import { ScreenTitle, durationText, errorText, fieldErrorText, timeText } from './common.tsx';
+import { ScreenTitle, durationText, errorText, fieldErrorText, timeText, useNetworkOnline } from './common.tsx';
+import { isAtBottom, newestSeqInView } from './viewport.ts';
 import './screens.css';
 
 const OPEN_STATUSES = new Set(['queued', 'assigned']);
 
 /**
- * Message text as plain text nodes (never HTML). Only http(s) URLs become links, so a body can never
- * produce a javascript: or data: link.
- * @example <Body text="see https://example.com" />
+ * Message text as plain text nodes (never HTML). Only http(s) URLs become links (built as DOM nodes,
+ * opening in a new tab without access to this frame), so a body can never produce a javascript: or
+ * data: link. Punctuation that ends a sentence is not part of the link.
+ * @example <Body text="see https://example.com." />
  */
 export function Body({ text }: { text: string }) {
-  const parts = text.split(/(https?:\/\/[^\s<>"'()]+)/g);
+  const out: Array<string | ReturnType<typeof Link>> = [];
+  let rest = 0;
+  for (const m of text.matchAll(/https?:\/\/[^\s<>"'`]+/gi)) {
+    let url = m[0];
+    // "(see https://x.example/a)." → the link is https://x.example/a
+    url = trimUrlEnd(url);
+    const href = safeHref(url);
+    if (!href) continue;
+    out.push(text.slice(rest, m.index), <Link key={m.index} href={href} text={url} />);
+    rest = m.index + url.length;
+  }
+  out.push(text.slice(rest));
+  return <>{out}</>;
+}
+
+/** Drops sentence punctuation after a URL, and a closing parenthesis that has no opening one in it. */
+export function trimUrlEnd(url: string): string {
+  const count = (c: string) => url.split(c).length - 1;
+  for (;;) {
+    const last = url.slice(-1);
+    if (last && '.,;:!?\'"]}'.includes(last)) url = url.slice(0, -1);
+    else if (last === ')' && count(')') > count('(')) url = url.slice(0, -1);
+    else return url;
+  }
+}
+
+/** The URL if it parses as http(s) with a host; null for anything else. */
+export function safeHref(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function Link({ href, text }: { href: string; text: string }) {
   return (
-    <>
-      {parts.map((p, i) =>
-        i % 2 === 1 && /^https?:\/\//i.test(p) ? (
-          <a key={i} href={p} target="_blank" rel="noopener noreferrer nofollow">
-            {p}
-          </a>
-        ) : (
-          p
-        ),
-      )}
-    </>
+    <a href={href} target="_blank" rel="noopener noreferrer nofollow">
+      {text}
+    </a>
   );
 }
 
-/** The conversation screen: header (id, priority, SLA in words, assignee), messages, composer, feedback. */
+/** Statuses in which the requester can write (a resolved conversation reopens when they write). */
+const WRITABLE_STATUSES = new Set(['queued', 'assigned', 'resolved']);
+
+/**
+ * The conversation screen: a compact header (request, ID, one status line), the message log (the
+ * requester's own intake question first, then the messages, then the feedback form), and the composer
+ * below the log, never on top of it.
+ */
 export function ConversationScreen({ id }: { id: string }) {
   const { state, actions, t } = useApp();
   const conv = state.conversations[id];
   const messages = state.messages[id] ?? [];
-  const lastSeq = messages.length ? messages[messages.length - 1]!.seq : 0;
-
-  useEffect(() => {
-    // Visible messages are read: tell the agent (read receipt) and clear the launcher badge.
-    const mark = () => {
-      if (state.visible && document.visibilityState !== 'hidden') actions.markRead(id);
-    };
-    mark();
-    // A tab brought back to the front shows what arrived meanwhile.
-    document.addEventListener('visibilitychange', mark);
-    return () => document.removeEventListener('visibilitychange', mark);
-  }, [id, lastSeq, state.visible]);
 
   if (!conv) {
     return (
@@ -59,32 +84,38 @@ export function ConversationScreen({ id }: { id: string }) {
   return (
     <section class="conversation" aria-labelledby="conv-title">
       <ConversationHeader conv={conv} />
-      <MessageList conv={conv} messages={messages} />
-      {state.agentTyping[id] && (
-        <p class="typing" aria-live="off">
-          {conv.assignee ? t('conversation.typing.named', { name: conv.assignee.name }) : t('conversation.typing')}
-        </p>
-      )}
-      {conv.status === 'intake' && (
-        <div class="callout">
-          <p>{t('conversation.intakePending')}</p>
-          <button type="button" class="primary" onClick={() => actions.go({ name: 'intake', requestType: conv.requestType, conversationId: conv.id })}>
-            {t('conversation.completeIntake')}
-          </button>
-        </div>
-      )}
-      {open && <Composer id={id} />}
+      <MessageLog conv={conv} messages={messages} />
+      {WRITABLE_STATUSES.has(conv.status) && <Composer key={id} id={id} reopens={conv.status === 'resolved'} />}
       {open && !conv.escalated && (
-        <p>
+        <p class="conv-foot">
           <button type="button" class="link-btn" onClick={() => actions.go({ name: 'escalate', id })}>
             {t('escalate.open')}
           </button>
         </p>
       )}
-      {(conv.status === 'resolved' || state.feedbackRequested[id]) && <Feedback conv={conv} />}
-      {conv.status === 'closed' && <p class="muted">{t('conversation.closed')}</p>}
     </section>
   );
+}
+
+/**
+ * One status line for the requester (13): what is happening and, while nobody has answered yet, when
+ * to expect an answer (R9, R10: in words). Never the internal priority code.
+ */
+export function statusLine(
+  t: (key: string, params?: Record<string, string | number>) => string,
+  conv: RequesterConversationView,
+  answered: boolean,
+  locale: string,
+  now = Date.now(),
+): string {
+  const due = conv.firstResponseDueAt ? Date.parse(conv.firstResponseDueAt) : NaN;
+  const sla = Number.isFinite(due) && due > now ? t('conversation.sla', { duration: durationText(locale, due - now) }) : t('conversation.slaSoon');
+  if (conv.status === 'assigned' && conv.assignee) {
+    const who = t('conversation.assignee', { name: conv.assignee.name });
+    return answered ? who : `${who} ${sla}`;
+  }
+  if (conv.status === 'queued' || conv.status === 'assigned') return answered ? t('status.queued') : `${t('status.queued')}. ${sla}`;
+  return t(`status.${conv.status}`);
 }
 
 function ConversationHeader({ conv }: { conv: RequesterConversationView }) {
@@ -97,8 +128,7 @@ function ConversationHeader({ conv }: { conv: RequesterConversationView }) {
     const timer = setTimeout(() => setCopied(null), 4000);
     return () => clearTimeout(timer);
   }, [copied]);
-  const due = conv.firstResponseDueAt ? Date.parse(conv.firstResponseDueAt) : NaN;
-  const waiting = OPEN_STATUSES.has(conv.status) && !(state.messages[conv.id] ?? []).some((m) => m.sender.role === 'agent');
+  const answered = (state.messages[conv.id] ?? []).some((m) => m.sender.role === 'agent');
   return (
     <header class="conv-head">
       <ScreenTitle id="conv-title">{t(`requestType.${conv.requestType}.label`)}</ScreenTitle>
@@ -114,100 +144,249 @@ function ConversationHeader({ conv }: { conv: RequesterConversationView }) {
           {copied === true ? t('conversation.copied') : copied === false ? t('conversation.copyFailed') : t('conversation.copyId')}
         </button>
       </p>
-      <p class="conv-meta">
-        <span class="badge">{t(`status.${conv.status}`)}</span>
-        {conv.priority && <span class="badge">{t('conversation.priority', { priority: t(`priority.${conv.priority}`) })}</span>}
-        {conv.escalated && <span class="badge badge-warn">{t('conversation.escalated')}</span>}
+      <p class="conv-status">
+        {conv.escalated && <span class="badge badge-warn">{t('conversation.escalated')}</span>}{' '}
+        <span>{statusLine(t, conv, answered, state.locale)}</span>
       </p>
-      {waiting && (
-        <p class="muted">
-          {/* R9, R10: the expected first response, in words. */}
-          {Number.isFinite(due) && due > Date.now()
-            ? t('conversation.sla', { duration: durationText(state.locale, due - Date.now()) })
-            : t('conversation.slaSoon')}
-        </p>
-      )}
-      {OPEN_STATUSES.has(conv.status) && (
-        <p class="muted">{conv.assignee ? t('conversation.assignee', { name: conv.assignee.name }) : t('conversation.unassigned')}</p>
-      )}
     </header>
   );
 }
 
-function MessageList({ conv, messages }: { conv: RequesterConversationView; messages: MessageView[] }) {
+/**
+ * Per request type, the intake field that holds the requester's question in their own words (a long
+ * text field of that form; checked against the protocol's definitions by the tests). Named here so the
+ * conversation screen does not load the intake definitions and their validator.
+ */
+export const QUESTION_FIELD = {
+  general_question: 'question',
+  technical_question: 'question',
+  contract_question: 'question',
+  dev_question: 'question',
+  auth_incident: 'whatHappens',
+  incident: 'errorMessage',
+} as const satisfies Record<RequestType, string>;
+
+/** The text the requester typed as their question in the intake form, as they typed it; null when there is none. */
+export function intakeQuestion(conv: Pick<RequesterConversationView, 'requestType' | 'answers'>): string | null {
+  const field = (QUESTION_FIELD as Record<string, string | undefined>)[conv.requestType];
+  const v = field ? conv.answers[field] : undefined;
+  return typeof v === 'string' && v.trim() ? v : null;
+}
+
+/**
+ * The message log, its own scroll container. It stays pinned to the newest item while the person is at
+ * the bottom; when they scrolled up it does not jump, it offers "new messages ↓" instead. What is read
+ * (the read position the agent sees as "Seen") goes only up to the newest message actually on screen,
+ * while the panel is open and the page visible.
+ */
+function MessageLog({ conv, messages }: { conv: RequesterConversationView; messages: MessageView[] }) {
   const { state, actions, t } = useApp();
-  const endRef = useRef<HTMLDivElement>(null);
+  const networkOnline = useNetworkOnline();
+  const logRef = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  const [away, setAway] = useState(false);
+  const latest = useRef({ visible: state.visible, actions, id: conv.id });
+  latest.current = { visible: state.visible, actions, id: conv.id };
   const pending = state.outbox.filter((e) => e.conversationId === conv.id);
   const agentRead = state.agentRead[conv.id] ?? 0;
+  const myRead = state.myRead[conv.id] ?? 0;
   let seenSeq = 0;
   for (const m of messages) if (m.sender.role === 'requester' && m.seq <= agentRead) seenSeq = m.seq;
+  const unreadBelow = messages.some((m) => m.sender.role !== 'requester' && m.seq > myRead);
+  const question = intakeQuestion(conv);
+  const showFeedback = conv.status === 'resolved' || !!state.feedbackRequested[conv.id];
+
+  const frame = useRef(0);
+  const markVisible = () => {
+    const el = logRef.current;
+    const { visible, actions: act, id } = latest.current;
+    if (!el || !visible || document.visibilityState === 'hidden') return;
+    const seq = newestSeqInView(el);
+    if (seq > 0) act.markRead(id, seq);
+  };
+  const later = () => {
+    if (frame.current) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      markVisible();
+    });
+  };
+  const toBottom = () => {
+    const el = logRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  };
+
+  // Every render: a pinned log follows what was just added (messages, pending sends, the feedback form).
+  useLayoutEffect(() => {
+    if (pinned.current) toBottom();
+    later();
+  });
+
+  // Sending is the person's own act: show it even when they had scrolled up.
+  const pendingCount = pending.length;
+  const lastPending = useRef(pendingCount);
+  useLayoutEffect(() => {
+    if (pendingCount > lastPending.current) {
+      pinned.current = true;
+      setAway(false);
+      toBottom();
+    }
+    lastPending.current = pendingCount;
+  }, [pendingCount]);
+
+  // Opening the panel, bringing the tab back, resizing (phone keyboard, the panel appearing): keep the
+  // newest item in view if pinned, then count as read what is on screen now.
+  useEffect(() => {
+    const el = logRef.current;
+    if (!el) return;
+    const onChange = () => {
+      if (pinned.current) toBottom();
+      later();
+    };
+    document.addEventListener('visibilitychange', onChange);
+    const ro = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(onChange);
+    ro?.observe(el);
+    if (el.firstElementChild) ro?.observe(el.firstElementChild);
+    return () => {
+      document.removeEventListener('visibilitychange', onChange);
+      ro?.disconnect();
+      if (frame.current) cancelAnimationFrame(frame.current);
+      frame.current = 0;
+    };
+  }, [conv.id]);
 
   useEffect(() => {
-    endRef.current?.scrollIntoView?.({ block: 'end' });
-  }, [messages.length, pending.length]);
+    if (!state.visible) return;
+    if (pinned.current) toBottom();
+    later();
+  }, [state.visible]);
+
+  const onScroll = () => {
+    const el = logRef.current;
+    if (!el) return;
+    pinned.current = isAtBottom(el);
+    setAway(!pinned.current);
+    later();
+  };
 
   return (
-    <div class="messages">
-      <ol class="msg-list" aria-label={t('conversation.messages')}>
-        {messages.map((m) => (
-          <li key={m.seq} class={`msg msg-${m.sender.role}`} data-seq={m.seq}>
-            {m.sender.role === 'system' ? (
-              <p class="msg-system">
-                {/* R11: a coded system message in the language shown now; older ones as stored. */}
-                <Body text={(m.key && renderSystemLine(t, m.key, m.params)) || m.body} />
-              </p>
-            ) : (
-              <>
+    <div class="log-wrap">
+      <div class="log" ref={logRef} onScroll={onScroll} tabIndex={0} role="region" aria-label={t('conversation.messages')}>
+        <div class="log-inner">
+          <ol class="msg-list">
+            {question && (
+              <li class="msg msg-requester msg-intake" data-intake>
                 <p class="msg-from">
-                  {m.sender.role === 'requester' ? t('conversation.you') : (m.sender.name ?? t('conversation.agent'))}
+                  {t('conversation.you')}
                   <span class="sr-only">:</span>
                 </p>
                 <p class="bubble">
-                  <Body text={m.body} />
+                  <Body text={question} />
+                </p>
+                <p class="msg-time">{timeText(state.locale, conv.createdAt)}</p>
+              </li>
+            )}
+            {messages.map((m) => (
+              <li key={m.seq} class={`msg msg-${m.sender.role}`} data-seq={m.seq}>
+                {m.sender.role === 'system' ? (
+                  <p class="msg-system">
+                    {/* R11: a coded system message in the language shown now; older ones as stored. */}
+                    <Body text={(m.key && renderSystemLine(t, m.key, m.params)) || m.body} />
+                  </p>
+                ) : (
+                  <>
+                    <p class="msg-from">
+                      {m.sender.role === 'requester' ? t('conversation.you') : (m.sender.name ?? t('conversation.agent'))}
+                      <span class="sr-only">:</span>
+                    </p>
+                    <p class="bubble">
+                      <Body text={m.body} />
+                    </p>
+                    <p class="msg-time">
+                      {timeText(state.locale, m.at)}
+                      {m.seq === seenSeq && <span class="seen"> · {t('conversation.seen')}</span>}
+                    </p>
+                  </>
+                )}
+              </li>
+            ))}
+            {pending.map((e) => (
+              <li key={e.clientMsgId} class="msg msg-requester msg-pending">
+                <p class="msg-from">
+                  {t('conversation.you')}
+                  <span class="sr-only">:</span>
+                </p>
+                <p class="bubble">
+                  <Body text={e.body} />
                 </p>
                 <p class="msg-time">
-                  {timeText(state.locale, m.at)}
-                  {m.seq === seenSeq && <span class="seen"> · {t('conversation.seen')}</span>}
+                  {e.failed ? (
+                    <>
+                      <span class="field-error">{t('conversation.notSent', { reason: errorText(t, { code: e.failed }) })}</span>{' '}
+                      <button type="button" class="small-btn" onClick={() => actions.discardMessage(e.clientMsgId)}>
+                        {t('conversation.discard')}
+                      </button>
+                    </>
+                  ) : state.status === 'online' && networkOnline ? (
+                    t('conversation.sending')
+                  ) : (
+                    t('conversation.queued')
+                  )}
                 </p>
-              </>
-            )}
-          </li>
-        ))}
-        {pending.map((e) => (
-          <li key={e.clientMsgId} class="msg msg-requester msg-pending">
-            <p class="msg-from">
-              {t('conversation.you')}
-              <span class="sr-only">:</span>
+              </li>
+            ))}
+          </ol>
+          {messages.length === 0 && pending.length === 0 && <p class="muted">{t('conversation.empty')}</p>}
+          {state.agentTyping[conv.id] && (
+            <p class="typing" aria-live="off">
+              {conv.assignee ? t('conversation.typing.named', { name: conv.assignee.name }) : t('conversation.typing')}
             </p>
-            <p class="bubble">
-              <Body text={e.body} />
-            </p>
-            <p class="msg-time">
-              {e.failed ? (
-                <>
-                  <span class="field-error">{t('conversation.notSent', { reason: errorText(t, { code: e.failed }) })}</span>{' '}
-                  <button type="button" class="small-btn" onClick={() => actions.discardMessage(e.clientMsgId)}>
-                    {t('conversation.discard')}
-                  </button>
-                </>
-              ) : state.status === 'online' ? (
-                t('conversation.sending')
-              ) : (
-                t('conversation.queued')
-              )}
-            </p>
-          </li>
-        ))}
-      </ol>
-      {messages.length === 0 && pending.length === 0 && <p class="muted">{t('conversation.empty')}</p>}
-      <div ref={endRef} />
+          )}
+          {conv.status === 'intake' && (
+            <div class="callout">
+              <p>{t('conversation.intakePending')}</p>
+              <button type="button" class="primary" onClick={() => actions.go({ name: 'intake', requestType: conv.requestType, conversationId: conv.id })}>
+                {t('conversation.completeIntake')}
+              </button>
+            </div>
+          )}
+          {showFeedback && <Feedback conv={conv} />}
+          {conv.status === 'closed' && (
+            <div class="callout">
+              <p>{t('conversation.closed')}</p>
+              <button type="button" class="secondary" onClick={() => actions.go({ name: 'home' })}>
+                {t('conversation.startNew')}
+              </button>
+            </div>
+          )}
+        </div>
+      </div>
+      {away && unreadBelow && (
+        <button
+          type="button"
+          class="new-below"
+          onClick={() => {
+            pinned.current = true;
+            setAway(false);
+            toBottom();
+            logRef.current?.focus({ preventScroll: true });
+            later();
+          }}
+        >
+          {t('conversation.newBelow')}
+        </button>
+      )}
     </div>
   );
 }
 
-function Composer({ id }: { id: string }) {
+function Composer({ id, reopens }: { id: string; reopens: boolean }) {
   const { actions, t } = useApp();
-  const [text, setText] = useState('');
+  const draftKey = `composer:${id}`;
+  // The draft survives a reload (kept by the widget's storage; cleared on send and on shutdown).
+  const [text, setText] = useState(() => actions.getDraft(draftKey) ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const typingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const typing = useRef(false);
 
@@ -219,12 +398,21 @@ function Composer({ id }: { id: string }) {
   };
   useEffect(() => stopTyping, [id]);
 
-  const send = () => {
+  const send = async () => {
     const body = text.trim();
-    if (!body) return;
+    if (!body || busy) return;
+    if (reopens) {
+      // A resolved conversation: writing reopens it (the server allows the requester to), then sends.
+      setBusy(true);
+      const res = await actions.reopen(id);
+      setBusy(false);
+      if (!res.ok) return setError(errorText(t, res));
+    }
+    setError(null);
     // Goes through the persisted outbox: typed offline or just before a reload, it is still sent once.
     actions.sendMessage(id, body);
     setText('');
+    actions.setDraft(draftKey, null);
     stopTyping();
   };
 
@@ -233,38 +421,54 @@ function Composer({ id }: { id: string }) {
       class="composer"
       onSubmit={(e) => {
         e.preventDefault();
-        send();
+        void send();
       }}
     >
-      <label for="composer-input" class="sr-only">
-        {t('conversation.compose.label')}
-      </label>
-      <textarea
-        id="composer-input"
-        rows={2}
-        maxLength={8000}
-        placeholder={t('conversation.compose.placeholder')}
-        value={text}
-        onInput={(e) => {
-          setText((e.currentTarget as HTMLTextAreaElement).value);
-          if (!typing.current) {
-            typing.current = true;
-            actions.setTyping(id, true);
-          }
-          if (typingTimer.current) clearTimeout(typingTimer.current);
-          typingTimer.current = setTimeout(stopTyping, 3000);
-        }}
-        onKeyDown={(e) => {
-          // Enter sends, Shift+Enter is a new line (the usual chat convention).
-          if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-            e.preventDefault();
-            send();
-          }
-        }}
-      />
-      <button type="submit" class="primary" disabled={!text.trim()}>
-        {t('conversation.send')}
-      </button>
+      {reopens && (
+        <p class="composer-hint" id="composer-hint">
+          {t('conversation.writeToReopen')}
+        </p>
+      )}
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="composer-row">
+        <label for="composer-input" class="sr-only">
+          {t('conversation.compose.label')}
+        </label>
+        <textarea
+          id="composer-input"
+          rows={2}
+          maxLength={8000}
+          placeholder={t('conversation.compose.placeholder')}
+          value={text}
+          {...(reopens ? { 'aria-describedby': 'composer-hint' } : {})}
+          onInput={(e) => {
+            const v = (e.currentTarget as HTMLTextAreaElement).value;
+            setText(v);
+            actions.setDraft(draftKey, v || null);
+            if (reopens) return;
+            if (!typing.current) {
+              typing.current = true;
+              actions.setTyping(id, true);
+            }
+            if (typingTimer.current) clearTimeout(typingTimer.current);
+            typingTimer.current = setTimeout(stopTyping, 3000);
+          }}
+          onKeyDown={(e) => {
+            // Enter sends, Shift+Enter is a new line (the usual chat convention).
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+              e.preventDefault();
+              void send();
+            }
+          }}
+        />
+        <button type="submit" class="primary" disabled={!text.trim() || busy}>
+          {t('conversation.send')}
+        </button>
+      </div>
     </form>
   );
 }

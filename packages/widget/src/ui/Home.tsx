@@ -2,16 +2,37 @@ import { useApp } from './context.ts';
 import { ScreenTitle, timeText } from './common.tsx';
 import { conversationList } from '../state.ts';
 
+const ONGOING = new Set(['intake', 'queued', 'assigned']);
+
 /** Home: what this requester may ask (R2–R4), in plain words, and their conversations. */
 export function Home() {
   const { state, actions, t } = useApp();
   const principal = state.principal;
   const name = principal?.kind === 'realm_user' ? principal.name : null;
-  const conversations = conversationList(state);
+  const all = conversationList(state);
+  // An ongoing conversation comes first, above the request types: that is what the person came back for.
+  const ongoing = all.filter((c) => ONGOING.has(c.status));
+  const conversations = all.filter((c) => !ONGOING.has(c.status));
+  const row = (c: (typeof all)[number]) => (
+    <li key={c.id}>
+      <button type="button" class="row" onClick={() => actions.go({ name: 'conversation', id: c.id })}>
+        <span class="row-title">{t(`requestType.${c.requestType}.label`)}</span>
+        <span class="row-meta">
+          {t(`status.${c.status}`)} · {timeText(state.locale, c.createdAt)} · <span class="mono">{c.id}</span>
+        </span>
+      </button>
+    </li>
+  );
 
   return (
     <section aria-labelledby="home-title">
       <ScreenTitle id="home-title">{name ? t('home.greeting.named', { name }) : t('home.greeting')}</ScreenTitle>
+      {ongoing.length > 0 && (
+        <>
+          <h3 class="section-title">{t('home.ongoing')}</h3>
+          <ul class="list list-ongoing">{ongoing.map(row)}</ul>
+        </>
+      )}
       <p class="muted">{t('home.intro')}</p>
       {!principal ? (
         <p class="muted" role="status">
@@ -29,22 +50,11 @@ export function Home() {
           ))}
         </ul>
       )}
-      <h3 class="section-title">{t('home.conversations')}</h3>
-      {conversations.length === 0 ? (
-        <p class="muted">{state.listLoaded ? t('home.noConversations') : t('common.loading')}</p>
+      {(conversations.length > 0 || ongoing.length === 0) && <h3 class="section-title">{t('home.conversations')}</h3>}
+      {conversations.length > 0 ? (
+        <ul class="list">{conversations.map(row)}</ul>
       ) : (
-        <ul class="list">
-          {conversations.map((c) => (
-            <li key={c.id}>
-              <button type="button" class="row" onClick={() => actions.go({ name: 'conversation', id: c.id })}>
-                <span class="row-title">{t(`requestType.${c.requestType}.label`)}</span>
-                <span class="row-meta">
-                  {t(`status.${c.status}`)} · {timeText(state.locale, c.createdAt)} · <span class="mono">{c.id}</span>
-                </span>
-              </button>
-            </li>
-          ))}
-        </ul>
+        ongoing.length === 0 && <p class="muted">{state.listLoaded ? t('home.noConversations') : t('common.loading')}</p>
       )}
       {principal?.kind === 'realm_user' && principal.canGrant && (
         <p>

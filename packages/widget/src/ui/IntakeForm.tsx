@@ -37,6 +37,17 @@ export function toAnswers(def: readonly FieldDef[], values: Answers): Answers {
   return out;
 }
 
+/** The saved answers of an unfinished form: an object of plain values, anything else is dropped. */
+export function readDraft(raw: string | null): Answers {
+  if (!raw) return {};
+  try {
+    const v: unknown = JSON.parse(raw);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Answers) : {};
+  } catch {
+    return {};
+  }
+}
+
 export function IntakeForm({
   requestType,
   conversationId: existingId,
@@ -50,7 +61,15 @@ export function IntakeForm({
 }) {
   const { state, actions } = useApp();
   const def = REQUEST_TYPE_BY_ID.get(requestType);
-  const [values, setValues] = useState<Answers>({});
+  const draftKey = `intake:${requestType}`;
+  // An unfinished form survives a reload (the widget's storage; cleared once sent, and on shutdown).
+  const [values, setValuesNow] = useState<Answers>(() => readDraft(actions.getDraft(draftKey)));
+  const setValues = (fn: (prev: Answers) => Answers) =>
+    setValuesNow((prev) => {
+      const next = fn(prev);
+      actions.setDraft(draftKey, Object.keys(next).length ? JSON.stringify(next) : null);
+      return next;
+    });
   const [errors, setErrors] = useState<FieldErrorMap>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -101,7 +120,10 @@ export function IntakeForm({
       const conv = res.conversation;
       if (conv) {
         conversationId.current = conv.id;
-        if (conv.status !== 'intake') onDone(conv.id);
+        if (conv.status !== 'intake') {
+          actions.setDraft(draftKey, null);
+          onDone(conv.id);
+        }
       }
       return;
     }

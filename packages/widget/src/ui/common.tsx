@@ -22,6 +22,25 @@ export function ScreenTitle({ children, id }: { children: ComponentChildren; id?
 }
 
 /**
+ * Whether the browser says it has a network (`navigator.onLine`, `online`/`offline` events). A silent
+ * drop is caught by the connection's heartbeat; this shows the loss at once when the browser knows.
+ */
+export function useNetworkOnline(): boolean {
+  const [online, setOnline] = useState(() => typeof navigator === 'undefined' || navigator.onLine !== false);
+  useEffect(() => {
+    const update = () => setOnline(navigator.onLine !== false);
+    window.addEventListener('online', update);
+    window.addEventListener('offline', update);
+    update();
+    return () => {
+      window.removeEventListener('online', update);
+      window.removeEventListener('offline', update);
+    };
+  }, []);
+  return online;
+}
+
+/**
  * Loads a screen's chunk on first render (keeps the first screen small), and shows the screen once
  * both its code and the rest of the texts are there (they download in parallel).
  */

@@ -28,7 +28,8 @@ export interface Actions {
   sendMessage(conversationId: string, body: string): void;
   discardMessage(clientMsgId: string): void;
   setTyping(conversationId: string, on: boolean): void;
-  markRead(conversationId: string): void;
+  /** The person has seen the conversation up to `upToSeq` (never past the newest message on screen). */
+  markRead(conversationId: string, upToSeq: number): void;
   escalate(input: EscalationInput): Promise<ActionResult>;
   submitFeedback(conversationId: string, answered: boolean, comment?: string): Promise<ActionResult>;
   reopen(conversationId: string): Promise<ActionResult>;
@@ -40,6 +41,10 @@ export interface Actions {
   close(): void;
   /** Copies to the clipboard; refused, selects `select`'s text for a copy by hand and resolves false. */
   copy(text: string, select?: Node | null): Promise<boolean>;
+  /** A draft kept across reloads (composer text, unfinished intake form, the screen); cleared on shutdown. */
+  getDraft(name: string): string | null;
+  /** Saves a draft; null forgets it. */
+  setDraft(name: string, value: string | null): void;
 }
 
 export interface AppContextValue {
