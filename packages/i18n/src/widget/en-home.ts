@@ -12,6 +12,7 @@ const enHome: Record<string, string> = {
 
   'status.offline': "You're offline. We'll reconnect automatically; messages you write will be sent when you're back.",
   'status.connecting': 'Connecting…',
+  'status.reconnecting': 'Connection lost. Reconnecting…',
   'status.intake': 'Waiting for details',
   'status.queued': 'Waiting for an agent',
   'status.assigned': 'In progress',
@@ -23,6 +24,7 @@ const enHome: Record<string, string> = {
   'home.intro': 'How can we help? Pick what fits best and we will ask only what we need.',
   'home.requestTypes': 'What do you need?',
   'home.conversations': 'Your conversations',
+  'home.ongoing': 'Continue your conversation',
   'home.noConversations': 'No conversations yet.',
 
   'requestType.general_question.label': 'General question',
@@ -43,6 +45,11 @@ const enHome: Record<string, string> = {
   'grants.open': 'Access for support',
 
   'error.bad_json': 'Something went wrong sending that. Please try again.',
+  'error.bad_request': 'Something went wrong sending that. Please try again.',
+  'error.request_timeout': 'The service is temporarily unavailable. Please try again shortly.',
+  'error.unsupported_media_type': 'Something went wrong sending that. Please try again.',
+  'error.upgrade_required': 'Something went wrong sending that. Please try again.',
+  'error.headers_too_large': 'That is too large to send.',
   'error.bad_frame': 'Something went wrong sending that. Please try again.',
   'error.unknown_type': 'Something went wrong sending that. Please try again.',
   'error.binary_not_supported': 'Something went wrong sending that. Please try again.',

@@ -12,6 +12,7 @@ const esHome: Record<string, string> = {
 
   'status.offline': 'No tienes conexión. Nos reconectaremos automáticamente; los mensajes que escribas se enviarán cuando vuelvas.',
   'status.connecting': 'Conectando…',
+  'status.reconnecting': 'Se perdió la conexión. Reconectando…',
   'status.intake': 'Esperando detalles',
   'status.queued': 'Esperando a un agente',
   'status.assigned': 'En atención',
@@ -23,6 +24,7 @@ const esHome: Record<string, string> = {
   'home.intro': '¿Cómo podemos ayudarte? Elige la opción que mejor describa tu caso y te pediremos solo lo necesario.',
   'home.requestTypes': '¿Qué necesitas?',
   'home.conversations': 'Tus conversaciones',
+  'home.ongoing': 'Continúa tu conversación',
   'home.noConversations': 'Todavía no hay conversaciones.',
 
   'requestType.general_question.label': 'Pregunta general',
@@ -43,6 +45,11 @@ const esHome: Record<string, string> = {
   'grants.open': 'Acceso del soporte',
 
   'error.bad_json': 'Algo salió mal al enviar. Inténtalo de nuevo.',
+  'error.bad_request': 'Algo salió mal al enviar. Inténtalo de nuevo.',
+  'error.request_timeout': 'El servicio no está disponible temporalmente. Inténtalo de nuevo en breve.',
+  'error.unsupported_media_type': 'Algo salió mal al enviar. Inténtalo de nuevo.',
+  'error.upgrade_required': 'Algo salió mal al enviar. Inténtalo de nuevo.',
+  'error.headers_too_large': 'Es demasiado grande para enviarlo.',
   'error.bad_frame': 'Algo salió mal al enviar. Inténtalo de nuevo.',
   'error.unknown_type': 'Algo salió mal al enviar. Inténtalo de nuevo.',
   'error.binary_not_supported': 'Algo salió mal al enviar. Inténtalo de nuevo.',

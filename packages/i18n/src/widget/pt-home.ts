@@ -12,6 +12,7 @@ const ptHome: Record<string, string> = {
 
   'status.offline': 'Você está sem conexão. Vamos reconectar automaticamente; as mensagens que escrever serão enviadas quando voltar.',
   'status.connecting': 'Conectando…',
+  'status.reconnecting': 'Conexão perdida. Reconectando…',
   'status.intake': 'Aguardando detalhes',
   'status.queued': 'Aguardando um atendente',
   'status.assigned': 'Em atendimento',
@@ -23,6 +24,7 @@ const ptHome: Record<string, string> = {
   'home.intro': 'Como podemos ajudar? Escolha a opção que melhor descreve o seu caso e pediremos só o necessário.',
   'home.requestTypes': 'Do que você precisa?',
   'home.conversations': 'Suas conversas',
+  'home.ongoing': 'Continue sua conversa',
   'home.noConversations': 'Nenhuma conversa ainda.',
 
   'requestType.general_question.label': 'Dúvida geral',
@@ -43,6 +45,11 @@ const ptHome: Record<string, string> = {
   'grants.open': 'Acesso do suporte',
 
   'error.bad_json': 'Algo deu errado no envio. Tente novamente.',
+  'error.bad_request': 'Algo deu errado no envio. Tente novamente.',
+  'error.request_timeout': 'O serviço está temporariamente indisponível. Tente novamente em instantes.',
+  'error.unsupported_media_type': 'Algo deu errado no envio. Tente novamente.',
+  'error.upgrade_required': 'Algo deu errado no envio. Tente novamente.',
+  'error.headers_too_large': 'É grande demais para enviar.',
   'error.bad_frame': 'Algo deu errado no envio. Tente novamente.',
   'error.unknown_type': 'Algo deu errado no envio. Tente novamente.',
   'error.binary_not_supported': 'Algo deu errado no envio. Tente novamente.',
