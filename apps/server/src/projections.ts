@@ -175,7 +175,7 @@ export function projectView(p: ProjectRow): ProjectView {
 }
 
 export function grantView(g: GrantRow): GrantView {
-  return { id: g.id, level: g.level, grantedBy: g.grantedBy, createdAt: g.createdAt, expiresAt: g.expiresAt, revokedAt: g.revokedAt };
+  return { id: g.id, level: g.level, grantedBy: g.grantedBy, grantedByName: g.grantedByName ?? null, createdAt: g.createdAt, expiresAt: g.expiresAt, revokedAt: g.revokedAt };
 }
 
 export function escalationView(e: EscalationRow): EscalationView {

@@ -93,6 +93,8 @@ export interface GrantRow {
   realmId: string;
   level: 'write';
   grantedBy: string;
+  /** The granting user's name as their identity token last gave it (platform_users); null when unknown. */
+  grantedByName?: string | null;
   createdAt: string;
   expiresAt: string;
   revokedAt: string | null;
@@ -182,7 +184,8 @@ const PIPE_SELECT = `SELECT id, realm_id AS realmId, name, key, environment, sta
   in_project_phase AS inProjectPhase FROM pipelines`;
 const PROJ_SELECT = `SELECT id, realm_id AS realmId, name, ongoing, team FROM projects`;
 const GRANT_SELECT = `SELECT id, realm_id AS realmId, level, granted_by AS grantedBy, created_at AS createdAt,
-  expires_at AS expiresAt, revoked_at AS revokedAt FROM grants`;
+  expires_at AS expiresAt, revoked_at AS revokedAt,
+  (SELECT u.name FROM platform_users u WHERE u.realm_id = grants.realm_id AND u.id = grants.granted_by) AS grantedByName FROM grants`;
 const ESC_SELECT = `SELECT id, conversation_id AS conversationId, reason, description, environment, justification,
   source, created_at AS createdAt FROM escalations`;
 

@@ -147,6 +147,8 @@ export const GrantView = z.object({
   id: z.string(),
   level: z.enum(['write']),
   grantedBy: z.string(),
+  /** The granting user's name, for people to read (the id is for machines); null when unknown. */
+  grantedByName: z.string().nullable().optional(),
   createdAt: z.string(),
   expiresAt: z.string(),
   revokedAt: z.string().nullable(),

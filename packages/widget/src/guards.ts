@@ -143,7 +143,7 @@ const pipeline = obj({
   projectId: nul(text),
   inProjectPhase: bool,
 });
-const grant = obj({ id: text, level: lit('write'), grantedBy: text, createdAt: text, expiresAt: text, revokedAt: nul(text) });
+const grant = obj({ id: text, level: lit('write'), grantedBy: text, grantedByName: opt(nul(text)), createdAt: text, expiresAt: text, revokedAt: nul(text) });
 
 /** Server frame members after `type`, per frame type the widget consumes. */
 const SERVER = {

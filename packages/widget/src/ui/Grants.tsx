@@ -49,7 +49,8 @@ export function GrantsScreen() {
           {active.map((g) => (
             <li key={g.id} class="row row-static">
               <span class="row-title">{t('grants.writeUntil', { date: fmt.format(new Date(g.expiresAt)) })}</span>
-              <span class="row-meta">{t('grants.grantedBy', { name: g.grantedBy })}</span>
+              {/* A person's name, never a raw user id (13); who granted it is unknown only for old rows. */}
+              {g.grantedByName && <span class="row-meta">{t('grants.grantedBy', { name: g.grantedByName })}</span>}
               <button type="button" class="secondary" disabled={busy} onClick={() => run(actions.revokeGrant(g.id))}>
                 {t('grants.revoke')}
               </button>
