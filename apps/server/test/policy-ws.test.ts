@@ -197,6 +197,8 @@ describe('grants, escalation and feedback', () => {
     expect(refused.type === 'error' && refused.code).toBe('forbidden');
     const granted = await ana.request({ type: 'grant.create', level: 'write', minutes: 60 }, 'grant.list');
     const grantId = granted.grants[0]!.id;
+    // The grants view names who granted it for people (the widget shows it), not only their user id.
+    expect(granted.grants[0]).toMatchObject({ grantedBy: ANA.sub, grantedByName: ANA.name });
     const after = await joao.request(adjust, 'realm.snapshot');
     expect(after.grant?.id).toBe(grantId);
     await ana.request({ type: 'grant.revoke', grantId }, 'grant.list');
