@@ -215,6 +215,11 @@ export class AgentSocket {
     return reply;
   }
 
+  /** A frame with no reply of its own (read, resolve). */
+  send(frame: Record<string, unknown>): void {
+    this.ws.send(JSON.stringify(frame));
+  }
+
   /** Reply to the requester. */
   say(conversationId: string, body: string): Promise<Record<string, unknown>> {
     return this.call({ type: 'message.send', conversationId, clientMsgId: `j-${Date.now()}-${++this.n}`, body });
