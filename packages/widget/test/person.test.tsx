@@ -136,7 +136,7 @@ describe('11: the requester’s own question, drafts and resuming after a reload
     expect(d.get('c')).toBeNull();
   });
 
-  it('a reload lands back in the screen the person was on, else in their newest ongoing conversation', () => {
+  it('a reload lands back in the screen the person was on, else (screen gone) in their newest ongoing conversation, else home', () => {
     const conversations = {
       c_old: conv({ id: 'c_old', status: 'resolved', createdAt: '2026-01-01T00:00:00Z' }),
       c_open: conv({ id: 'c_open', status: 'queued', createdAt: '2026-01-02T00:00:00Z' }),
@@ -149,13 +149,14 @@ describe('11: the requester’s own question, drafts and resuming after a reload
     expect(resumeView(viewDraft({ name: 'conversation', id: 'c_gone' }), s)).toEqual({ name: 'conversation', id: 'c_open' });
     expect(resumeView(viewDraft({ name: 'intake', requestType: 'dev_question' }), s)).toEqual({ name: 'conversation', id: 'c_open' });
     expect(resumeView('{"name":"conversation","id":{"x":1}}', s)).toEqual({ name: 'conversation', id: 'c_open' });
-    expect(resumeView(null, s)).toEqual({ name: 'conversation', id: 'c_open' });
+    // Nothing saved (home, or a browser that never opened the widget): home, which lists c_open first.
+    expect(resumeView(null, s)).toBeNull();
     expect(resumeView(null, { conversations: { c_old: conversations.c_old }, requestTypes: [] } as never)).toBeNull();
   });
 
-  it('the panel opens the ongoing conversation once the list arrives, and keeps home first-and-prominent otherwise', async () => {
+  it('after a reload on a conversation the panel reopens it once the list arrives; home lists the ongoing one first', async () => {
     const { App } = await import('../src/ui/App.tsx');
-    const actions = fakeActions();
+    const actions = fakeActions(memoryDrafts({ view: viewDraft({ name: 'conversation', id: 'c_7Hx2Q' })! }));
     const base = { principal: realmUser, requestTypes: ['incident' as const], conversations: { c_7Hx2Q: conv({ status: 'queued' }) } };
     const { rerenderWith, container } = renderApp(<App />, { state: { ...base, listLoaded: false }, actions });
     expect(actions.go).not.toHaveBeenCalled();
@@ -165,6 +166,16 @@ describe('11: the requester’s own question, drafts and resuming after a reload
     expect(ongoing && cards && ongoing.compareDocumentPosition(cards) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
     rerenderWith({ ...base, listLoaded: true });
     await waitFor(() => expect(actions.go).toHaveBeenCalledWith({ name: 'conversation', id: 'c_7Hx2Q' }));
+  });
+
+  it('a browser that never opened the widget (or was on home) stays on home: no jump under the person reading it', async () => {
+    const { App } = await import('../src/ui/App.tsx');
+    const actions = fakeActions();
+    const base = { principal: realmUser, requestTypes: ['incident' as const], conversations: { c_7Hx2Q: conv({ status: 'queued' }) } };
+    const { rerenderWith } = renderApp(<App />, { state: { ...base, listLoaded: false }, actions });
+    rerenderWith({ ...base, listLoaded: true });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(actions.go).not.toHaveBeenCalled();
   });
 });
 

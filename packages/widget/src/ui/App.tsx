@@ -24,9 +24,12 @@ export function viewDraft(v: View): string | null {
 
 /**
  * Where a reload lands (as Intercom does: back in the open conversation). The screen the person was on,
- * if it still exists for them; otherwise their newest ongoing conversation; otherwise home (null).
+ * if it still exists for them; if it no longer does, their newest ongoing conversation. Nothing saved (they
+ * were on home, or this browser never opened the widget) lands on home (null), which lists ongoing
+ * conversations first: the panel does not jump away from the screen the person is already reading.
  */
 export function resumeView(saved: string | null, s: Pick<AppState, 'conversations' | 'requestTypes'>): View | null {
+  if (!saved) return null;
   let v: unknown = null;
   try {
     v = saved ? JSON.parse(saved) : null;

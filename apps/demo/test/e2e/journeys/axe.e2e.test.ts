@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Locale } from '../../../../../packages/i18n/src/index.ts';
 import { axeReport, axeSerious } from '../../../../../test/e2e/axe.ts';
 import { clickAsPerson, typeAsPerson } from '../../../../../test/e2e/person.ts';
-import { AgentSocket, C, W, anyLang, conversationId, env, exact, journey, openWidget, person, signInConsole, useStack, widgetFrame, widgetLog } from './kit.ts';
+import { AgentSocket, C, W, anyLang, conversationId, env, exact, journey, openWidget, person, signInConsole, useStack, widgetFrame, widgetLog, requestCard } from './kit.ts';
 
 useStack();
 let lead: AgentSocket;
@@ -27,7 +27,7 @@ describe('axe-core: widget and console screens', () => {
       const frame = await openWidget(page, '/platform');
       const w = W[(await widgetFrame(page).evaluate(() => document.documentElement.lang)) as Locale];
       await check('home');
-      await clickAsPerson(frame.getByRole('button', { name: new RegExp(`^${w['requestType.incident.label']}`) }));
+      await clickAsPerson(requestCard(frame, w, 'incident'));
       await frame.locator('select#f-pipeline').waitFor();
       await check('intake (incident)');
       await clickAsPerson(frame.getByRole('button', { name: exact(w['common.back']!) }));
@@ -35,7 +35,7 @@ describe('axe-core: widget and console screens', () => {
       await frame.locator('[data-screen-title]').first().waitFor();
       await check('grants');
       await clickAsPerson(frame.getByRole('button', { name: exact(w['common.back']!) }));
-      await clickAsPerson(frame.getByRole('button', { name: new RegExp(`^${w['requestType.general_question.label']}`) }));
+      await clickAsPerson(requestCard(frame, w, 'general_question'));
       await typeAsPerson(frame.locator('#f-question'), 'Is there an audit log of support actions?');
       await clickAsPerson(frame.getByRole('button', { name: exact(w['intake.submit']!) }));
       const id = await conversationId(frame);
@@ -56,7 +56,7 @@ describe('axe-core: widget and console screens', () => {
       const ana = await person('axe');
       const frame = await openWidget(ana.page, '/platform');
       const w = W[(await widgetFrame(ana.page).evaluate(() => document.documentElement.lang)) as Locale];
-      await clickAsPerson(frame.getByRole('button', { name: new RegExp(`^${w['requestType.general_question.label']}`) }));
+      await clickAsPerson(requestCard(frame, w, 'general_question'));
       await typeAsPerson(frame.locator('#f-question'), 'Can support see my pipelines?');
       await clickAsPerson(frame.getByRole('button', { name: exact(w['intake.submit']!) }));
       const id = await conversationId(frame);

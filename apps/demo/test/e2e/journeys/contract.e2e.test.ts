@@ -6,7 +6,7 @@ import { describe, expect } from 'vitest';
 import systemEs from '../../../../../packages/i18n/src/system/es.ts';
 import systemPt from '../../../../../packages/i18n/src/system/pt.ts';
 import { clickAsPerson, expectFullyVisible, expectNewestInView, typeAsPerson } from '../../../../../test/e2e/person.ts';
-import { W, env, exact, journey, openWidget, person, useStack, widgetFrame, widgetLog } from './kit.ts';
+import { W, env, exact, journey, openWidget, person, useStack, widgetFrame, widgetLog, requestCard } from './kit.ts';
 
 useStack();
 
@@ -23,7 +23,7 @@ describe('journey: a contract question from the login page', () => {
     await expectFullyVisible(select);
     await select.selectOption('es');
     await expect.poll(() => widgetFrame(page).evaluate(() => document.documentElement.lang)).toBe('es');
-    const card = frame.getByRole('button', { name: new RegExp(`^${reEscape(W.es['requestType.contract_question.label']!)}`) });
+    const card = requestCard(frame, W.es, 'contract_question');
     await clickAsPerson(card);
     await typeAsPerson(frame.locator('#f-question'), '¿Cuánto cuesta renovar nuestro contrato?');
     await clickAsPerson(frame.getByRole('button', { name: exact(W.es['intake.submit']!) }));

@@ -4,7 +4,7 @@
 import { describe, expect } from 'vitest';
 import type { Locale } from '../../../../../packages/i18n/src/index.ts';
 import { expectFullyVisible, expectNewestInView, pressKey, tabTo, typeAsPerson } from '../../../../../test/e2e/person.ts';
-import { C, W, consoleLog, conversationId, env, exact, journey, launcher, person, useStack, widget, widgetFrame, widgetLog } from './kit.ts';
+import { C, W, consoleLog, conversationId, env, exact, journey, launcher, person, useStack, widget, widgetFrame, widgetLog, requestCard } from './kit.ts';
 
 useStack();
 
@@ -38,7 +38,7 @@ describe('journey: keyboard only', () => {
     const w = W[lang];
     await req.shot('widget-1-home');
 
-    const card = frame.getByRole('button', { name: new RegExp(`^${w['requestType.general_question.label']}`) });
+    const card = requestCard(frame, w, 'general_question');
     await tabTo(page, card);
     await pressKey(page, 'Enter', card);
     const question = frame.locator('#f-question');

@@ -150,6 +150,14 @@ export async function openWidget(page: Page, path: string): Promise<FrameLocator
   return frame;
 }
 
+/**
+ * A request-type card on the widget's home, by its label in `w` (not a conversation row below it, whose
+ * name also starts with the request type).
+ * @example await clickAsPerson(requestCard(frame, w, 'incident'));
+ */
+export const requestCard = (frame: FrameLocator, w: Record<string, string>, type: string): Locator =>
+  frame.locator('ul.cards button.card').filter({ has: frame.locator('.card-title').getByText(exact(w[`requestType.${type}.label`]!)) });
+
 /** The widget's conversation ID, once a conversation screen shows it. */
 export async function conversationId(frame: FrameLocator): Promise<string> {
   const code = frame.locator('.conv-id code').first();

@@ -8,7 +8,7 @@ import serverEn from '../../../../../packages/i18n/src/server/en.ts';
 import serverEs from '../../../../../packages/i18n/src/server/es.ts';
 import serverPt from '../../../../../packages/i18n/src/server/pt.ts';
 import { clickAsPerson, expectFullyVisible, expectNewestInView, typeAsPerson } from '../../../../../test/e2e/person.ts';
-import { C, W, consoleLog, conversationId, env, exact, journey, launcher, openWidget, person, signInConsole, useStack, widget, widgetFrame, widgetLog, type Person } from './kit.ts';
+import { C, W, consoleLog, conversationId, env, exact, journey, launcher, openWidget, person, signInConsole, useStack, widget, widgetFrame, widgetLog, type Person, requestCard } from './kit.ts';
 
 useStack();
 
@@ -61,9 +61,10 @@ describe('journey: languages', () => {
         await expectFullyVisible(select);
         await select.selectOption(c.lang);
       }
-      expect(await widgetFrame(page).evaluate(() => document.documentElement.lang)).toBe(c.lang);
+      // The pick re-renders the panel in the next frame: wait for it as a person would.
+      await expect.poll(() => widgetFrame(page).evaluate(() => document.documentElement.lang)).toBe(c.lang);
       await frame.getByRole('heading', { level: 1, name: exact(w['app.title']!) }).waitFor();
-      const card = frame.getByRole('button', { name: new RegExp(`^${reEscape(w['requestType.general_question.label']!)}`) });
+      const card = requestCard(frame, w, 'general_question');
       await card.waitFor();
       await p.shot(`${c.lang}-1-home`);
 

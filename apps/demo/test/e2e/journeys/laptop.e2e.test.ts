@@ -5,7 +5,7 @@
 import { describe, expect } from 'vitest';
 import type { Locale } from '../../../../../packages/i18n/src/index.ts';
 import { clickAsPerson, expectFullyVisible, expectNewestInView, typeAsPerson } from '../../../../../test/e2e/person.ts';
-import { C, W, consoleLog, conversationId, env, exact, journey, openWidget, person, signInConsole, useStack, widgetLog } from './kit.ts';
+import { C, W, consoleLog, conversationId, env, exact, journey, openWidget, person, signInConsole, useStack, widgetLog, requestCard } from './kit.ts';
 
 useStack();
 
@@ -30,7 +30,7 @@ describe('journey: laptop console with an incident', () => {
     await Promise.all([page.waitForURL(`${env.stack.demoUrl}/platform`), clickAsPerson(page.getByRole('button', { name: 'Switch' }))]);
     const frame = await openWidget(page, '/platform');
     const w = W.en;
-    await clickAsPerson(frame.getByRole('button', { name: new RegExp(`^${w['requestType.incident.label']}`) }));
+    await clickAsPerson(requestCard(frame, w, 'incident'));
     const picker = frame.locator('select#f-pipeline');
     await picker.locator('option', { hasText: 'ORD-SYNC-01' }).waitFor({ state: 'attached' });
     await expectFullyVisible(picker);

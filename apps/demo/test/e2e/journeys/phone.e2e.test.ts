@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Locale } from '../../../../../packages/i18n/src/index.ts';
 import { clickAsPerson, expectNewestInView, typeAsPerson } from '../../../../../test/e2e/person.ts';
-import { AgentSocket, W, conversationId, exact, journey, openWidget, person, useStack, widgetFrame, widgetLog } from './kit.ts';
+import { AgentSocket, W, conversationId, exact, journey, openWidget, person, useStack, widgetFrame, widgetLog, requestCard } from './kit.ts';
 
 useStack();
 let lead: AgentSocket;
@@ -22,7 +22,7 @@ describe('journey: phone', () => {
       const w = W[(await widgetFrame(page).evaluate(() => document.documentElement.lang)) as Locale];
       await p.shot(`${name}-1-home`);
 
-      await clickAsPerson(frame.getByRole('button', { name: new RegExp(`^${w['requestType.general_question.label']}`) }));
+      await clickAsPerson(requestCard(frame, w, 'general_question'));
       await typeAsPerson(frame.locator('#f-question'), `Phone question from ${path}: how do I change my password?`);
       await p.shot(`${name}-2-intake`);
       await clickAsPerson(frame.getByRole('button', { name: exact(w['intake.submit']!) }));

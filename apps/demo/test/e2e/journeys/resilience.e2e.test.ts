@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { WebSocketRoute } from 'playwright-core';
 import type { Locale } from '../../../../../packages/i18n/src/index.ts';
 import { clickAsPerson, expectNewestInView, typeAsPerson } from '../../../../../test/e2e/person.ts';
-import { AgentSocket, W, conversationId, env, exact, journey, launcher, openWidget, person, useStack, widget, widgetFrame, widgetLog } from './kit.ts';
+import { AgentSocket, W, conversationId, env, exact, journey, launcher, openWidget, person, useStack, widget, widgetFrame, widgetLog, requestCard } from './kit.ts';
 
 // A short heartbeat: a socket that falls silent is noticed within seconds (two periods), not a minute.
 const HEARTBEAT_MS = 4_000;
@@ -27,7 +27,7 @@ async function serverBodies(id: string): Promise<string[]> {
 async function startConversation(page: import('playwright-core').Page, path: string, question: string) {
   const frame = await openWidget(page, path);
   const w = W[(await widgetFrame(page).evaluate(() => document.documentElement.lang)) as Locale];
-  await clickAsPerson(frame.getByRole('button', { name: new RegExp(`^${w['requestType.general_question.label']}`) }));
+  await clickAsPerson(requestCard(frame, w, 'general_question'));
   await typeAsPerson(frame.locator('#f-question'), question);
   await clickAsPerson(frame.getByRole('button', { name: exact(w['intake.submit']!) }));
   const id = await conversationId(frame);
