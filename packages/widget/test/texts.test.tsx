@@ -28,6 +28,13 @@ const PARTS: Record<Locale, { home: Catalog; more: Catalog }> = {
   es: { home: esHome, more: esMore },
 };
 
+/**
+ * Errors that can reach the first screen before anything else loads: the connection's own (hello,
+ * version, identity, limits, server trouble). Every other code answers an action on a later screen,
+ * whose texts are loaded by then.
+ */
+const EARLY_ERRORS = ['unsupported_version', 'hello_required', 'auth_failed', 'token_expired', 'session_ended', 'origin_not_allowed', 'rate_limited', 'unavailable', 'db_busy', 'internal'] as const;
+
 /** Home in every state it can show: every request type, status, error notice, banner and the live region. */
 function homeStates(): Array<Partial<AppState>> {
   const statuses = ['intake', 'queued', 'assigned', 'resolved', 'closed'] as const;
@@ -41,7 +48,7 @@ function homeStates(): Array<Partial<AppState>> {
     { ...base, principal: { ...realmUser, name: null } },
     { principal: visitor, requestTypes: ['general_question'], listLoaded: true, status: 'online' },
     { ...base, notice: { code: 'rate_limited', retryAfter: 12 } },
-    ...ERROR_CODES.map((code): Partial<AppState> => ({ ...base, notice: { code } })),
+    ...EARLY_ERRORS.map((code): Partial<AppState> => ({ ...base, notice: { code } })),
     { ...base, notice: { code: 'offline' } },
     { ...base, notice: { code: 'timeout' } },
   ];
@@ -77,6 +84,20 @@ describe('texts split in two downloads (R11)', () => {
       expect(missing, JSON.stringify(state.notice ?? state.status)).toEqual([]);
       for (const text of visibleStrings(container)) expect(text).not.toMatch(RAW_KEY);
       unmount();
+    }
+  });
+
+  it.each(LOCALES)('R11: %s: any other error reaching home before the rest of the texts reads as a sentence, never a raw key', (l) => {
+    for (const code of ERROR_CODES.filter((c) => !(EARLY_ERRORS as readonly string[]).includes(c))) {
+      const { container, unmount } = renderWith(PARTS[l].home, l, { principal: realmUser, listLoaded: true, notice: { code } });
+      const alert = container.querySelector('[role="alert"]')!.textContent!;
+      expect(alert, code).toContain(PARTS[l].home['error.internal']!);
+      for (const text of visibleStrings(container)) expect(text).not.toMatch(RAW_KEY);
+      unmount();
+      // With the whole catalog, its own sentence.
+      const full = renderWith(CATALOGS[l], l, { principal: realmUser, listLoaded: true, notice: { code } });
+      expect(full.container.querySelector('[role="alert"]')!.textContent, code).toContain(CATALOGS[l][`error.${code}`]!);
+      full.unmount();
     }
   });
 

@@ -133,6 +133,31 @@ const enMore: Record<string, string> = {
   'grants.revoke': 'Revoke',
   'grants.duration': 'Duration',
   'grants.create': 'Grant write access',
+
+  // Errors that only an action on a later screen can cause (the first screen shows 'error.internal' if one comes earlier).
+  'error.bad_json': 'Something went wrong sending that. Please try again.',
+  'error.bad_request': 'Something went wrong sending that. Please try again.',
+  'error.request_timeout': 'The service is temporarily unavailable. Please try again shortly.',
+  'error.unsupported_media_type': 'Something went wrong sending that. Please try again.',
+  'error.upgrade_required': 'Something went wrong sending that. Please try again.',
+  'error.headers_too_large': 'That is too large to send.',
+  'error.bad_frame': 'Something went wrong sending that. Please try again.',
+  'error.unknown_type': 'Something went wrong sending that. Please try again.',
+  'error.binary_not_supported': 'Something went wrong sending that. Please try again.',
+  'error.payload_too_large': 'That is too large to send.',
+  'error.body_too_long': 'Your message is too long.',
+  'error.already_authenticated': 'Something went wrong. Please try again.',
+  'error.identity_required': 'Please sign in to use this.',
+  'error.forbidden': 'This is not available to you.',
+  'error.not_found': 'We could not find that.',
+  'error.request_type_not_allowed': 'This kind of request is not available here.',
+  'error.intake_invalid': 'Please check the highlighted fields.',
+  'error.intake_pending': 'Please complete the details first.',
+  'error.conversation_closed': 'This conversation is closed.',
+  'error.invalid_state': 'That is not possible right now.',
+  'error.idempotency_conflict': 'This was already sent.',
+  'error.grant_required': 'Support needs your permission for that.',
+  'error.snapshot_required': 'Please try again.',
 };
 
 export default enMore;

@@ -133,6 +133,31 @@ const esMore: Record<string, string> = {
   'grants.revoke': 'Revocar',
   'grants.duration': 'Duración',
   'grants.create': 'Conceder acceso de escritura',
+
+  // Errors that only an action on a later screen can cause (the first screen shows 'error.internal' if one comes earlier).
+  'error.bad_json': 'Algo salió mal al enviar. Inténtalo de nuevo.',
+  'error.bad_request': 'Algo salió mal al enviar. Inténtalo de nuevo.',
+  'error.request_timeout': 'El servicio no está disponible temporalmente. Inténtalo de nuevo en breve.',
+  'error.unsupported_media_type': 'Algo salió mal al enviar. Inténtalo de nuevo.',
+  'error.upgrade_required': 'Algo salió mal al enviar. Inténtalo de nuevo.',
+  'error.headers_too_large': 'Es demasiado grande para enviarlo.',
+  'error.bad_frame': 'Algo salió mal al enviar. Inténtalo de nuevo.',
+  'error.unknown_type': 'Algo salió mal al enviar. Inténtalo de nuevo.',
+  'error.binary_not_supported': 'Algo salió mal al enviar. Inténtalo de nuevo.',
+  'error.payload_too_large': 'Es demasiado grande para enviarlo.',
+  'error.body_too_long': 'Tu mensaje es demasiado largo.',
+  'error.already_authenticated': 'Algo salió mal. Inténtalo de nuevo.',
+  'error.identity_required': 'Inicia sesión para usar esta función.',
+  'error.forbidden': 'Esto no está disponible para ti.',
+  'error.not_found': 'No encontramos lo que buscabas.',
+  'error.request_type_not_allowed': 'Este tipo de solicitud no está disponible aquí.',
+  'error.intake_invalid': 'Revisa los campos señalados.',
+  'error.intake_pending': 'Completa los detalles primero.',
+  'error.conversation_closed': 'Esta conversación está cerrada.',
+  'error.invalid_state': 'Eso no es posible ahora.',
+  'error.idempotency_conflict': 'Esto ya se envió.',
+  'error.grant_required': 'El soporte necesita tu permiso para eso.',
+  'error.snapshot_required': 'Inténtalo de nuevo.',
 };
 
 export default esMore;

@@ -133,6 +133,31 @@ const ptMore: Record<string, string> = {
   'grants.revoke': 'Revogar',
   'grants.duration': 'Duração',
   'grants.create': 'Conceder acesso de escrita',
+
+  // Errors that only an action on a later screen can cause (the first screen shows 'error.internal' if one comes earlier).
+  'error.bad_json': 'Algo deu errado no envio. Tente novamente.',
+  'error.bad_request': 'Algo deu errado no envio. Tente novamente.',
+  'error.request_timeout': 'O serviço está temporariamente indisponível. Tente novamente em instantes.',
+  'error.unsupported_media_type': 'Algo deu errado no envio. Tente novamente.',
+  'error.upgrade_required': 'Algo deu errado no envio. Tente novamente.',
+  'error.headers_too_large': 'É grande demais para enviar.',
+  'error.bad_frame': 'Algo deu errado no envio. Tente novamente.',
+  'error.unknown_type': 'Algo deu errado no envio. Tente novamente.',
+  'error.binary_not_supported': 'Algo deu errado no envio. Tente novamente.',
+  'error.payload_too_large': 'É grande demais para enviar.',
+  'error.body_too_long': 'Sua mensagem é longa demais.',
+  'error.already_authenticated': 'Algo deu errado. Tente novamente.',
+  'error.identity_required': 'Entre na plataforma para usar este recurso.',
+  'error.forbidden': 'Isto não está disponível para você.',
+  'error.not_found': 'Não encontramos o que você procurou.',
+  'error.request_type_not_allowed': 'Este tipo de solicitação não está disponível aqui.',
+  'error.intake_invalid': 'Verifique os campos destacados.',
+  'error.intake_pending': 'Complete os detalhes primeiro.',
+  'error.conversation_closed': 'Esta conversa foi encerrada.',
+  'error.invalid_state': 'Isto não é possível agora.',
+  'error.idempotency_conflict': 'Isto já foi enviado.',
+  'error.grant_required': 'O suporte precisa da sua permissão para isso.',
+  'error.snapshot_required': 'Tente novamente.',
 };
 
 export default ptMore;
