@@ -9,11 +9,11 @@ import { AjudaError, MAX_PAYLOAD_BYTES } from '@ajuda/protocol';
 import type { Config } from './config.ts';
 import { Services } from './context.ts';
 import { hashPassword } from './crypto.ts';
-import { slaTick } from './domains/sla.ts';
+import { slaTick } from './domains/sla/sla.ts';
 import { Gateway } from './gateway/gateway.ts';
 import { MemoryHub } from './hub.ts';
-import type { Conn } from './gateway/conn.ts';
-import type { RealmDirectory } from './domains/directory.ts';
+import type { SessionState } from './session/port.ts';
+import type { RealmDirectory } from './domains/realm/directory.ts';
 import { AGENT_COOKIE, httpRoutes } from './http/routes.ts';
 import { clientErrorHandler, errorHandler, problem } from './http/problem.ts';
 
@@ -59,7 +59,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   const { repo, writer } = openStore(db);
   if (opts.seed ?? config.demo.enabled) seedDemo(repo, hashPassword);
-  const hub = new MemoryHub<Conn>();
+  const hub = new MemoryHub<SessionState>();
   const svc = new Services(config, db, repo, writer, hub, app.log, opts.now, opts.directory?.(repo));
   const gateway = new Gateway(svc);
   app.decorate('ajuda', { svc, gateway });

@@ -14,8 +14,9 @@ import {
   type SlaView,
 } from '@ajuda/protocol';
 import type { Config } from './config.ts';
-import { SqliteRealmDirectory, type RealmDirectory } from './domains/directory.ts';
-import type { AgentPrincipal, Conn, ConnPrincipal } from './gateway/conn.ts';
+import { SqliteRealmDirectory, type RealmDirectory } from './domains/realm/directory.ts';
+import type { AgentPrincipal, ConnPrincipal } from './session/principal.ts';
+import type { ReplyPort, SessionState } from './session/port.ts';
 import type { MemoryHub } from './hub.ts';
 import { agentConversationView, lastMessagePreview, messageView, requesterConversationView, type LastMessage } from './projections.ts';
 import type { MessageRow } from '@ajuda/db';
@@ -38,7 +39,7 @@ export class Services {
     readonly db: Db,
     readonly repo: Repo,
     readonly writer: GroupWriter,
-    readonly hub: MemoryHub<Conn>,
+    readonly hub: MemoryHub<SessionState>,
     readonly log: FastifyBaseLogger,
     readonly now: () => Date = () => new Date(),
     /** The only door to realm data (R7); SQLite-backed unless a deployment plugs in its own. */
@@ -173,7 +174,7 @@ export class Services {
 
   // ── publishing ──
   /** A new message: to the requester's sockets (never notes) and to agents who opened it. */
-  publishMessage(m: MessageRow, except?: Conn): void {
+  publishMessage(m: MessageRow, except?: SessionState): void {
     const json = JSON.stringify(MessageCreated.parse({ type: 'message.created', message: messageView(m) }));
     if (m.kind !== 'note') this.hub.publish(`owner:${this.ownerOf(m.conversationId)}`, json, except);
     this.hub.publish(`conv:${m.conversationId}`, json, except);
@@ -200,9 +201,9 @@ export class Services {
    * pay agents × conversations frames for every message.
    */
   /** Reply to an agent's command with the conversation as it now is, carrying the command's ref. */
-  ackAgent(conn: Conn, ref: string | undefined, id: string): void {
+  ackAgent(to: ReplyPort, ref: string | undefined, id: string): void {
     const c = this.repo.getConversation(id);
-    if (c) conn.send(AgentConversationUpdated, { type: 'agent.conversation.updated', ref, conversation: this.agentView(c) });
+    if (c) to.reply(AgentConversationUpdated, { type: 'agent.conversation.updated', ref, conversation: this.agentView(c) });
   }
 
   markDirty(id: string, kind: 'state' | 'activity' = 'state'): void {
@@ -233,7 +234,7 @@ export class Services {
           conn.inbox.add(id);
           conn.sendRaw(json);
         } else if (conn.inbox.delete(id)) {
-          conn.send(AgentConversationRemoved, { type: 'agent.conversation.removed', conversationId: id });
+          conn.sendRaw(JSON.stringify(AgentConversationRemoved.parse({ type: 'agent.conversation.removed', conversationId: id })));
           // A former assignee who has it open keeps following it, read-only (R13).
           if (!(c && conn.opened.has(id) && this.mayRead(p, c)) && conn.opened.delete(id)) this.hub.unsubscribe(`conv:${id}`, conn);
         }

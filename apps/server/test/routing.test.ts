@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slaTick } from '../src/domains/sla.ts';
+import { slaTick } from '../src/domains/sla/sla.ts';
 import { startTestStack, type TestStack } from '../src/testing.ts';
 import { agent, GENERAL, idem, requester } from './client.ts';
 

@@ -1,40 +1,12 @@
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
-import { CLOSE, type Channel, type Locale } from '@ajuda/protocol';
+import { CLOSE, ErrorFrame, clientCode, errorInfo, type ErrorCode } from '@ajuda/protocol';
+import type { ErrorExtra, HandlerIo, SessionState } from '../session/port.ts';
 import type { Subscriber } from '../hub.ts';
 import { TokenBucket } from './bucket.ts';
 
-export interface VisitorPrincipal {
-  kind: 'visitor';
-  visitorId: string;
-  ownerKey: string;
-  channel: Channel;
-  locale: Locale | null;
-}
-export interface RealmUserPrincipal {
-  kind: 'realm_user';
-  realmId: string;
-  userId: string;
-  perms: readonly string[];
-  name: string | null;
-  email: string | null;
-  ownerKey: string;
-  channel: Channel;
-  tokenLocale: string | null;
-  locale: Locale | null;
-  expiresAt: Date;
-}
-export interface AgentPrincipal {
-  kind: 'agent';
-  agentId: string;
-  name: string;
-  role: 'agent' | 'lead' | 'project-team';
-  languages: Locale[];
-  teams: string[];
-  sessionHash: string;
-}
-export type RequesterPrincipal = VisitorPrincipal | RealmUserPrincipal;
-export type ConnPrincipal = RequesterPrincipal | AgentPrincipal;
+export type { AgentPrincipal, ConnPrincipal, RealmUserPrincipal, RequesterPrincipal, VisitorPrincipal } from '../session/principal.ts';
+import type { ConnPrincipal } from '../session/principal.ts';
 
 let nextId = 1;
 
@@ -42,7 +14,7 @@ let nextId = 1;
  * One WebSocket and who is on it. Outbound frames are validated against their schema
  * (the allow-list) before they are serialised.
  */
-export class Conn implements Subscriber {
+export class Conn implements Subscriber, HandlerIo, SessionState {
   readonly id = nextId++;
   principal: ConnPrincipal | null = null;
   /** A `session.hello` is being verified: until it settles, another hello is refused (one principal per socket). */
@@ -64,6 +36,20 @@ export class Conn implements Subscriber {
     readonly cookieToken: string | null = null,
   ) {
     this.bucket = new TokenBucket(limits.framesPerSecond, limits.frameBurst);
+  }
+
+  /** Handlers see this socket only as its session state (HandlerIo). */
+  get session(): SessionState {
+    return this;
+  }
+
+  reply<S extends z.ZodType>(schema: S, frame: z.input<S>): void {
+    this.send(schema, frame);
+  }
+
+  error(code: ErrorCode, extra: ErrorExtra = {}): void {
+    const visible = clientCode(code);
+    this.send(ErrorFrame, { type: 'error', code: visible, i18nKey: errorInfo(visible).i18nKey, ...extra });
   }
 
   send<S extends z.ZodType>(schema: S, frame: z.input<S>): void {

@@ -21,11 +21,11 @@ import type { Services } from '../context.ts';
 import { randomToken, sha256, shortId } from '../crypto.ts';
 import { realmUserOwnerKey, verifyIdentity, visitorOwnerKey } from '../identity.ts';
 import { agentView } from '../projections.ts';
-import * as agents from '../domains/agents.ts';
-import * as conversations from '../domains/conversations.ts';
-import * as escalation from '../domains/escalation.ts';
-import * as realm from '../domains/realm.ts';
-import { assignWaiting } from '../domains/routing.ts';
+import * as agents from '../domains/agents/handlers.ts';
+import * as conversations from '../domains/conversations/handlers.ts';
+import * as escalation from '../domains/escalation/handlers.ts';
+import * as realm from '../domains/realm/handlers.ts';
+import { assignWaiting } from '../domains/routing/routing.ts';
 import { BucketMap } from './bucket.ts';
 import { Conn, type AgentPrincipal, type RequesterPrincipal } from './conn.ts';
 
@@ -351,9 +351,12 @@ export class Gateway {
     conn.close(reason === 'shutdown' ? CLOSE.goingAway : CLOSE.sessionEnded, reason);
   }
 
-  /** Close every socket of an agent (logout, disabled). */
-  endAgent(agentId: string, reason: 'logout' | 'disabled'): void {
-    for (const conn of [...this.svc.hub.members(`agent:${agentId}`)]) this.endSession(conn, reason);
+  /** Close every socket of an agent (disabled), or only those of one login session (logout). */
+  endAgent(agentId: string, reason: 'logout' | 'disabled', sessionHash?: string): void {
+    for (const conn of [...this.conns]) {
+      const p = conn.principal;
+      if (p?.kind === 'agent' && p.agentId === agentId && (!sessionHash || p.sessionHash === sessionHash)) this.endSession(conn, reason);
+    }
   }
 
   /**

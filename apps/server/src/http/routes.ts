@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { EscalationReason, Environment } from '@ajuda/protocol';
 import type { Services } from '../context.ts';
 import { DUMMY_PASSWORD_HASH, randomToken, safeEqual, sha256, verifyPassword } from '../crypto.ts';
-import { escalate } from '../domains/escalation.ts';
+import { escalate } from '../domains/escalation/handlers.ts';
 import { escalationView, agentView } from '../projections.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 import { problem } from './problem.ts';
@@ -85,8 +85,7 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
       await svc.writer.write(() => svc.repo.endSession(hash, svc.iso()));
       if (s) {
         // Ends this session's sockets (other sessions of the same agent stay).
-        for (const conn of [...svc.hub.members(`agent:${s.agentId}`)])
-          if (conn.principal?.kind === 'agent' && conn.principal.sessionHash === hash) gateway.endSession(conn, 'logout');
+        gateway.endAgent(s.agentId, 'logout', hash);
       }
     }
     reply.clearCookie(AGENT_COOKIE, { path: '/' });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { canGrant, mayAccessConversation, realmAccess, type GrantRecord, type Principal } from '@ajuda/policy';
 import type { ConversationRow } from '@ajuda/db';
 import type { Services } from '../../src/context.ts';
-import type { ConnPrincipal } from '../../src/gateway/conn.ts';
+import type { ConnPrincipal } from '../../src/session/principal.ts';
 import { realmUserOwnerKey, visitorOwnerKey } from '../../src/identity.ts';
 
 /**

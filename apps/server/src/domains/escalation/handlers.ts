@@ -1,12 +1,13 @@
 import type { ConversationRow, EscalationRow, MessageRow } from '@ajuda/db';
 import { canEscalate } from '@ajuda/policy';
 import { AgentEscalation, AjudaError, EscalationCreated, FeedbackRecorded, type ClientFrame, type FrameOf } from '@ajuda/protocol';
-import type { Services } from '../context.ts';
-import { shortId } from '../crypto.ts';
-import type { Conn, RequesterPrincipal } from '../gateway/conn.ts';
-import { escalationView } from '../projections.ts';
-import { loadFor, publishAll } from './conversations.ts';
-import { candidates, routingReason, systemMessage, tryAssign } from './routing.ts';
+import type { Services } from '../../context.ts';
+import { shortId } from '../../crypto.ts';
+import type { RequesterPrincipal } from '../../session/principal.ts';
+import type { HandlerIo } from '../../session/port.ts';
+import { escalationView } from '../../projections.ts';
+import { loadFor, publishAll } from '../conversations/handlers.ts';
+import { candidates, routingReason, systemMessage, tryAssign } from '../routing/routing.ts';
 
 type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
 
@@ -43,14 +44,14 @@ export async function escalate(svc: Services, c: ConversationRow, input: Escalat
   return row;
 }
 
-export async function fromWidget(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'escalation.create'>): Promise<void> {
+export async function fromWidget(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'escalation.create'>): Promise<void> {
   const c = loadFor(svc, p, f.conversationId);
   const e = await escalate(svc, c, { reason: f.reason, description: f.description, environment: f.environment, justification: f.justification, source: 'widget' }, 'requester');
-  conn.send(EscalationCreated, { type: 'escalation.created', ref: f.ref, escalation: escalationView(e) });
+  io.reply(EscalationCreated, { type: 'escalation.created', ref: f.ref, escalation: escalationView(e) });
 }
 
 /** R14: "Did this answer your question?" — yes/no and an optional comment, once resolved. */
-export async function feedback(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'feedback.submit'>): Promise<void> {
+export async function feedback(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'feedback.submit'>): Promise<void> {
   const c = loadFor(svc, p, f.conversationId);
   if (c.status !== 'resolved') throw new AjudaError('invalid_state');
   const value = { answered: f.answered, ...(f.comment ? { comment: f.comment } : {}) };
@@ -60,7 +61,7 @@ export async function feedback(svc: Services, conn: Conn, p: RequesterPrincipal,
     svc.repo.audit('requester', 'feedback.recorded', c.id, c.realmId, value, at);
   });
   const json = JSON.stringify(FeedbackRecorded.parse({ type: 'feedback.recorded', conversationId: c.id, ...value }));
-  conn.send(FeedbackRecorded, { type: 'feedback.recorded', ref: f.ref, conversationId: c.id, ...value });
+  io.reply(FeedbackRecorded, { type: 'feedback.recorded', ref: f.ref, conversationId: c.id, ...value });
   svc.hub.publish(`conv:${c.id}`, json);
   svc.conversationChanged(c.id);
 }

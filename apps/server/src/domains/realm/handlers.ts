@@ -1,13 +1,14 @@
 import { agentMayWrite, canGrant, isSmallAdjustment } from '@ajuda/policy';
-import { AjudaError, GrantList, RealmDirectory, RealmSnapshot, type ClientFrame, type FrameOf, type GrantView } from '@ajuda/protocol';
-import type { Services } from '../context.ts';
-import { shortId } from '../crypto.ts';
-import type { AgentPrincipal, Conn, RequesterPrincipal } from '../gateway/conn.ts';
-import { grantView, pipelineView, projectView } from '../projections.ts';
+import { AjudaError, GrantList, RealmDirectory, RealmSnapshot, type ClientFrame, type FrameOf, type GrantView, type ServerFrame } from '@ajuda/protocol';
+import type { Services } from '../../context.ts';
+import { shortId } from '../../crypto.ts';
+import type { AgentPrincipal, RequesterPrincipal } from '../../session/principal.ts';
+import type { HandlerIo, ReplyPort } from '../../session/port.ts';
+import { grantView, pipelineView, projectView } from '../../projections.ts';
 import type { AuditRow, GrantRow, MessageRow } from '@ajuda/db';
-import { loadFor, publishAll, requesterPolicy } from './conversations.ts';
-import { systemMessage } from './routing.ts';
-import { currentGrant, grantRecords } from './agents.ts';
+import { loadFor, publishAll, requesterPolicy } from '../conversations/handlers.ts';
+import { systemMessage } from '../routing/routing.ts';
+import { currentGrant, grantRecords } from '../agents/handlers.ts';
 
 type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
 
@@ -15,9 +16,9 @@ type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
  * The realm directory is the server's only door to realm data (R7). A requester's pickers
  * list their own realm only; a visitor gets nothing — the same `forbidden` whatever they ask.
  */
-export function directory(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'realm.directory.get'>): void {
+export function directory(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'realm.directory.get'>): void {
   if (p.kind !== 'realm_user') throw new AjudaError('forbidden');
-  conn.send(RealmDirectory, {
+  io.reply(RealmDirectory, {
     type: 'realm.directory',
     ref: f.ref,
     pipelines: svc.directory.pipelines(p.realmId).map(pipelineView),
@@ -26,14 +27,15 @@ export function directory(svc: Services, conn: Conn, p: RequesterPrincipal, f: F
 }
 
 /** R7b, R12a: agents see the realm of the conversation they handle, read-only by default. */
-export function view(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'realm.view'>): void {
+export function view(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'realm.view'>): void {
   const c = loadFor(svc, p, f.conversationId);
   if (!c.realmId) throw new AjudaError('not_found');
-  sendSnapshot(svc, conn, c.id, c.realmId, f.ref);
+  io.reply(RealmSnapshot, realmSnapshot(svc, c.id, c.realmId, f.ref));
 }
 
-function sendSnapshot(svc: Services, conn: Conn, conversationId: string, realmId: string, ref?: string) {
-  conn.send(RealmSnapshot, {
+/** The realm as an agent sees it beside one conversation (R12a), with the live grant. */
+export function realmSnapshot(svc: Services, conversationId: string, realmId: string, ref?: string): FrameOf<ServerFrame, 'realm.snapshot'> {
+  return {
     type: 'realm.snapshot',
     ref,
     conversationId,
@@ -41,11 +43,11 @@ function sendSnapshot(svc: Services, conn: Conn, conversationId: string, realmId
     pipelines: svc.directory.pipelines(realmId).map(pipelineView),
     projects: svc.directory.projects(realmId).map(projectView),
     grant: currentGrant(svc, realmId),
-  });
+  };
 }
 
 /** R12b–R12d: a change in the realm needs the customer's live grant, and only small adjustments. */
-export async function adjust(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'realm.adjust'>): Promise<void> {
+export async function adjust(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'realm.adjust'>): Promise<void> {
   const c = loadFor(svc, p, f.conversationId);
   if (!c.realmId) throw new AjudaError('not_found');
   const realmId = c.realmId;
@@ -64,7 +66,7 @@ export async function adjust(svc: Services, conn: Conn, p: AgentPrincipal, f: F<
     out.push(systemMessage(svc, c, 'system.grant_used', { agent: p.name, grantAction: f.action, pipeline: pipe.name }, at));
   });
   publishAll(svc, out);
-  sendSnapshot(svc, conn, c.id, realmId, f.ref);
+  io.reply(RealmSnapshot, realmSnapshot(svc, c.id, realmId, f.ref));
 }
 
 /** R12c: a grant with every recorded use of it (who did what to which pipeline, when), for the customer's grant screen. */
@@ -83,13 +85,13 @@ function grantList(svc: Services, realmId: string): GrantView[] {
   return svc.repo.grants(realmId).map((g) => grantWithUses(g, used));
 }
 
-export function listGrants(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'grant.list.get'>): void {
+export function listGrants(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'grant.list.get'>): void {
   if (p.kind !== 'realm_user') throw new AjudaError('forbidden');
-  conn.send(GrantList, { type: 'grant.list', ref: f.ref, grants: grantList(svc, p.realmId) });
+  io.reply(GrantList, { type: 'grant.list', ref: f.ref, grants: grantList(svc, p.realmId) });
 }
 
 /** R12b/R12c: only a realm user holding the grant permission grants; scoped, time-bounded, audited. */
-export async function createGrant(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'grant.create'>): Promise<void> {
+export async function createGrant(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'grant.create'>): Promise<void> {
   if (p.kind !== 'realm_user' || !canGrant(requesterPolicy(p))) throw new AjudaError('forbidden');
   await svc.writer.write(() => {
     const at = svc.now();
@@ -97,10 +99,10 @@ export async function createGrant(svc: Services, conn: Conn, p: RequesterPrincip
     svc.repo.addGrant(g);
     svc.repo.audit(`user:${p.realmId}:${p.userId}`, 'grant.created', null, p.realmId, { grantId: g.id, level: g.level, expiresAt: g.expiresAt }, g.createdAt);
   });
-  grantsChanged(svc, p.realmId, f.ref, conn);
+  grantsChanged(svc, p.realmId, f.ref, io);
 }
 
-export async function revokeGrant(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'grant.revoke'>): Promise<void> {
+export async function revokeGrant(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'grant.revoke'>): Promise<void> {
   if (p.kind !== 'realm_user' || !canGrant(requesterPolicy(p))) throw new AjudaError('forbidden');
   const ok = await svc.writer.write(() => {
     const at = svc.iso();
@@ -109,17 +111,17 @@ export async function revokeGrant(svc: Services, conn: Conn, p: RequesterPrincip
     return done;
   });
   if (!ok) throw new AjudaError('not_found');
-  grantsChanged(svc, p.realmId, f.ref, conn);
+  grantsChanged(svc, p.realmId, f.ref, io);
 }
 
 /** Tell the granting user's sockets and every agent viewing this realm; effective from the next frame. */
-function grantsChanged(svc: Services, realmId: string, ref: string | undefined, origin: Conn): void {
+function grantsChanged(svc: Services, realmId: string, ref: string | undefined, origin: ReplyPort): void {
   const grants = grantList(svc, realmId);
-  origin.send(GrantList, { type: 'grant.list', ref, grants });
+  origin.reply(GrantList, { type: 'grant.list', ref, grants });
   for (const conn of svc.hub.members('agents')) {
     for (const id of conn.opened) {
       const c = svc.repo.getConversation(id);
-      if (c?.realmId === realmId) sendSnapshot(svc, conn, id, realmId);
+      if (c?.realmId === realmId) conn.sendRaw(JSON.stringify(RealmSnapshot.parse(realmSnapshot(svc, id, realmId))));
     }
   }
 }

@@ -1,11 +1,12 @@
 import type { ConversationRow, MessageRow } from '@ajuda/db';
 import { agentServesQueue, activeGrant, type GrantRecord } from '@ajuda/policy';
 import { AjudaError, ConversationSnapshot, Inbox, type ClientFrame, type FrameOf, type QueueKind } from '@ajuda/protocol';
-import type { Services } from '../context.ts';
-import type { AgentPrincipal, Conn } from '../gateway/conn.ts';
-import { agentView, escalationView, grantView, messageView } from '../projections.ts';
-import { publishAll, loadFor } from './conversations.ts';
-import { assignWaiting, candidates, routingReason, systemMessage, tryAssign } from './routing.ts';
+import type { Services } from '../../context.ts';
+import type { AgentPrincipal } from '../../session/principal.ts';
+import type { HandlerIo } from '../../session/port.ts';
+import { agentView, escalationView, grantView, messageView } from '../../projections.ts';
+import { publishAll, loadFor } from '../conversations/handlers.ts';
+import { assignWaiting, candidates, routingReason, systemMessage, tryAssign } from '../routing/routing.ts';
 
 type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
 
@@ -22,13 +23,13 @@ export function currentGrant(svc: Services, realmId: string | null) {
   return row ? grantView(row) : null;
 }
 
-export function inbox(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'inbox.get'>): void {
+export function inbox(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'inbox.get'>): void {
   const since = new Date(svc.now().getTime() - RESOLVED_WINDOW_MS).toISOString();
   const rows = svc.repo.listOpen(since).filter((c) => svc.mayAccess(p, c));
-  conn.inbox.clear();
-  for (const c of rows) conn.inbox.add(c.id);
+  io.session.inbox.clear();
+  for (const c of rows) io.session.inbox.add(c.id);
   const online = svc.onlineAgents();
-  conn.send(Inbox, {
+  io.reply(Inbox, {
     type: 'inbox',
     ref: f.ref,
     conversations: rows.map((c) => svc.agentView(c)),
@@ -37,17 +38,17 @@ export function inbox(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'inbox.
   });
 }
 
-export function open(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'conversation.open'>): void {
+export function open(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'conversation.open'>): void {
   // R13: a former assignee may still open it, read-only (the snapshot says so).
   const c = svc.loadReadable(p, f.conversationId);
   const handles = svc.mayAccess(p, c);
   const messages = svc.repo.messagesAfter(c.id, Math.max(0, c.lastSeq - 1000), 1000, true);
-  if (!conn.opened.has(c.id)) {
-    conn.opened.add(c.id);
-    svc.hub.subscribe(`conv:${c.id}`, conn);
+  if (!io.session.opened.has(c.id)) {
+    io.session.opened.add(c.id);
+    svc.hub.subscribe(`conv:${c.id}`, io.session);
   }
-  if (handles) conn.inbox.add(c.id);
-  conn.send(ConversationSnapshot, {
+  if (handles) io.session.inbox.add(c.id);
+  io.reply(ConversationSnapshot, {
     access: handles ? 'handle' : 'read',
     type: 'conversation.snapshot',
     ref: f.ref,
@@ -58,7 +59,7 @@ export function open(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'convers
   });
 }
 
-export async function assign(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'conversation.assign'>): Promise<void> {
+export async function assign(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'conversation.assign'>): Promise<void> {
   const c = loadFor(svc, p, f.conversationId);
   if (c.status === 'intake' || c.status === 'closed') throw new AjudaError('invalid_state');
   const targetId = f.agentId ?? p.agentId;
@@ -74,11 +75,11 @@ export async function assign(svc: Services, conn: Conn, p: AgentPrincipal, f: F<
     svc.repo.audit(`agent:${p.agentId}`, 'conversation.assigned', c.id, c.realmId, { from: c.assigneeId, to: targetId }, at);
   });
   svc.conversationChanged(c.id);
-  svc.ackAgent(conn, f.ref, c.id);
+  svc.ackAgent(io, f.ref, c.id);
 }
 
 /** Transfers are audited and logged in the routing log (R4a, R8b, R13). */
-export async function transfer(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'conversation.transfer'>): Promise<void> {
+export async function transfer(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'conversation.transfer'>): Promise<void> {
   const c = loadFor(svc, p, f.conversationId);
   if (c.status === 'intake' || c.status === 'closed') throw new AjudaError('invalid_state');
   if (!f.queue && !f.agentId) throw new AjudaError('bad_frame', 'queue or agentId is required');
@@ -107,7 +108,7 @@ export async function transfer(svc: Services, conn: Conn, p: AgentPrincipal, f: 
   });
   publishAll(svc, out);
   svc.conversationChanged(c.id);
-  svc.ackAgent(conn, f.ref, c.id);
+  svc.ackAgent(io, f.ref, c.id);
 }
 
 function projectTeamOf(svc: Services, c: ConversationRow): string | null {
@@ -119,7 +120,7 @@ function projectTeamOf(svc: Services, c: ConversationRow): string | null {
 }
 
 /** R9: an agent may change the priority; the change and its reason are audited and traced. */
-export async function setPriority(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'priority.set'>): Promise<void> {
+export async function setPriority(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'priority.set'>): Promise<void> {
   const c = loadFor(svc, p, f.conversationId);
   if (c.status === 'intake') throw new AjudaError('invalid_state');
   await svc.writer.write(() => {
@@ -131,10 +132,10 @@ export async function setPriority(svc: Services, conn: Conn, p: AgentPrincipal, 
     svc.repo.audit(`agent:${p.agentId}`, 'priority.changed', c.id, c.realmId, { from: c.priority, to: f.priority, reason: f.reason }, at);
   });
   svc.conversationChanged(c.id);
-  svc.ackAgent(conn, f.ref, c.id);
+  svc.ackAgent(io, f.ref, c.id);
 }
 
-export async function availability(svc: Services, conn: Conn, p: AgentPrincipal, f: F<'agent.availability'>): Promise<void> {
+export async function availability(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'agent.availability'>): Promise<void> {
   await svc.writer.write(() => svc.repo.setAgentAvailable(p.agentId, f.available));
   if (f.available) await assignWaiting(svc);
 }

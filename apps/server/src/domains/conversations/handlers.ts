@@ -24,11 +24,12 @@ import {
   type ClientFrame,
   type Locale,
 } from '@ajuda/protocol';
-import type { Services } from '../context.ts';
-import { conversationId as newConversationId } from '../crypto.ts';
-import type { Conn, ConnPrincipal, RequesterPrincipal } from '../gateway/conn.ts';
-import { messageView } from '../projections.ts';
-import { assignWaiting, candidates, decideRoute, routingReason, systemMessage, tryAssign } from './routing.ts';
+import type { Services } from '../../context.ts';
+import { conversationId as newConversationId } from '../../crypto.ts';
+import type { ConnPrincipal, RequesterPrincipal } from '../../session/principal.ts';
+import type { HandlerIo } from '../../session/port.ts';
+import { messageView } from '../../projections.ts';
+import { assignWaiting, candidates, decideRoute, routingReason, systemMessage, tryAssign } from '../routing/routing.ts';
 
 type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
 
@@ -114,12 +115,12 @@ const inflight = new Map<string, Promise<{ row: ConversationRow; out: MessageRow
  * Start a conversation. Retries with the same idempotency key (sequential or concurrent)
  * return the same conversation; only a real creation counts against the start rate limit.
  */
-export async function start(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'conversation.start'>, takeStartToken: () => number): Promise<void> {
+export async function start(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'conversation.start'>, takeStartToken: () => number): Promise<void> {
   const requester = requesterPolicy(p);
   // R2–R4: what this requester may open depends only on the verified session (R5).
   if (!canOpen(requester, f.requestType)) throw new AjudaError('request_type_not_allowed');
   const existing = svc.repo.findByIdempotency(p.ownerKey, f.idempotencyKey);
-  if (existing) return replyStarted(svc, conn, f, existing, f.answers);
+  if (existing) return replyStarted(svc, io, f, existing, f.answers);
   // A JSON pair, not a join: an owner key or idempotency key may itself hold any separator (R7).
   const key = JSON.stringify([p.ownerKey, f.idempotencyKey]);
   let pending = inflight.get(key);
@@ -132,7 +133,7 @@ export async function start(svc: Services, conn: Conn, p: RequesterPrincipal, f:
   }
   const { row, out } = await pending;
   try {
-    replyStarted(svc, conn, f, row, f.answers);
+    replyStarted(svc, io, f, row, f.answers);
   } finally {
     // The requester learns of the conversation before its first system messages arrive.
     if (creator) {
@@ -203,19 +204,19 @@ async function create(svc: Services, p: RequesterPrincipal, f: F<'conversation.s
   return { row, out };
 }
 
-function replyStarted(svc: Services, conn: Conn, f: F<'conversation.start'>, c: ConversationRow, answers: unknown): void {
+function replyStarted(svc: Services, io: HandlerIo, f: F<'conversation.start'>, c: ConversationRow, answers: unknown): void {
   if (c.requestType !== f.requestType) throw new AjudaError('idempotency_conflict');
-  conn.send(ConversationStarted, { type: 'conversation.started', ref: f.ref, conversation: svc.requesterView(c) });
+  io.reply(ConversationStarted, { type: 'conversation.started', ref: f.ref, conversation: svc.requesterView(c) });
   if (c.status === 'intake' && answers) {
     const v = checkIntake(svc, c, answers);
     if (!v.ok) throw new AjudaError('intake_invalid', undefined, { fields: v.fields });
   }
 }
 
-export async function intakeSubmit(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'intake.submit'>): Promise<void> {
+export async function intakeSubmit(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'intake.submit'>): Promise<void> {
   const c = loadFor(svc, p, f.conversationId);
   if (c.status !== 'intake') {
-    conn.send(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: svc.requesterView(c) });
+    io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: svc.requesterView(c) });
     return;
   }
   const v = checkIntake(svc, c, f.answers);
@@ -227,20 +228,20 @@ export async function intakeSubmit(svc: Services, conn: Conn, p: RequesterPrinci
   });
   publishAll(svc, out);
   const fresh = svc.repo.getConversation(c.id)!;
-  conn.send(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: svc.requesterView(fresh) });
+  io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: svc.requesterView(fresh) });
   svc.conversationChanged(c.id);
 }
 
-export function list(svc: Services, conn: Conn, p: RequesterPrincipal, f: F<'conversation.list'>): void {
+export function list(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'conversation.list'>): void {
   const rows = svc.repo.listByOwner(p.ownerKey);
-  conn.send(ConversationListResult, { type: 'conversation.list.result', ref: f.ref, conversations: rows.map((c) => svc.requesterView(c)) });
+  io.reply(ConversationListResult, { type: 'conversation.list.result', ref: f.ref, conversations: rows.map((c) => svc.requesterView(c)) });
 }
 
 /**
  * Append a message. The ack goes out only after the batch holding it committed; a retry with
  * the same clientMsgId gets the original ack (exactly-once in effect).
  */
-export async function send(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'message.send'>): Promise<void> {
+export async function send(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'message.send'>): Promise<void> {
   const c = loadFor(svc, p, f.conversationId);
   const isAgent = p.kind === 'agent';
   if (!isAgent && f.kind === 'note') throw new AjudaError('forbidden');
@@ -265,19 +266,19 @@ export async function send(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'me
     return { row: r.row, duplicate: r.duplicate, autoAssigned };
     // Touches only the database and its row cache: safe to run again (see WriteOptions).
   }, { replayable: true });
-  conn.send(MessageAck, { type: 'message.ack', ref: f.ref, conversationId: c.id, clientMsgId: f.clientMsgId, seq: row.seq, at: row.createdAt });
-  if (!duplicate) svc.publishMessage(row, conn);
+  io.reply(MessageAck, { type: 'message.ack', ref: f.ref, conversationId: c.id, clientMsgId: f.clientMsgId, seq: row.seq, at: row.createdAt });
+  if (!duplicate) svc.publishMessage(row, io.session);
   if (autoAssigned) svc.conversationChanged(c.id);
 }
 
-export function typing(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'typing.set'>): void {
+export function typing(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'typing.set'>): void {
   const c = loadFor(svc, p, f.conversationId);
   const frame = JSON.stringify(Typing.parse({ type: 'typing', conversationId: c.id, from: p.kind === 'agent' ? 'agent' : 'requester', on: f.on }));
   if (p.kind === 'agent') svc.hub.publish(`owner:${c.ownerKey}`, frame);
   else svc.hub.publish(`conv:${c.id}`, frame);
 }
 
-export async function read(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'read'>): Promise<void> {
+export async function read(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'read'>): Promise<void> {
   const c = loadFor(svc, p, f.conversationId);
   const seq = Math.min(f.lastReadSeq, c.lastSeq);
   const isAgent = p.kind === 'agent';
@@ -292,7 +293,7 @@ export async function read(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'re
 }
 
 /** Replay what the client missed, in order, from the database (the only source of truth). */
-export function resume(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'session.resume'>): void {
+export function resume(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'session.resume'>): void {
   // R13: an agent who handled it may keep following it read-only (Services.mayRead).
   const c = p.kind === 'agent' ? svc.loadReadable(p, f.conversationId) : loadFor(svc, p, f.conversationId);
   const includeNotes = p.kind === 'agent';
@@ -302,20 +303,20 @@ export function resume(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'sessio
   let replayed = 0;
   for (;;) {
     const rows = svc.repo.messagesAfter(c.id, after, 500, includeNotes);
-    for (const m of rows) conn.sendRaw(JSON.stringify(MessageCreated.parse({ type: 'message.created', message: messageView(m) })));
+    for (const m of rows) io.sendRaw(JSON.stringify(MessageCreated.parse({ type: 'message.created', message: messageView(m) })));
     replayed += rows.length;
     if (rows.length < 500) break;
     after = rows.at(-1)!.seq;
   }
-  if (p.kind === 'agent' && !conn.opened.has(c.id)) {
-    conn.opened.add(c.id);
-    svc.hub.subscribe(`conv:${c.id}`, conn);
+  if (p.kind === 'agent' && !io.session.opened.has(c.id)) {
+    io.session.opened.add(c.id);
+    svc.hub.subscribe(`conv:${c.id}`, io.session);
   }
   const last = svc.repo.getConversation(c.id)!.lastSeq;
-  conn.send(ResumeDone, { type: 'resume.done', ref: f.ref, conversationId: c.id, lastSeq: last, replayed });
+  io.reply(ResumeDone, { type: 'resume.done', ref: f.ref, conversationId: c.id, lastSeq: last, replayed });
 }
 
-export async function resolve(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'conversation.resolve'>): Promise<void> {
+export async function resolve(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'conversation.resolve'>): Promise<void> {
   if (p.kind !== 'agent') throw new AjudaError('forbidden');
   const c = loadFor(svc, p, f.conversationId);
   if (c.status === 'resolved' || c.status === 'closed' || c.status === 'intake') throw new AjudaError('invalid_state');
@@ -330,11 +331,11 @@ export async function resolve(svc: Services, conn: Conn, p: ConnPrincipal, f: F<
   svc.conversationChanged(c.id);
   // R14: ask the requester whether this answered their question.
   svc.hub.publish(`owner:${c.ownerKey}`, JSON.stringify(FeedbackRequested.parse({ type: 'feedback.requested', conversationId: c.id })));
-  svc.ackAgent(conn, f.ref, c.id);
+  svc.ackAgent(io, f.ref, c.id);
   void assignWaiting(svc);
 }
 
-export async function reopen(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'conversation.reopen'>): Promise<void> {
+export async function reopen(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'conversation.reopen'>): Promise<void> {
   const c = loadFor(svc, p, f.conversationId);
   if (c.status !== 'resolved') throw new AjudaError('invalid_state');
   const out: MessageRow[] = [];
@@ -346,8 +347,8 @@ export async function reopen(svc: Services, conn: Conn, p: ConnPrincipal, f: F<'
   });
   publishAll(svc, out);
   svc.conversationChanged(c.id);
-  if (p.kind === 'agent') svc.ackAgent(conn, f.ref, c.id);
-  else conn.send(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: svc.requesterView(svc.repo.getConversation(c.id)!) });
+  if (p.kind === 'agent') svc.ackAgent(io, f.ref, c.id);
+  else io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: svc.requesterView(svc.repo.getConversation(c.id)!) });
 }
 
 export { publishAll };

@@ -1,6 +1,6 @@
 import { SlaBreached } from '@ajuda/protocol';
-import type { Services } from '../context.ts';
-import { routingReason } from './routing.ts';
+import type { Services } from '../../context.ts';
+import { routingReason } from '../routing/routing.ts';
 
 type Clock = 'first_response' | 'next_response' | 'resolution';
 

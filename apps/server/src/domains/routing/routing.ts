@@ -2,8 +2,8 @@ import type { ConversationRow, MessageRow } from '@ajuda/db';
 import { renderSystemLine, type LineParams } from '@ajuda/i18n';
 import { pickAgent, routeConversation, type AgentCandidate, type Requester } from '@ajuda/policy';
 import type { Locale, QueueKind, RequestType } from '@ajuda/protocol';
-import type { Services } from '../context.ts';
-import { pipelineView, projectView } from '../projections.ts';
+import type { Services } from '../../context.ts';
+import { pipelineView, projectView } from '../../projections.ts';
 
 /** The requester as policy sees it, rebuilt from the stored conversation. */
 export function requesterOf(c: ConversationRow): Requester {
