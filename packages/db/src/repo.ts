@@ -355,6 +355,22 @@ export class Repo {
     const cached = this.convCache.get(id);
     if (cached) this.convCache.set(id, { ...cached, ...patch, id });
   }
+  /**
+   * Compare-and-set: update only if status, assignee and updatedAt still hold what `expect` says.
+   * Returns false (nothing written) otherwise.
+   */
+  updateConversationIf(id: string, expect: Pick<ConversationRow, 'status' | 'assigneeId' | 'updatedAt'>, patch: Partial<ConversationRow>): boolean {
+    const keys = (Object.keys(patch) as Array<keyof ConversationRow>).filter((k) => k !== 'id' && k in CONV_COLS);
+    if (!keys.length) return true;
+    const sql = `UPDATE conversations SET ${keys.map((k) => `${CONV_COLS[k]} = @${k}`).join(', ')}
+      WHERE id = @id AND status = @expStatus AND assignee_id IS @expAssignee AND updated_at = @expUpdatedAt`;
+    const values: Record<string, unknown> = { id, expStatus: expect.status, expAssignee: expect.assigneeId, expUpdatedAt: expect.updatedAt };
+    for (const k of keys) values[k] = patch[k];
+    if (this.cachedPrepare(sql).run(values).changes === 0) return false;
+    const cached = this.convCache.get(id);
+    if (cached) this.convCache.set(id, { ...cached, ...patch, id });
+    return true;
+  }
   private readonly stmtCache = new Map<string, Database.Statement>();
   private cachedPrepare(sql: string): Database.Statement {
     let st = this.stmtCache.get(sql);

@@ -1,4 +1,5 @@
 import type { RealmSeed, Repo } from './repo.ts';
+import type { Store } from './store.ts';
 
 /** The demo realm used by `pnpm start` and the tests. */
 export const DEMO_REALMS: RealmSeed[] = [
@@ -47,22 +48,31 @@ export const DEMO_AGENTS = [
  * Seed the demo: realms with contracts, projects and pipelines; agents with the demo password.
  * Idempotent. `hashPassword` is the server's scrypt hasher (kept there with the rest of the crypto).
  */
+export async function seedDemoStore(store: Store, hashPassword: (pw: string) => string, at = new Date().toISOString()): Promise<void> {
+  await store.loadRealms(DEMO_REALMS, at);
+  for (const a of DEMO_AGENTS) {
+    if (await store.getAgent(a.id)) continue;
+    await store.upsertAgent({
+      id: a.id,
+      email: a.email,
+      name: a.name,
+      passwordHash: hashPassword(DEMO_AGENT_PASSWORD),
+      role: a.role,
+      languages: [...a.languages],
+      teams: [...a.teams],
+      available: true,
+      disabled: false,
+    });
+  }
+}
+
+/** The same seed straight into a repository (one transaction). */
 export function seedDemo(repo: Repo, hashPassword: (pw: string) => string, at = new Date().toISOString()): void {
   repo.sqlite.transaction(() => {
     for (const r of DEMO_REALMS) repo.loadRealm(r, at);
     for (const a of DEMO_AGENTS) {
       if (repo.getAgent(a.id)) continue;
-      repo.upsertAgent({
-        id: a.id,
-        email: a.email,
-        name: a.name,
-        passwordHash: hashPassword(DEMO_AGENT_PASSWORD),
-        role: a.role,
-        languages: JSON.stringify(a.languages),
-        teams: JSON.stringify(a.teams),
-        available: 1,
-        disabled: 0,
-      });
+      repo.upsertAgent({ id: a.id, email: a.email, name: a.name, passwordHash: hashPassword(DEMO_AGENT_PASSWORD), role: a.role, languages: JSON.stringify(a.languages), teams: JSON.stringify(a.teams), available: 1, disabled: 0 });
     }
   })();
 }

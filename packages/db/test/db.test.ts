@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Checkpointer, createDb, GroupWriter, openStore, Repo, seedDemo, type ConversationRow, type Db, type NewMessage } from '../src/index.ts';
+import { Checkpointer, createDb, GroupWriter, openStore, Repo, seedDemoStore, SqliteStore, type ConversationRow, type Db, type NewMessage } from '../src/index.ts';
 
 let db: Db;
 let dir: string | null = null;
@@ -235,13 +235,14 @@ describe('db', () => {
     expect(repo.getConversation('c1')?.lastSeq).toBe(0);
   });
 
-  it('seeds the demo idempotently', () => {
+  it('seeds the demo idempotently', async () => {
     db = createDb(':memory:');
-    const repo = new Repo(db.sqlite);
-    seedDemo(repo, (pw) => `h:${pw}`);
-    seedDemo(repo, (pw) => `h:${pw}`);
-    expect(repo.pipelines('acme').map((p) => p.key)).toContain('MIG-LEG-04');
-    expect(repo.listAgents()).toHaveLength(5);
-    expect(repo.pipeline('acme', 'pl_globex_pay')).toBeUndefined();
+    const { repo, writer } = openStore(db);
+    const store = new SqliteStore({ db, repo, writer });
+    await seedDemoStore(store, (pw) => `h:${pw}`);
+    await seedDemoStore(store, (pw) => `h:${pw}`);
+    expect((await store.pipelines('acme')).map((p) => p.key)).toContain('MIG-LEG-04');
+    expect(await store.listAgents()).toHaveLength(5);
+    expect(await store.pipeline('acme', 'pl_globex_pay')).toBeUndefined();
   });
 });
