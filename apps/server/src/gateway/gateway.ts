@@ -1,35 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, RawData } from 'ws';
-import { allowedRequestTypes, conversationLanguage } from '@ajuda/policy';
-import {
-  AGENT_ONLY,
-  AjudaError,
-  CLOSE,
-  ClientFrame,
-  ErrorFrame,
-  PROTOCOL_VERSION,
-  Pong,
-  REQUESTER_ONLY,
-  SessionEnded,
-  SessionReady,
-  clientCode,
-  errorInfo,
-  type ErrorCode,
-  type FrameOf,
-} from '@ajuda/protocol';
+import { AGENT_ONLY, AjudaError, CLOSE, ClientFrame, Pong, REQUESTER_ONLY, type ErrorCode } from '@ajuda/protocol';
 import type { Services } from '../context.ts';
-import { randomToken, sha256, shortId } from '../crypto.ts';
-import { realmUserOwnerKey, verifyIdentity, visitorOwnerKey } from '../identity.ts';
-import { agentView } from '../projections.ts';
-import * as agents from '../domains/agents/handlers.ts';
-import * as conversations from '../domains/conversations/handlers.ts';
-import * as escalation from '../domains/escalation/handlers.ts';
-import * as realm from '../domains/realm/handlers.ts';
-import { assignWaiting } from '../domains/routing/routing.ts';
+import { shortId } from '../crypto.ts';
+import type { ErrorExtra } from '../session/port.ts';
+import { agentHandlers } from '../domains/agents/handlers.ts';
+import { conversationHandlers } from '../domains/conversations/handlers.ts';
+import { escalationHandlers } from '../domains/escalation/handlers.ts';
+import { realmHandlers } from '../domains/realm/handlers.ts';
+import { handlerTable, type HandlerLimits } from '../session/handler.ts';
 import { BucketMap } from './bucket.ts';
-import { Conn, type AgentPrincipal, type RequesterPrincipal } from './conn.ts';
+import { Conn } from './conn.ts';
+import { endSession, hello, type SessionEndReason } from '../session/hello.ts';
 
-type Hello = FrameOf<ClientFrame, 'session.hello'>;
+/** Every client frame but hello and ping, by type: who may send it and its handler. */
+const HANDLERS = handlerTable(conversationHandlers, agentHandlers, escalationHandlers, realmHandlers);
 
 /**
  * The WebSocket gateway: framing, hello, limits and dispatch. Every frame is parsed with the
@@ -42,6 +27,7 @@ export class Gateway {
   private heartbeat: NodeJS.Timeout | null = null;
   /** Every open socket, for the heartbeat sweep and shutdown. */
   readonly conns = new Set<Conn>();
+  private readonly limits: HandlerLimits = { takeStart: (ownerKey) => this.startBuckets.take(ownerKey) };
 
   constructor(private readonly svc: Services) {
     const l = svc.config.limits;
@@ -115,9 +101,8 @@ export class Gateway {
     }
   }
 
-  error(conn: Conn, code: ErrorCode, extra: { ref?: string | undefined; message?: string; fields?: Record<string, { code: string; i18nKey: string }>; retryAfter?: number; conversationId?: string; incident?: string } = {}): void {
-    const visible = clientCode(code);
-    conn.send(ErrorFrame, { type: 'error', code: visible, i18nKey: errorInfo(visible).i18nKey, ...extra });
+  error(conn: Conn, code: ErrorCode, extra: ErrorExtra = {}): void {
+    conn.error(code, extra);
   }
 
   private async onMessage(conn: Conn, data: RawData, isBinary: boolean): Promise<void> {
@@ -166,7 +151,7 @@ export class Gateway {
       if (p || conn.helloPending) throw new AjudaError('already_authenticated');
       conn.helloPending = true;
       try {
-        return await (conn.endpoint === 'agent' ? this.helloAgent(conn, f) : this.helloRequester(conn, f));
+        return await hello(this.svc, conn, f);
       } finally {
         conn.helloPending = false;
       }
@@ -178,177 +163,14 @@ export class Gateway {
       const wait = this.ownerBuckets.take(p.ownerKey);
       if (wait > 0) throw new AjudaError('rate_limited', undefined, { retryAfter: wait });
     }
-    const svc = this.svc;
-    switch (f.type) {
-      case 'session.resume':
-        return conversations.resume(svc, conn, p, f);
-      case 'message.send':
-        return conversations.send(svc, conn, p, f);
-      case 'typing.set':
-        return conversations.typing(svc, conn, p, f);
-      case 'read':
-        return conversations.read(svc, conn, p, f);
-      case 'conversation.reopen':
-        return conversations.reopen(svc, conn, p, f);
-      case 'conversation.list':
-        return conversations.list(svc, conn, p as RequesterPrincipal, f);
-      case 'conversation.start': {
-        const rp = p as RequesterPrincipal;
-        return conversations.start(svc, conn, rp, f, () => this.startBuckets.take(rp.ownerKey));
-      }
-      case 'intake.submit':
-        return conversations.intakeSubmit(svc, conn, p as RequesterPrincipal, f);
-      case 'realm.directory.get':
-        return realm.directory(svc, conn, p as RequesterPrincipal, f);
-      case 'escalation.create':
-        return escalation.fromWidget(svc, conn, p as RequesterPrincipal, f);
-      case 'feedback.submit':
-        return escalation.feedback(svc, conn, p as RequesterPrincipal, f);
-      case 'grant.list.get':
-        return realm.listGrants(svc, conn, p as RequesterPrincipal, f);
-      case 'grant.create':
-        return realm.createGrant(svc, conn, p as RequesterPrincipal, f);
-      case 'grant.revoke':
-        return realm.revokeGrant(svc, conn, p as RequesterPrincipal, f);
-      case 'inbox.get':
-        return agents.inbox(svc, conn, p as AgentPrincipal, f);
-      case 'conversation.open':
-        return agents.open(svc, conn, p as AgentPrincipal, f);
-      case 'conversation.assign':
-        return agents.assign(svc, conn, p as AgentPrincipal, f);
-      case 'conversation.transfer':
-        return agents.transfer(svc, conn, p as AgentPrincipal, f);
-      case 'priority.set':
-        return agents.setPriority(svc, conn, p as AgentPrincipal, f);
-      case 'conversation.resolve':
-        return conversations.resolve(svc, conn, p, f);
-      case 'realm.view':
-        return realm.view(svc, conn, p as AgentPrincipal, f);
-      case 'realm.adjust':
-        return realm.adjust(svc, conn, p as AgentPrincipal, f);
-      case 'agent.availability':
-        return agents.availability(svc, conn, p as AgentPrincipal, f);
-    }
-  }
-
-  private refuse(conn: Conn, code: ErrorCode, ref?: string): void {
-    this.error(conn, code, { ref });
-    conn.close(CLOSE.authFailed, code);
-  }
-
-  private async helloRequester(conn: Conn, f: Hello): Promise<void> {
-    const svc = this.svc;
-    if (f.v !== PROTOCOL_VERSION) return this.refuse(conn, 'unsupported_version', f.ref);
-    if (!f.channel) throw new AjudaError('bad_frame', 'channel is required');
-    // A host page connecting directly (not through the widget iframe) must be allowed for its channel.
-    const own = new URL(svc.config.publicUrl).origin;
-    if (conn.origin !== own && !svc.config.origins[f.channel].includes(conn.origin)) return this.refuse(conn, 'forbidden', f.ref);
-    const at = svc.iso();
-    let principal: RequesterPrincipal;
-    let visitorToken: string | undefined;
-    if (f.identityToken) {
-      const r = await verifyIdentity(f.identityToken, svc.config.identityKeys, svc.now());
-      if (!r.ok) return this.refuse(conn, r.code, f.ref);
-      const c = r.claims;
-      principal = {
-        kind: 'realm_user',
-        realmId: c.realm,
-        userId: c.sub,
-        perms: c.perms ?? [],
-        name: c.name ?? null,
-        email: c.email ?? null,
-        ownerKey: realmUserOwnerKey(c.realm, c.sub),
-        channel: f.channel,
-        tokenLocale: c.locale ?? null,
-        locale: f.locale ?? null,
-        expiresAt: new Date(c.exp * 1000),
-      };
-      await svc.writer.write(() => svc.repo.upsertPlatformUser(c.realm, c.sub, c.name ?? null, c.email ?? null, c.perms ?? [], at));
-      // The session ends when the token does; the widget reconnects with a fresh one.
-      const ms = principal.expiresAt.getTime() - svc.now().getTime();
-      conn.timers.push(setTimeout(() => this.endSession(conn, 'token_expired'), Math.max(0, Math.min(ms, 2 ** 31 - 1))));
-    } else {
-      // R1: on the platform channel a verified identity is required; elsewhere a visitor.
-      if (f.channel === 'platform') return this.refuse(conn, 'identity_required', f.ref);
-      let visitorId: string | null = null;
-      if (f.visitorToken) {
-        const v = svc.repo.findVisitor(sha256(f.visitorToken));
-        if (v && !v.forgottenAt) {
-          visitorId = v.id;
-          visitorToken = f.visitorToken;
-        }
-      }
-      if (!visitorId) {
-        // An unknown or forgotten token gets a new visitor, never an error: no oracle (R5).
-        visitorId = shortId('vis');
-        visitorToken = randomToken('vt_');
-        const hash = sha256(visitorToken);
-        const id = visitorId;
-        await svc.writer.write(() => svc.repo.insertVisitor(id, hash, at));
-      }
-      principal = { kind: 'visitor', visitorId, ownerKey: visitorOwnerKey(visitorId), channel: f.channel, locale: f.locale ?? null };
-    }
-    if (conn.closed || conn.principal) return;
-    conn.principal = principal;
-    svc.hub.subscribe(`owner:${principal.ownerKey}`, conn);
-    const policyReq = conversations.requesterPolicy(principal);
-    const locale = conversationLanguage(principal.kind === 'realm_user' ? principal.tokenLocale : null, f.locale ?? null, null);
-    const realmName = principal.kind === 'realm_user' ? svc.directory.realmName(principal.realmId) : null;
-    conn.send(SessionReady, {
-      type: 'session.ready',
-      ref: f.ref,
-      v: PROTOCOL_VERSION,
-      principal:
-        principal.kind === 'realm_user'
-          ? { kind: 'realm_user', name: principal.name, realmName, canGrant: principal.perms.includes('support.grant') }
-          : { kind: 'visitor' },
-      visitorToken,
-      locale,
-      heartbeatMs: svc.config.heartbeatMs,
-      requestTypes: allowedRequestTypes(policyReq),
-      expiresAt: principal.kind === 'realm_user' ? principal.expiresAt.toISOString() : undefined,
-    });
-  }
-
-  private async helloAgent(conn: Conn, f: Hello): Promise<void> {
-    const svc = this.svc;
-    if (f.v !== PROTOCOL_VERSION) return this.refuse(conn, 'unsupported_version', f.ref);
-    const token = f.sessionToken ?? conn.cookieToken;
-    if (!token) return this.refuse(conn, 'auth_failed', f.ref);
-    const hash = sha256(token);
-    const s = svc.repo.findSession(hash);
-    const agent = s ? svc.repo.getAgent(s.agentId) : undefined;
-    if (!s || s.endedAt || new Date(s.expiresAt) <= svc.now() || !agent || agent.disabled) return this.refuse(conn, 'auth_failed', f.ref);
-    const p: AgentPrincipal = {
-      kind: 'agent',
-      agentId: agent.id,
-      name: agent.name,
-      role: agent.role,
-      languages: JSON.parse(agent.languages),
-      teams: JSON.parse(agent.teams),
-      sessionHash: hash,
-    };
-    conn.principal = p;
-    svc.hub.subscribe('agents', conn);
-    svc.hub.subscribe(`agent:${agent.id}`, conn);
-    const ms = new Date(s.expiresAt).getTime() - svc.now().getTime();
-    conn.timers.push(setTimeout(() => this.endSession(conn, 'logout'), Math.max(0, Math.min(ms, 2 ** 31 - 1))));
-    conn.send(SessionReady, {
-      type: 'session.ready',
-      ref: f.ref,
-      v: PROTOCOL_VERSION,
-      principal: { kind: 'agent', agent: agentView(agent, true) },
-      locale: p.languages[0] ?? 'en',
-      heartbeatMs: svc.config.heartbeatMs,
-    });
-    void assignWaiting(svc);
+    const entry = HANDLERS.get(f.type);
+    if (!entry) throw new AjudaError('unknown_type');
+    return entry.run(this.svc, conn, p, f, this.limits);
   }
 
   /** Close a socket after telling it why (logout, disabled agent, expired token, …). */
-  endSession(conn: Conn, reason: 'logout' | 'disabled' | 'token_expired' | 'grant_revoked' | 'shutdown'): void {
-    if (conn.closed) return;
-    conn.send(SessionEnded, { type: 'session.ended', reason });
-    conn.close(reason === 'shutdown' ? CLOSE.goingAway : CLOSE.sessionEnded, reason);
+  endSession(conn: Conn, reason: SessionEndReason): void {
+    endSession(conn, reason);
   }
 
   /** Close every socket of an agent (disabled), or only those of one login session (logout). */

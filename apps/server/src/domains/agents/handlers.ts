@@ -4,6 +4,7 @@ import { AjudaError, ConversationSnapshot, Inbox, type ClientFrame, type FrameOf
 import type { Services } from '../../context.ts';
 import type { AgentPrincipal } from '../../session/principal.ts';
 import type { HandlerIo } from '../../session/port.ts';
+import { AGENTS, on, type HandlerEntry } from '../../session/handler.ts';
 import { agentView, escalationView, grantView, messageView } from '../../projections.ts';
 import { publishAll, loadFor } from '../conversations/handlers.ts';
 import { assignWaiting, candidates, routingReason, systemMessage, tryAssign } from '../routing/routing.ts';
@@ -139,3 +140,13 @@ export async function availability(svc: Services, io: HandlerIo, p: AgentPrincip
   await svc.writer.write(() => svc.repo.setAgentAvailable(p.agentId, f.available));
   if (f.available) await assignWaiting(svc);
 }
+
+/** The agents' desk frames. */
+export const agentHandlers: readonly HandlerEntry[] = [
+  on('inbox.get', AGENTS, inbox),
+  on('conversation.open', AGENTS, open),
+  on('conversation.assign', AGENTS, assign),
+  on('conversation.transfer', AGENTS, transfer),
+  on('priority.set', AGENTS, setPriority),
+  on('agent.availability', AGENTS, availability),
+];

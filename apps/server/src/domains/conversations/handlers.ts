@@ -28,6 +28,7 @@ import type { Services } from '../../context.ts';
 import { conversationId as newConversationId } from '../../crypto.ts';
 import type { ConnPrincipal, RequesterPrincipal } from '../../session/principal.ts';
 import type { HandlerIo } from '../../session/port.ts';
+import { AGENTS, ANYONE, REQUESTERS, on, type HandlerEntry } from '../../session/handler.ts';
 import { messageView } from '../../projections.ts';
 import { assignWaiting, candidates, decideRoute, routingReason, systemMessage, tryAssign } from '../routing/routing.ts';
 
@@ -352,3 +353,16 @@ export async function reopen(svc: Services, io: HandlerIo, p: ConnPrincipal, f: 
 }
 
 export { publishAll };
+
+/** The conversation frames: who may send each one, and its handler. */
+export const conversationHandlers: readonly HandlerEntry[] = [
+  on('session.resume', ANYONE, resume),
+  on('message.send', ANYONE, send),
+  on('typing.set', ANYONE, typing),
+  on('read', ANYONE, read),
+  on('conversation.reopen', ANYONE, reopen),
+  on('conversation.list', REQUESTERS, list),
+  on('conversation.start', REQUESTERS, (svc, io, p, f, limits) => start(svc, io, p, f, () => limits.takeStart(p.ownerKey))),
+  on('intake.submit', REQUESTERS, intakeSubmit),
+  on('conversation.resolve', AGENTS, resolve),
+];

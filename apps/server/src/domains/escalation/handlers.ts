@@ -5,6 +5,7 @@ import type { Services } from '../../context.ts';
 import { shortId } from '../../crypto.ts';
 import type { RequesterPrincipal } from '../../session/principal.ts';
 import type { HandlerIo } from '../../session/port.ts';
+import { REQUESTERS, on, type HandlerEntry } from '../../session/handler.ts';
 import { escalationView } from '../../projections.ts';
 import { loadFor, publishAll } from '../conversations/handlers.ts';
 import { candidates, routingReason, systemMessage, tryAssign } from '../routing/routing.ts';
@@ -65,3 +66,9 @@ export async function feedback(svc: Services, io: HandlerIo, p: RequesterPrincip
   svc.hub.publish(`conv:${c.id}`, json);
   svc.conversationChanged(c.id);
 }
+
+/** The requester's escalation and feedback frames. */
+export const escalationHandlers: readonly HandlerEntry[] = [
+  on('escalation.create', REQUESTERS, fromWidget),
+  on('feedback.submit', REQUESTERS, feedback),
+];

@@ -2,8 +2,9 @@ import { agentMayWrite, canGrant, isSmallAdjustment } from '@ajuda/policy';
 import { AjudaError, GrantList, RealmDirectory, RealmSnapshot, type ClientFrame, type FrameOf, type GrantView, type ServerFrame } from '@ajuda/protocol';
 import type { Services } from '../../context.ts';
 import { shortId } from '../../crypto.ts';
-import type { AgentPrincipal, RequesterPrincipal } from '../../session/principal.ts';
+import type { AgentPrincipal, RealmUserPrincipal } from '../../session/principal.ts';
 import type { HandlerIo, ReplyPort } from '../../session/port.ts';
+import { AGENTS, REALM_USERS, on, type HandlerEntry } from '../../session/handler.ts';
 import { grantView, pipelineView, projectView } from '../../projections.ts';
 import type { AuditRow, GrantRow, MessageRow } from '@ajuda/db';
 import { loadFor, publishAll, requesterPolicy } from '../conversations/handlers.ts';
@@ -16,8 +17,7 @@ type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
  * The realm directory is the server's only door to realm data (R7). A requester's pickers
  * list their own realm only; a visitor gets nothing — the same `forbidden` whatever they ask.
  */
-export function directory(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'realm.directory.get'>): void {
-  if (p.kind !== 'realm_user') throw new AjudaError('forbidden');
+export function directory(svc: Services, io: HandlerIo, p: RealmUserPrincipal, f: F<'realm.directory.get'>): void {
   io.reply(RealmDirectory, {
     type: 'realm.directory',
     ref: f.ref,
@@ -85,14 +85,13 @@ function grantList(svc: Services, realmId: string): GrantView[] {
   return svc.repo.grants(realmId).map((g) => grantWithUses(g, used));
 }
 
-export function listGrants(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'grant.list.get'>): void {
-  if (p.kind !== 'realm_user') throw new AjudaError('forbidden');
+export function listGrants(svc: Services, io: HandlerIo, p: RealmUserPrincipal, f: F<'grant.list.get'>): void {
   io.reply(GrantList, { type: 'grant.list', ref: f.ref, grants: grantList(svc, p.realmId) });
 }
 
 /** R12b/R12c: only a realm user holding the grant permission grants; scoped, time-bounded, audited. */
-export async function createGrant(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'grant.create'>): Promise<void> {
-  if (p.kind !== 'realm_user' || !canGrant(requesterPolicy(p))) throw new AjudaError('forbidden');
+export async function createGrant(svc: Services, io: HandlerIo, p: RealmUserPrincipal, f: F<'grant.create'>): Promise<void> {
+  if (!canGrant(requesterPolicy(p))) throw new AjudaError('forbidden');
   await svc.writer.write(() => {
     const at = svc.now();
     const g = { id: shortId('gr'), realmId: p.realmId, level: f.level, grantedBy: p.userId, createdAt: at.toISOString(), expiresAt: new Date(at.getTime() + f.minutes * 60_000).toISOString() };
@@ -102,8 +101,8 @@ export async function createGrant(svc: Services, io: HandlerIo, p: RequesterPrin
   grantsChanged(svc, p.realmId, f.ref, io);
 }
 
-export async function revokeGrant(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'grant.revoke'>): Promise<void> {
-  if (p.kind !== 'realm_user' || !canGrant(requesterPolicy(p))) throw new AjudaError('forbidden');
+export async function revokeGrant(svc: Services, io: HandlerIo, p: RealmUserPrincipal, f: F<'grant.revoke'>): Promise<void> {
+  if (!canGrant(requesterPolicy(p))) throw new AjudaError('forbidden');
   const ok = await svc.writer.write(() => {
     const at = svc.iso();
     const done = svc.repo.revokeGrant(p.realmId, f.grantId, at);
@@ -125,3 +124,16 @@ function grantsChanged(svc: Services, realmId: string, ref: string | undefined, 
     }
   }
 }
+
+/**
+ * The realm frames. R7: only a realm user sees their realm's directory and grants (a visitor is
+ * refused with `forbidden` by the table); agents see a realm beside a conversation they handle.
+ */
+export const realmHandlers: readonly HandlerEntry[] = [
+  on('realm.directory.get', REALM_USERS, directory),
+  on('grant.list.get', REALM_USERS, listGrants),
+  on('grant.create', REALM_USERS, createGrant),
+  on('grant.revoke', REALM_USERS, revokeGrant),
+  on('realm.view', AGENTS, view),
+  on('realm.adjust', AGENTS, adjust),
+];
