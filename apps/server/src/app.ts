@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
 import { createDb, openStore, seedDemo, type Repo } from '@ajuda/db';
 import { AjudaError, MAX_PAYLOAD_BYTES } from '@ajuda/protocol';
-import type { Config } from './config.ts';
+import { fastifyTrustProxy, type Config } from './config.ts';
 import { Services } from './context.ts';
 import { hashPassword } from './crypto.ts';
 import { slaTick } from './domains/sla/sla.ts';
@@ -44,7 +44,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     logger: opts.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     bodyLimit: 1024 * 1024,
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: false,
+    // Behind a load balancer, per-client limits (upgrades, logins) key on the address it forwarded (AJUDA_TRUST_PROXY).
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     // Every HTTP refusal is a problem+json from the error table, including Fastify's own (bad URL)
     // and the HTTP parser's (malformed request, headers too large).
     frameworkErrors: errorHandler,

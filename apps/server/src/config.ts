@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
@@ -46,6 +47,12 @@ export interface Config {
   };
   demo: { enabled: boolean; port: number };
   logLevel: string;
+  /**
+   * Which proxies in front of the server to believe about the client's address (X-Forwarded-For),
+   * as Fastify's `trustProxy`: `false` (the socket's peer is the client), `true` (every hop),
+   * a hop count, or a list of proxy addresses/CIDRs. Per-client limits key on the address it yields.
+   */
+  trustProxy: boolean | number | string[];
   staticDirs: { loader: string; widget: string; console: string };
 }
 
@@ -82,7 +89,43 @@ const Env = z.object({
   AJUDA_DEMO: z.enum(['on', 'off']).optional(),
   DEMO_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.string().default('info'),
+  AJUDA_TRUST_PROXY: z.string().optional(),
 });
+
+/**
+ * The value Fastify's `trustProxy` option takes. A hop count becomes a function trusting the
+ * first `n` hops from the socket (Fastify alone treats a bare number as "trust nothing").
+ */
+export function fastifyTrustProxy(tp: Config['trustProxy']): boolean | string[] | ((addr: string, hop: number) => boolean) {
+  return typeof tp === 'number' ? (_addr, hop) => hop < tp : tp;
+}
+
+/** Names proxy-addr understands besides addresses and CIDRs. */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * `AJUDA_TRUST_PROXY`: unset or `false` → false; `true` → true; `2` → trust 2 hops;
+ * `10.0.0.0/8, 192.168.1.7` → only those proxies (addresses, CIDRs, or loopback/linklocal/uniquelocal).
+ *
+ * @example parseTrustProxy('10.0.0.0/8,127.0.0.1') // ['10.0.0.0/8', '127.0.0.1']
+ */
+export function parseTrustProxy(spec: string | undefined): boolean | number | string[] {
+  const v = spec?.trim() ?? '';
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const item of items) {
+    if (PROXY_NAMES.has(item)) continue;
+    const [addr = '', bits, extra] = item.split('/');
+    const family = isIP(addr);
+    const max = family === 4 ? 32 : 128;
+    const okBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= max);
+    if (!family || !okBits || extra !== undefined)
+      throw new ConfigError(`AJUDA_TRUST_PROXY: "${item}" is not true, false, a hop count, an address or a CIDR`);
+  }
+  return items;
+}
 
 const SlaOverride = z.record(
   z.enum(['P1', 'P2', 'P3', 'P4']),
@@ -194,6 +237,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     demo: { enabled: demoEnabled, port: demoPort },
     logLevel: e.LOG_LEVEL,
+    trustProxy: parseTrustProxy(e.AJUDA_TRUST_PROXY),
     staticDirs: {
       loader: here('../../../packages/widget-loader/dist'),
       widget: here('../../../packages/widget/dist'),
