@@ -73,7 +73,7 @@ describe('the requester’s conversation, as perceived (Chromium)', () => {
     expect(head).not.toMatch(/Priority|P[1-4]\b/);
     expect(head.match(/waiting/gi) ?? []).toHaveLength(1);
 
-    const agent = await AgentSocket.signIn('lea@ajuda.local');
+    const agent = await AgentSocket.signIn(env.stack, 'lea@ajuda.local');
     await agent.call({ type: 'conversation.open', conversationId: id });
 
     // 6: a few messages each way: the newest always in view, above the composer.
@@ -200,7 +200,7 @@ describe('the requester’s conversation, as perceived (Chromium)', () => {
     const bo = await person('offline', { viewport: { width: 1440, height: 900 } });
     const { page, context } = bo;
     const { f, id } = await startQuestion(page, '/site', 'Is there an API for reports?');
-    const agent = await AgentSocket.signIn('lea@ajuda.local');
+    const agent = await AgentSocket.signIn(env.stack, 'lea@ajuda.local');
     await agent.call({ type: 'conversation.open', conversationId: id });
     await expect(f.locator('.banner[role="status"]').count()).resolves.toBe(0);
     await context.setOffline(true);

@@ -2,7 +2,7 @@
 // whole Ajuda stack on loopback. An agent on the other side is played over the agents' WebSocket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
-import WebSocket from 'ws';
+import { AgentSocket } from '../../../../test/e2e/agent.ts';
 import { startTestStack, type TestStack } from '../../../../apps/server/src/testing.ts';
 
 let stack: TestStack;
@@ -21,57 +21,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** The agents' side, over /ws/agent with the login cookie. */
-class Agent {
-  private ws!: WebSocket;
-  private n = 0;
-  readonly frames: Array<Record<string, unknown>> = [];
-  private waiters: Array<{ test: (f: Record<string, unknown>) => boolean; resolve: (f: Record<string, unknown>) => void }> = [];
-
-  static async login(email: string): Promise<Agent> {
-    const res = await fetch(`${stack.url}/api/agent/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: stack.url },
-      body: JSON.stringify({ email, password: 'ajuda-demo' }),
-    });
-    expect(res.status).toBe(200);
-    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-    const a = new Agent();
-    a.ws = new WebSocket(`${stack.wsUrl}/agent`, { headers: { origin: stack.url, cookie } });
-    a.ws.on('message', (d) => {
-      const f = JSON.parse(String(d)) as Record<string, unknown>;
-      a.frames.push(f);
-      a.waiters = a.waiters.filter((w) => (w.test(f) ? (w.resolve(f), false) : true));
-    });
-    await new Promise((r, j) => a.ws.once('open', r).once('error', j));
-    await a.call({ type: 'session.hello', v: 1 });
-    return a;
-  }
-
-  next(test: (f: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-    const seen = this.frames.find(test);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.waiters.push({ test, resolve }));
-  }
-
-  async call(frame: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const ref = `a${++this.n}`;
-    const p = this.next((f) => f.ref === ref);
-    this.ws.send(JSON.stringify({ ...frame, ref }));
-    const reply = await p;
-    if (reply.type === 'error') throw new Error(`agent ${String(frame.type)}: ${JSON.stringify(reply)}`);
-    return reply;
-  }
-
-  /** Frames with no reply of their own (read, resolve). */
-  send(frame: Record<string, unknown>): void {
-    this.ws.send(JSON.stringify(frame));
-  }
-
-  close() {
-    this.ws.close();
-  }
-}
 
 /** The loader's launcher, "?" or, while open, "×" (in an open shadow root, which Playwright's locators pierce). */
 const launcher = (page: Page) => page.getByRole('button', { name: /^(Help|Ajuda|Ayuda|Close help|Fechar ajuda|Cerrar ayuda)\b/ });
@@ -122,7 +71,7 @@ describe('widget end to end (Chromium)', () => {
     await frame.getByLabel('Your message').press('Enter');
     await frame.locator('.msg-list li:not(.msg-pending) .bubble', { hasText: 'Hello from the visitor' }).waitFor();
 
-    const agent = await Agent.login('lea@ajuda.local');
+    const agent = await AgentSocket.signIn(stack, 'lea@ajuda.local');
     const snap = await agent.call({ type: 'conversation.open', conversationId });
     const messages = snap.messages as Array<{ seq: number; body: string }>;
     expect(messages.some((m) => m.body === 'Hello from the visitor')).toBe(true);

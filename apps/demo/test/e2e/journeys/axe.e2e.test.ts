@@ -10,7 +10,7 @@ import { AgentSocket, C, W, anyLang, conversationId, env, exact, journey, openWi
 useStack();
 let lead: AgentSocket;
 beforeAll(async () => {
-  lead = await AgentSocket.signIn('lea@ajuda.local');
+  lead = await AgentSocket.signIn(env.stack, 'lea@ajuda.local');
 });
 afterAll(() => lead?.close());
 

@@ -5,7 +5,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Locator, type Page } from 'playwright-core';
-import WebSocket from 'ws';
 import type { Locale } from '../../../../../packages/i18n/src/index.ts';
 import consoleEn from '../../../../../packages/i18n/src/console/en.ts';
 import consoleEs from '../../../../../packages/i18n/src/console/es.ts';
@@ -177,63 +176,5 @@ export async function signInConsole(page: Page, email: string): Promise<void> {
 /** The console's message log of the open conversation. */
 export const consoleLog = (page: Page): Locator => page.locator('[role="log"] ol.msgs');
 
-/** An agent over the agents' WebSocket (presence for routing, or a scripted counterpart), with the login cookie. */
-export class AgentSocket {
-  private ws!: WebSocket;
-  private n = 0;
-  readonly frames: Array<Record<string, unknown>> = [];
-  private waiters: Array<{ test: (f: Record<string, unknown>) => boolean; resolve: (f: Record<string, unknown>) => void }> = [];
-
-  static async signIn(email: string): Promise<AgentSocket> {
-    const { stack } = env;
-    const res = await fetch(`${stack.url}/api/agent/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: stack.url },
-      body: JSON.stringify({ email, password: 'ajuda-demo' }),
-    });
-    if (res.status !== 200) throw new Error(`agent login ${email}: ${res.status} ${await res.text()}`);
-    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-    const a = new AgentSocket();
-    a.ws = new WebSocket(`${stack.wsUrl}/agent`, { headers: { origin: stack.url, cookie } });
-    a.ws.on('message', (d) => {
-      const f = JSON.parse(String(d)) as Record<string, unknown>;
-      a.frames.push(f);
-      a.waiters = a.waiters.filter((w) => (w.test(f) ? (w.resolve(f), false) : true));
-    });
-    await new Promise((r, j) => a.ws.once('open', r).once('error', j));
-    await a.call({ type: 'session.hello', v: 1 });
-    return a;
-  }
-
-  next(test: (f: Record<string, unknown>) => boolean, ms = 15_000): Promise<Record<string, unknown>> {
-    const seen = this.frames.find(test);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`agent: no matching frame; got ${this.frames.map((f) => f.type).join(', ')}`)), ms);
-      this.waiters.push({ test, resolve: (f) => (clearTimeout(timer), resolve(f)) });
-    });
-  }
-
-  async call(frame: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const ref = `j${++this.n}`;
-    const p = this.next((f) => f.ref === ref);
-    this.ws.send(JSON.stringify({ ...frame, ref }));
-    const reply = await p;
-    if (reply.type === 'error') throw new Error(`agent ${String(frame.type)}: ${JSON.stringify(reply)}`);
-    return reply;
-  }
-
-  /** A frame with no reply of its own (read, resolve). */
-  send(frame: Record<string, unknown>): void {
-    this.ws.send(JSON.stringify(frame));
-  }
-
-  /** Reply to the requester. */
-  say(conversationId: string, body: string): Promise<Record<string, unknown>> {
-    return this.call({ type: 'message.send', conversationId, clientMsgId: `j-${Date.now()}-${++this.n}`, body });
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
+/** An agent over the agents' WebSocket (presence for routing, or a scripted counterpart): `AgentSocket.signIn(env.stack, email)`. */
+export { AgentSocket } from '../../../../../test/e2e/agent.ts';

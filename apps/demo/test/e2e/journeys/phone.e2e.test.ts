@@ -3,12 +3,12 @@
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Locale } from '../../../../../packages/i18n/src/index.ts';
 import { clickAsPerson, expectNewestInView, typeAsPerson } from '../../../../../test/e2e/person.ts';
-import { AgentSocket, W, conversationId, exact, journey, openWidget, person, useStack, widgetFrame, widgetLog, requestCard } from './kit.ts';
+import { AgentSocket, env, W, conversationId, exact, journey, openWidget, person, useStack, widgetFrame, widgetLog, requestCard } from './kit.ts';
 
 useStack();
 let lead: AgentSocket;
 beforeAll(async () => {
-  lead = await AgentSocket.signIn('lea@ajuda.local');
+  lead = await AgentSocket.signIn(env.stack, 'lea@ajuda.local');
 });
 afterAll(() => lead?.close());
 

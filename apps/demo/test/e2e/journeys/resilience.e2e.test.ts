@@ -13,7 +13,7 @@ const HEARTBEAT_MS = 4_000;
 useStack({ AJUDA_HEARTBEAT_MS: String(HEARTBEAT_MS) });
 let lead: AgentSocket;
 beforeAll(async () => {
-  lead = await AgentSocket.signIn('lea@ajuda.local');
+  lead = await AgentSocket.signIn(env.stack, 'lea@ajuda.local');
 });
 afterAll(() => lead?.close());
 
