@@ -143,7 +143,8 @@ const pipeline = obj({
   projectId: nul(text),
   inProjectPhase: bool,
 });
-const grant = obj({ id: text, level: lit('write'), grantedBy: text, grantedByName: opt(nul(text)), createdAt: text, expiresAt: text, revokedAt: nul(text) });
+const grantUse = obj({ at: text, action: text, target: text, by: text });
+const grant = obj({ id: text, level: lit('write'), grantedBy: text, grantedByName: opt(nul(text)), createdAt: text, expiresAt: text, revokedAt: nul(text), uses: opt(arr(grantUse)) });
 
 /** Server frame members after `type`, per frame type the widget consumes. */
 const SERVER = {

@@ -272,4 +272,20 @@ describe('13: what a requester sees of the status', () => {
     expect(container.textContent).toContain('Granted by Ana Souza');
     expect(container.textContent).not.toContain('u_ana');
   });
+
+  it('R12c: the grant screen lists every use of the access (who, what, which pipeline, when), or says it was not used', async () => {
+    const { GrantsScreen } = await import('../src/ui/Grants.tsx');
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const base = { id: 'g1', level: 'write' as const, grantedBy: 'u_ana', grantedByName: 'Ana Souza', createdAt: expiresAt, expiresAt, revokedAt: null };
+    const used = renderApp(<GrantsScreen />, {
+      state: { principal: realmUser, grants: [{ ...base, uses: [{ at: '2026-12-01T10:00:00Z', action: 'pause', target: 'Orders sync', by: 'Léa Martins' }] }] },
+    });
+    const list = used.container.querySelector('ul.grant-uses')!;
+    expect(list.textContent).toContain('Léa Martins from support paused the pipeline Orders sync using the access you granted.');
+    // (renderSystemLine looks up a word for every string param; names and pipelines have none.)
+    expect(used.missing.filter((k) => !k.startsWith('param.'))).toEqual([]);
+    used.unmount();
+    const unused = renderApp(<GrantsScreen />, { state: { principal: realmUser, grants: [{ ...base, uses: [] }] } });
+    expect(unused.container.textContent).toContain('Not used yet.');
+  });
 });

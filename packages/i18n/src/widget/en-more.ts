@@ -130,6 +130,8 @@ const enMore: Record<string, string> = {
   'grants.none': 'Support has read-only access.',
   'grants.writeUntil': 'Write access until {date}',
   'grants.grantedBy': 'Granted by {name}',
+  'grants.uses': 'Uses of this access',
+  'grants.unused': 'Not used yet.',
   'grants.revoke': 'Revoke',
   'grants.duration': 'Duration',
   'grants.create': 'Grant write access',

@@ -130,6 +130,8 @@ const esMore: Record<string, string> = {
   'grants.none': 'El soporte tiene acceso de solo lectura.',
   'grants.writeUntil': 'Acceso de escritura hasta {date}',
   'grants.grantedBy': 'Concedido por {name}',
+  'grants.uses': 'Usos de este acceso',
+  'grants.unused': 'Aún no se ha usado.',
   'grants.revoke': 'Revocar',
   'grants.duration': 'Duración',
   'grants.create': 'Conceder acceso de escritura',

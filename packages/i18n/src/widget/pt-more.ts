@@ -130,6 +130,8 @@ const ptMore: Record<string, string> = {
   'grants.none': 'O suporte tem acesso somente de leitura.',
   'grants.writeUntil': 'Acesso de escrita até {date}',
   'grants.grantedBy': 'Concedido por {name}',
+  'grants.uses': 'Usos deste acesso',
+  'grants.unused': 'Ainda não foi usado.',
   'grants.revoke': 'Revogar',
   'grants.duration': 'Duração',
   'grants.create': 'Conceder acesso de escrita',

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { renderSystemLine } from '@ajuda/i18n';
 import { useApp } from './context.ts';
 import { ScreenTitle, durationText, errorText } from './common.tsx';
 import './screens.css';
@@ -51,6 +52,18 @@ export function GrantsScreen() {
               <span class="row-title">{t('grants.writeUntil', { date: fmt.format(new Date(g.expiresAt)) })}</span>
               {/* A person's name, never a raw user id (13); who granted it is unknown only for old rows. */}
               {g.grantedByName && <span class="row-meta">{t('grants.grantedBy', { name: g.grantedByName })}</span>}
+              {/* R12c: every use of the access, as the screen promises: who did what to which pipeline, when. */}
+              {g.uses?.length ? (
+                <ul class="grant-uses" aria-label={t('grants.uses')}>
+                  {g.uses.map((u, i) => (
+                    <li key={i}>
+                      <time dateTime={u.at}>{fmt.format(new Date(u.at))}</time> · {renderSystemLine(t, 'system.grant_used', { agent: u.by, grantAction: u.action, pipeline: u.target })}
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                <span class="row-meta">{t('grants.unused')}</span>
+              )}
               <button type="button" class="secondary" disabled={busy} onClick={() => run(actions.revokeGrant(g.id))}>
                 {t('grants.revoke')}
               </button>
