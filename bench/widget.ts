@@ -285,8 +285,8 @@ export async function idlePreload(o: { quick: boolean; log: (s: string) => void;
   const buildProblems = o.build === false ? [] : build(o.log);
   const { startTestStack } = await import('../apps/server/src/testing.ts');
   const stack = await startTestStack({ AJUDA_UPGRADES_PER_MINUTE: '100000', AJUDA_STARTS_PER_MINUTE: '1000' });
-  const svc = (stack.app as unknown as { ajuda: { svc: { db: { sqlite: { prepare(sql: string): { get(): unknown } } } } } }).ajuda.svc;
-  const visitors = () => (svc.db.sqlite.prepare('SELECT count(*) AS n FROM visitors').get() as { n: number }).n;
+  const svc = (stack.app as unknown as { ajuda: { svc: { store: { testing: { sql<T>(statement: string): T[] } } } } }).ajuda.svc;
+  const visitors = () => svc.store.testing.sql<{ n: number }>('SELECT count(*) AS n FROM visitors')[0]!.n;
   let upgrades = 0;
   stack.app.server.on('upgrade', (req: { url?: string }) => {
     if ((req.url ?? '').startsWith('/ws')) upgrades++;

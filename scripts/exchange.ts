@@ -40,7 +40,7 @@ try {
     await Promise.all([from.request({ type: 'message.send', conversationId: id, clientMsgId: body, body }, 'message.ack', 60_000), delivered(to, id, body)]);
   }
   const sequential = performance.now() - t0;
-  const writer = stack.app.ajuda.svc.writer;
+  const writer = await stack.app.ajuda.svc.store.stats();
   console.log(JSON.stringify({ synchronous: stack.config.synchronous, messages: 1000, pipelinedMs: Math.round(pipelined), sequentialMs: Math.round(sequential), sequentialPerMessageMs: +(sequential / 1000).toFixed(2), batches: writer.batches, maxBatch: writer.maxBatch }, null, 2));
   a.close();
   r.close();

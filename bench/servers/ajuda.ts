@@ -12,9 +12,8 @@ const app = await buildApp(config, { seed: true, logger: false });
 await app.listen({ host: '127.0.0.1', port: config.port });
 serveIpc({
   stats: async () => {
-    const w = app.ajuda.svc.writer;
-    const ck = await app.ajuda.svc.db.checkpointStats();
-    return { batches: w.batches, writes: w.writes, meanBatch: Math.round(w.writes / Math.max(1, w.batches)), maxBatch: w.maxBatch, conns: app.ajuda.gateway.conns.size, checkpoints: ck };
+    const w = await app.ajuda.svc.store.stats();
+    return { batches: w.batches, writes: w.writes, meanBatch: Math.round(w.writes / Math.max(1, w.batches)), maxBatch: w.maxBatch, conns: app.ajuda.gateway.conns.size, checkpoints: w.checkpoints };
   },
 });
 onStop(() => app.close());

@@ -4,7 +4,7 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
-import { createDb, openStore, seedDemo, type Repo } from '@ajuda/db';
+import { createStore, seedDemoStore, type Store } from '@ajuda/db';
 import { AjudaError, MAX_PAYLOAD_BYTES } from '@ajuda/protocol';
 import { fastifyTrustProxy, type Config } from './config.ts';
 import { Services } from './context.ts';
@@ -22,8 +22,8 @@ export interface BuildOptions {
   seed?: boolean;
   /** The clock, for tests. */
   now?: () => Date;
-  /** Plug in the platform's realm directory instead of the SQLite one. */
-  directory?: (repo: Repo) => RealmDirectory;
+  /** Plug in the platform's realm directory instead of the store's tables. */
+  directory?: (store: Store) => RealmDirectory;
   logger?: boolean | object;
 }
 
@@ -53,15 +53,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((_req, reply) => problem(reply, 'not_found'));
-  const db = createDb(config.dbFile, {
+  const store = createStore(config.dbFile, {
     synchronous: config.synchronous,
     busyTimeoutMs: config.busyTimeoutMs,
     onCheckpointFallback: (reason) => app.log.warn({ reason }, 'background WAL checkpointer lost: checkpoints run inside commits again'),
   });
-  const { repo, writer } = openStore(db);
-  if (opts.seed ?? config.demo.enabled) seedDemo(repo, hashPassword);
+  if (opts.seed ?? config.demo.enabled) await seedDemoStore(store, hashPassword);
   const hub = new MemoryHub<SessionState>();
-  const svc = new Services(config, db, repo, writer, hub, app.log, opts.now, opts.directory?.(repo));
+  const svc = new Services(config, store, hub, app.log, opts.now, opts.directory?.(store));
   const gateway = new Gateway(svc);
   app.decorate('ajuda', { svc, gateway });
 
@@ -158,8 +157,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     clearInterval(slaTimer);
     gateway.close();
     svc.close();
-    await writer.drain();
-    db.close();
+    await store.close();
   });
   return app;
 }

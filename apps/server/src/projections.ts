@@ -20,15 +20,6 @@ import type {
  * explicitly; nothing is spread from a row (DESIGN: the projection is the allow-list).
  */
 
-const json = <T>(s: string | null, fallback: T): T => {
-  if (!s) return fallback;
-  try {
-    return JSON.parse(s) as T;
-  } catch {
-    return fallback;
-  }
-};
-
 export function messageView(m: MessageRow): MessageView {
   const role = m.sender === 'requester' ? 'requester' : m.sender === 'system' ? 'system' : 'agent';
   const view: MessageView = { conversationId: m.conversationId, seq: m.seq, sender: { role }, kind: m.kind, body: m.body, at: m.createdAt };
@@ -43,11 +34,8 @@ export function messageView(m: MessageRow): MessageView {
   return view;
 }
 
-type Feedback = { answered: boolean; comment?: string } | null;
-
-/** Stored line params: a JSON object of strings and numbers; anything else is dropped. */
-function lineParams(s: string | null | undefined): LineParams | undefined {
-  const raw = json<unknown>(s ?? null, null);
+/** Stored line params: an object of strings and numbers; anything else is dropped. */
+function lineParams(raw: unknown): LineParams | undefined {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
   const out: LineParams = {};
   for (const [k, v] of Object.entries(raw)) if (typeof v === 'string' || typeof v === 'number') out[k] = v;
@@ -55,14 +43,14 @@ function lineParams(s: string | null | undefined): LineParams | undefined {
 }
 
 /** The stored priority trace: English lines (older conversations) and coded lines, split for the view. */
-function priorityTrace(s: string): { text: string[]; lines: CodedLine[] } {
+function priorityTrace(trace: readonly unknown[]): { text: string[]; lines: CodedLine[] } {
   const text: string[] = [];
   const lines: CodedLine[] = [];
-  for (const item of json<unknown[]>(s, [])) {
+  for (const item of trace) {
     if (typeof item === 'string') text.push(item);
     else if (item && typeof item === 'object' && typeof (item as { code?: unknown }).code === 'string') {
       const { code, params } = item as { code: string; params?: unknown };
-      const p = params && typeof params === 'object' ? lineParams(JSON.stringify(params)) : undefined;
+      const p = lineParams(params);
       lines.push(p ? { code, params: p } : { code });
     }
   }
@@ -80,13 +68,13 @@ export function requesterConversationView(
     status: c.status,
     priority: c.priority,
     language: c.language,
-    answers: json(c.answers, {}),
+    answers: c.answers,
     createdAt: c.createdAt,
     lastSeq: c.lastSeq,
     firstResponseDueAt: extra.firstResponseDueAt,
     assignee: extra.assigneeName ? { name: extra.assigneeName } : null,
-    escalated: !!c.escalated,
-    feedback: json<Feedback>(c.feedback, null),
+    escalated: c.escalated,
+    feedback: c.feedback,
     agentReadSeq: c.agentReadSeq,
     requesterReadSeq: c.requesterReadSeq,
   };
@@ -96,7 +84,7 @@ export function agentConversationView(
   c: ConversationRow,
   extra: { sla: SlaView; assignee: { id: string; name: string } | null; routing: RoutingRow[]; lastMessage?: LastMessage },
 ): AgentConversationView {
-  const claims = json<{ email?: string; name?: string; realm?: string } | null>(c.claims, null);
+  const claims = c.claims as { email?: string; name?: string; realm?: string } | null;
   const trace = priorityTrace(c.priorityTrace);
   return {
     id: c.id,
@@ -107,7 +95,7 @@ export function agentConversationView(
     priorityTrace: trace.text,
     priorityLines: trace.lines,
     language: c.language,
-    answers: json(c.answers, {}),
+    answers: c.answers,
     realmId: c.realmId,
     requester: {
       kind: c.requesterKind,
@@ -135,8 +123,8 @@ export function agentConversationView(
       }
       return entry;
     }),
-    escalated: !!c.escalated,
-    feedback: json<Feedback>(c.feedback, null),
+    escalated: c.escalated,
+    feedback: c.feedback,
     lastMessage: extra.lastMessage ?? null,
   };
 }
@@ -160,18 +148,18 @@ export function agentView(a: AgentRow, online: boolean): AgentView {
     id: a.id,
     name: a.name,
     role: a.role,
-    languages: json<Locale[]>(a.languages, []),
-    teams: json<string[]>(a.teams, []),
-    available: !!a.available && online,
+    languages: a.languages as Locale[],
+    teams: a.teams,
+    available: a.available && online,
   };
 }
 
 export function pipelineView(p: PipelineRow): PipelineView {
-  return { id: p.id, name: p.name, key: p.key, environment: p.environment, status: p.status, projectId: p.projectId, inProjectPhase: !!p.inProjectPhase };
+  return { id: p.id, name: p.name, key: p.key, environment: p.environment, status: p.status, projectId: p.projectId, inProjectPhase: p.inProjectPhase };
 }
 
 export function projectView(p: ProjectRow): ProjectView {
-  return { id: p.id, name: p.name, ongoing: !!p.ongoing };
+  return { id: p.id, name: p.name, ongoing: p.ongoing };
 }
 
 export function grantView(g: GrantRow): GrantView {

@@ -68,6 +68,8 @@ export interface UnitStack {
   svc: Services;
   /** A visitor through the real handshake (a new visitor row), on the website channel. */
   visitor(): Promise<FakeIo & { principal: VisitorPrincipal }>;
+  /** Another socket (tab) of the same visitor, through the handshake with their token. */
+  visitorTab(first: FakeIo & { principal: VisitorPrincipal }): Promise<FakeIo & { principal: VisitorPrincipal }>;
   /** A seeded realm user (acme/u_ana holds support.grant). */
   realmUser(userId?: string, perms?: string[]): FakeIo & { principal: RealmUserPrincipal };
   /** A seeded agent (ag_lea is a lead, ag_joao an agent). */
@@ -100,6 +102,14 @@ export async function unitStack(): Promise<UnitStack> {
       await hello(svc, io, { type: 'session.hello', v: PROTOCOL_VERSION, channel: 'website', locale: 'en' });
       const p = io.principal;
       if (p?.kind !== 'visitor') throw new Error(`hello failed: ${JSON.stringify(io.frames)}`);
+      return Object.assign(io, { principal: p });
+    },
+    async visitorTab(first) {
+      const token = first.last('session.ready').visitorToken;
+      const io = track(new FakeIo('requester', own));
+      await hello(svc, io, { type: 'session.hello', v: PROTOCOL_VERSION, channel: 'website', locale: 'en', visitorToken: token });
+      const p = io.principal;
+      if (p?.kind !== 'visitor' || p.visitorId !== first.principal.visitorId) throw new Error('the second tab is another visitor');
       return Object.assign(io, { principal: p });
     },
     realmUser(userId = 'u_ana', perms = ['support.grant']) {

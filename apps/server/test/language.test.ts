@@ -57,11 +57,11 @@ describe('the requester language', () => {
     expect(snap.conversation.priorityLines!.map((l) => l.code)).toEqual(['R9.no_unavailability_type', 'R9.proposed']);
     expect(snap.conversation.priorityLines![1]!.params).toEqual({ priority: 'P4', why: 'no_unavailability' });
     // What is stored: the codes, no English sentence.
-    const rows = stack.app.ajuda.svc.repo.routing(id);
+    const rows = await stack.app.ajuda.svc.store.routing(id);
     expect(rows.map((r) => r.code)).toEqual(['default.support', 'R11.assigned']);
     for (const r of rows) expect(r.reason).not.toMatch(/ (goes|assigned to|speaks) /);
-    const conv = stack.app.ajuda.svc.repo.getConversation(id)!;
-    expect(conv.priorityTrace).not.toMatch(/reports no unavailability/);
+    const conv = (await stack.app.ajuda.svc.store.getConversation(id))!;
+    expect(JSON.stringify(conv.priorityTrace)).not.toMatch(/reports no unavailability/);
     joao.close();
     v.close();
   });

@@ -163,8 +163,8 @@ describe('routing, priority and scope', () => {
     const upd = await lea.wait('agent.conversation.updated', (f) => f.conversation.id === started.conversation.id && f.conversation.priority === 'P2');
     // Stored as a code: the console words it in the agent's language; the agent's note stays as typed.
     expect(upd.conversation.priorityLines?.at(-1)).toEqual({ code: 'R9.changed', params: { name: 'Léa Martins', from: 'P3', to: 'P2', note: 'Go-live tomorrow' } });
-    const audit = stack.app.ajuda.svc.repo.auditOf(started.conversation.id).find((r) => r.action === 'priority.changed');
-    expect(JSON.parse(audit!.detail)).toMatchObject({ from: 'P3', to: 'P2', reason: 'Go-live tomorrow' });
+    const audit = (await stack.app.ajuda.svc.store.auditOf(started.conversation.id)).find((r) => r.action === 'priority.changed');
+    expect(audit!.detail).toMatchObject({ from: 'P3', to: 'P2', reason: 'Go-live tomorrow' });
     lea.close();
     a.close();
   });
@@ -204,7 +204,7 @@ describe('grants, escalation and feedback', () => {
     await ana.request({ type: 'grant.revoke', grantId }, 'grant.list');
     const e = await joao.request(adjust, 'error');
     expect(e.type === 'error' && e.code).toBe('grant_required');
-    const actions = stack.app.ajuda.svc.repo.auditOfRealm('acme').map((r) => r.action);
+    const actions = (await stack.app.ajuda.svc.store.auditOfRealm('acme')).map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(['grant.created', 'grant.used', 'grant.revoked']));
     for (const c of [joao, ana, bruno]) c.close();
   });

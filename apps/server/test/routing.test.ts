@@ -43,7 +43,7 @@ describe('routing and SLA', () => {
     expect(breach.clock).toBe('first_response');
     const row = await lea.wait('agent.conversation.updated', (f) => f.conversation.id === started.conversation.id && f.conversation.sla.breached.includes('first_response'));
     expect(row.conversation.routingLog.at(-1)?.reason).toMatch(/R10/);
-    expect(stack.app.ajuda.svc.repo.auditOf(started.conversation.id).map((a) => a.action)).toContain('sla.breached');
+    expect((await stack.app.ajuda.svc.store.auditOf(started.conversation.id)).map((a) => a.action)).toContain('sla.breached');
     // Recorded once.
     expect(await slaTick(stack.app.ajuda.svc)).toBe(0);
     offsetMs = 0;
@@ -78,7 +78,7 @@ describe('routing and SLA', () => {
     expect(snap.conversation).toMatchObject({ queue: 'project', team: null });
     const transferred = snap.conversation.routingLog.find((r) => r.code === 'transferred_to_queue');
     expect(transferred?.params).toEqual({ by: 'João Pereira', queue: 'project', note: 'Changes the designed strategy' });
-    expect(stack.app.ajuda.svc.repo.auditOf(other.conversation.id).map((a) => a.action)).toContain('conversation.transferred');
+    expect((await stack.app.ajuda.svc.store.auditOf(other.conversation.id)).map((a) => a.action)).toContain('conversation.transferred');
     // João handled it: he may still read it (R13), no longer write to it; someone who never handled it gets "not found".
     // (The only English support agent online, he was its assignee.)
     expect(snap.conversation.routingLog.map((r) => r.assigneeId)).toContain('ag_joao');

@@ -5,5 +5,5 @@ export * from './repo.ts';
 export * from './seed.ts';
 export * from './store.ts';
 export { SqliteStore, openStore } from './sqlite-store.ts';
-export { openTestStore, type TestStore } from './test-store.ts';
+export { createStore, openTestStore, type TestStore } from './test-store.ts';
 export * as schema from './schema.ts';

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
  * projects them (see @ajuda/protocol views).
  */
 
-export interface ConversationRow {
+export interface ConversationRecord {
   id: string;
   channel: 'platform' | 'login' | 'website';
   requesterKind: 'visitor' | 'realm_user';
@@ -45,7 +45,7 @@ export interface ConversationRow {
   breaches: string;
 }
 
-export interface MessageRow {
+export interface MessageRecord {
   conversationId: string;
   seq: number;
   sender: string;
@@ -59,7 +59,7 @@ export interface MessageRow {
   createdAt: string;
 }
 
-export interface AgentRow {
+export interface AgentRecord {
   id: string;
   email: string;
   name: string;
@@ -71,7 +71,7 @@ export interface AgentRow {
   disabled: number;
 }
 
-export interface PipelineRow {
+export interface PipelineRecord {
   id: string;
   realmId: string;
   name: string;
@@ -81,14 +81,14 @@ export interface PipelineRow {
   projectId: string | null;
   inProjectPhase: number;
 }
-export interface ProjectRow {
+export interface ProjectRecord {
   id: string;
   realmId: string;
   name: string;
   ongoing: number;
   team: string | null;
 }
-export interface GrantRow {
+export interface GrantRecord {
   id: string;
   realmId: string;
   level: 'write';
@@ -99,7 +99,7 @@ export interface GrantRow {
   expiresAt: string;
   revokedAt: string | null;
 }
-export interface EscalationRow {
+export interface EscalationRecord {
   id: string;
   conversationId: string;
   reason: string;
@@ -109,7 +109,7 @@ export interface EscalationRow {
   source: 'widget' | 'email' | 'api';
   createdAt: string;
 }
-export interface RoutingRow {
+export interface RoutingRecord {
   conversationId: string;
   at: string;
   queue: string;
@@ -121,7 +121,7 @@ export interface RoutingRow {
   code?: string | null;
   params?: string | null;
 }
-export interface AuditRow {
+export interface AuditRecord {
   id: number;
   at: string;
   actor: string;
@@ -131,7 +131,7 @@ export interface AuditRow {
   detail: string;
 }
 
-const CONV_COLS: Record<keyof ConversationRow, string> = {
+const CONV_COLS: Record<keyof ConversationRecord, string> = {
   id: 'id',
   channel: 'channel',
   requesterKind: 'requester_kind',
@@ -175,7 +175,7 @@ const select = (cols: Record<string, string>) =>
 const CONV_SELECT = `SELECT ${select(CONV_COLS)} FROM conversations`;
 /** The columns appending a message changes (see bumpSeq). */
 const BUMPED = ['lastSeq', 'updatedAt', 'lastRequesterMsgAt', 'lastAgentReplyAt', 'firstAgentReplyAt'] as const;
-type Bumped = Pick<ConversationRow, (typeof BUMPED)[number]>;
+type Bumped = Pick<ConversationRecord, (typeof BUMPED)[number]>;
 const BUMPED_COLS = Object.fromEntries(BUMPED.map((k) => [k, CONV_COLS[k]]));
 const MSG_SELECT = `SELECT conversation_id AS conversationId, seq, sender, sender_name AS senderName, kind, body,
   i18n_key AS i18nKey, params, client_msg_id AS clientMsgId, created_at AS createdAt FROM messages`;
@@ -189,13 +189,13 @@ const GRANT_SELECT = `SELECT id, realm_id AS realmId, level, granted_by AS grant
 const ESC_SELECT = `SELECT id, conversation_id AS conversationId, reason, description, environment, justification,
   source, created_at AS createdAt FROM escalations`;
 
-export interface NewMessage {
+export interface NewMessageRecord {
   conversationId: string;
   sender: string;
   senderName: string | null;
   kind: 'text' | 'system' | 'note';
   body: string;
-  /** System messages: the i18n key and JSON params (see MessageRow). */
+  /** System messages: the i18n key and JSON params (see MessageRecord). */
   i18nKey?: string | null;
   params?: string | null;
   clientMsgId: string | null;
@@ -224,13 +224,13 @@ export class Repo {
   constructor(readonly sqlite: Database.Database) {
     const p = <T = unknown>(sql: string) => sqlite.prepare<unknown[], T>(sql);
     this.s = {
-      convById: p<ConversationRow>(`${CONV_SELECT} WHERE id = ?`),
-      convByOwnerIdem: p<ConversationRow>(`${CONV_SELECT} WHERE owner_key = ? AND idempotency_key = ?`),
-      convsByOwner: p<ConversationRow>(`${CONV_SELECT} WHERE owner_key = ? ORDER BY created_at DESC LIMIT 100`),
-      convsOpen: p<ConversationRow>(
+      convById: p<ConversationRecord>(`${CONV_SELECT} WHERE id = ?`),
+      convByOwnerIdem: p<ConversationRecord>(`${CONV_SELECT} WHERE owner_key = ? AND idempotency_key = ?`),
+      convsByOwner: p<ConversationRecord>(`${CONV_SELECT} WHERE owner_key = ? ORDER BY created_at DESC LIMIT 100`),
+      convsOpen: p<ConversationRecord>(
         `${CONV_SELECT} WHERE status IN ('intake','queued','assigned') OR (status = 'resolved' AND updated_at > ?) ORDER BY created_at`,
       ),
-      convsWaiting: p<ConversationRow>(`${CONV_SELECT} WHERE status = 'queued' ORDER BY queued_at`),
+      convsWaiting: p<ConversationRecord>(`${CONV_SELECT} WHERE status = 'queued' ORDER BY queued_at`),
       // One statement per message: the next seq, and the SLA timestamps of who spoke (R10).
       bumpSeq: p<Bumped>(`UPDATE conversations SET last_seq = last_seq + 1,
         updated_at = IIF(@who IS NULL, updated_at, @at),
@@ -238,17 +238,17 @@ export class Repo {
         last_agent_reply_at = IIF(@who = 'agent', @at, last_agent_reply_at),
         first_agent_reply_at = IIF(@who = 'agent', COALESCE(first_agent_reply_at, @at), first_agent_reply_at)
         WHERE id = @id RETURNING ${select(BUMPED_COLS)}`),
-      msgByClient: p<MessageRow>(`${MSG_SELECT} WHERE conversation_id = ? AND sender = ? AND client_msg_id = ?`),
+      msgByClient: p<MessageRecord>(`${MSG_SELECT} WHERE conversation_id = ? AND sender = ? AND client_msg_id = ?`),
       insertMsg: p(`INSERT INTO messages (conversation_id, seq, sender, sender_name, kind, body, i18n_key, params, client_msg_id, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      msgsAfter: p<MessageRow>(`${MSG_SELECT} WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
-      msgsAfterPublic: p<MessageRow>(`${MSG_SELECT} WHERE conversation_id = ? AND seq > ? AND kind != 'note' ORDER BY seq LIMIT ?`),
+      msgsAfter: p<MessageRecord>(`${MSG_SELECT} WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
+      msgsAfterPublic: p<MessageRecord>(`${MSG_SELECT} WHERE conversation_id = ? AND seq > ? AND kind != 'note' ORDER BY seq LIMIT ?`),
       openCounts: p<{ assigneeId: string; n: number }>(
         `SELECT assignee_id AS assigneeId, count(*) AS n FROM conversations WHERE status = 'assigned' AND assignee_id IS NOT NULL GROUP BY assignee_id`,
       ),
-      agentById: p<AgentRow>(`${AGENT_SELECT} WHERE id = ?`),
-      agentByEmail: p<AgentRow>(`${AGENT_SELECT} WHERE email = ? COLLATE NOCASE`),
-      agents: p<AgentRow>(`${AGENT_SELECT} ORDER BY id`),
+      agentById: p<AgentRecord>(`${AGENT_SELECT} WHERE id = ?`),
+      agentByEmail: p<AgentRecord>(`${AGENT_SELECT} WHERE email = ? COLLATE NOCASE`),
+      agents: p<AgentRecord>(`${AGENT_SELECT} ORDER BY id`),
       insertAgent: p(`INSERT INTO agents (id, email, name, password_hash, role, languages, teams, available, disabled)
         VALUES (@id, @email, @name, @passwordHash, @role, @languages, @teams, @available, @disabled)
         ON CONFLICT(id) DO UPDATE SET email = excluded.email, name = excluded.name, role = excluded.role,
@@ -284,25 +284,25 @@ export class Repo {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, key = excluded.key,
         environment = excluded.environment, status = excluded.status, project_id = excluded.project_id,
         in_project_phase = excluded.in_project_phase WHERE pipelines.realm_id = excluded.realm_id`),
-      pipelinesOf: p<PipelineRow>(`${PIPE_SELECT} WHERE realm_id = ? ORDER BY name`),
-      pipeline: p<PipelineRow>(`${PIPE_SELECT} WHERE realm_id = ? AND id = ?`),
-      pipelineByKey: p<PipelineRow>(`${PIPE_SELECT} WHERE realm_id = ? AND key = ?`),
+      pipelinesOf: p<PipelineRecord>(`${PIPE_SELECT} WHERE realm_id = ? ORDER BY name`),
+      pipeline: p<PipelineRecord>(`${PIPE_SELECT} WHERE realm_id = ? AND id = ?`),
+      pipelineByKey: p<PipelineRecord>(`${PIPE_SELECT} WHERE realm_id = ? AND key = ?`),
       setPipelineStatus: p(`UPDATE pipelines SET status = ? WHERE realm_id = ? AND id = ?`),
-      projectsOf: p<ProjectRow>(`${PROJ_SELECT} WHERE realm_id = ? ORDER BY name`),
-      project: p<ProjectRow>(`${PROJ_SELECT} WHERE realm_id = ? AND id = ?`),
+      projectsOf: p<ProjectRecord>(`${PROJ_SELECT} WHERE realm_id = ? ORDER BY name`),
+      project: p<ProjectRecord>(`${PROJ_SELECT} WHERE realm_id = ? AND id = ?`),
       insertRouting: p(`INSERT INTO routing_log (conversation_id, at, queue, team, assignee_id, reason, code, params) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      routingOf: p<RoutingRow>(`SELECT conversation_id AS conversationId, at, queue, team, assignee_id AS assigneeId, reason, code, params
+      routingOf: p<RoutingRecord>(`SELECT conversation_id AS conversationId, at, queue, team, assignee_id AS assigneeId, reason, code, params
         FROM routing_log WHERE conversation_id = ? ORDER BY id`),
       insertEscalation: p(`INSERT INTO escalations (id, conversation_id, reason, description, environment, justification, source, created_at)
         VALUES (@id, @conversationId, @reason, @description, @environment, @justification, @source, @createdAt)`),
-      escalationsOf: p<EscalationRow>(`${ESC_SELECT} WHERE conversation_id = ? ORDER BY created_at`),
+      escalationsOf: p<EscalationRecord>(`${ESC_SELECT} WHERE conversation_id = ? ORDER BY created_at`),
       insertGrant: p(`INSERT INTO grants (id, realm_id, level, granted_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`),
       revokeGrant: p(`UPDATE grants SET revoked_at = ? WHERE id = ? AND realm_id = ? AND revoked_at IS NULL`),
-      grantsOf: p<GrantRow>(`${GRANT_SELECT} WHERE realm_id = ? ORDER BY created_at DESC LIMIT 50`),
+      grantsOf: p<GrantRecord>(`${GRANT_SELECT} WHERE realm_id = ? ORDER BY created_at DESC LIMIT 50`),
       audit: p(`INSERT INTO audit_log (at, actor, action, conversation_id, realm_id, detail) VALUES (?, ?, ?, ?, ?, ?)`),
-      auditOf: p<AuditRow>(`SELECT id, at, actor, action, conversation_id AS conversationId, realm_id AS realmId, detail
+      auditOf: p<AuditRecord>(`SELECT id, at, actor, action, conversation_id AS conversationId, realm_id AS realmId, detail
         FROM audit_log WHERE conversation_id = ? ORDER BY id`),
-      auditByRealm: p<AuditRow>(`SELECT id, at, actor, action, conversation_id AS conversationId, realm_id AS realmId, detail
+      auditByRealm: p<AuditRecord>(`SELECT id, at, actor, action, conversation_id AS conversationId, realm_id AS realmId, detail
         FROM audit_log WHERE realm_id = ? ORDER BY id`),
     };
   }
@@ -313,8 +313,8 @@ export class Repo {
    * path does not go to SQLite for it. Rows are never mutated in place. The group writer calls
    * `forgetCached()` when it rolls anything back, so the cache never holds an uncommitted row.
    */
-  private readonly convCache = new Map<string, ConversationRow>();
-  private cache(row: ConversationRow): ConversationRow {
+  private readonly convCache = new Map<string, ConversationRecord>();
+  private cache(row: ConversationRecord): ConversationRecord {
     if (this.convCache.size >= 50_000) this.convCache.clear();
     this.convCache.set(row.id, row);
     return row;
@@ -322,33 +322,33 @@ export class Repo {
   forgetCached(): void {
     this.convCache.clear();
   }
-  getConversation(id: string): ConversationRow | undefined {
+  getConversation(id: string): ConversationRecord | undefined {
     const hit = this.convCache.get(id);
     if (hit) return hit;
     const row = this.s.convById.get(id);
     return row ? this.cache(row) : undefined;
   }
-  findByIdempotency(ownerKey: string, key: string): ConversationRow | undefined {
+  findByIdempotency(ownerKey: string, key: string): ConversationRecord | undefined {
     return this.s.convByOwnerIdem.get(ownerKey, key);
   }
-  listByOwner(ownerKey: string): ConversationRow[] {
+  listByOwner(ownerKey: string): ConversationRecord[] {
     return this.s.convsByOwner.all(ownerKey);
   }
   /** Conversations still in play (and the ones resolved since `resolvedSince`), for agents' inboxes. */
-  listOpen(resolvedSince: string): ConversationRow[] {
+  listOpen(resolvedSince: string): ConversationRecord[] {
     return this.s.convsOpen.all(resolvedSince);
   }
-  listWaiting(): ConversationRow[] {
+  listWaiting(): ConversationRecord[] {
     return this.s.convsWaiting.all();
   }
-  insertConversation(row: ConversationRow): void {
-    const keys = Object.keys(CONV_COLS) as Array<keyof ConversationRow>;
+  insertConversation(row: ConversationRecord): void {
+    const keys = Object.keys(CONV_COLS) as Array<keyof ConversationRecord>;
     const sql = `INSERT INTO conversations (${keys.map((k) => CONV_COLS[k]).join(', ')}) VALUES (${keys.map((k) => '@' + k).join(', ')})`;
     this.cachedPrepare(sql).run(row);
     this.convCache.delete(row.id);
   }
-  updateConversation(id: string, patch: Partial<ConversationRow>): void {
-    const keys = (Object.keys(patch) as Array<keyof ConversationRow>).filter((k) => k !== 'id' && k in CONV_COLS);
+  updateConversation(id: string, patch: Partial<ConversationRecord>): void {
+    const keys = (Object.keys(patch) as Array<keyof ConversationRecord>).filter((k) => k !== 'id' && k in CONV_COLS);
     if (!keys.length) return;
     const sql = `UPDATE conversations SET ${keys.map((k) => `${CONV_COLS[k]} = @${k}`).join(', ')} WHERE id = @id`;
     this.cachedPrepare(sql).run({ ...patch, id });
@@ -359,8 +359,8 @@ export class Repo {
    * Compare-and-set: update only if status, assignee and updatedAt still hold what `expect` says.
    * Returns false (nothing written) otherwise.
    */
-  updateConversationIf(id: string, expect: Pick<ConversationRow, 'status' | 'assigneeId' | 'updatedAt'>, patch: Partial<ConversationRow>): boolean {
-    const keys = (Object.keys(patch) as Array<keyof ConversationRow>).filter((k) => k !== 'id' && k in CONV_COLS);
+  updateConversationIf(id: string, expect: Pick<ConversationRecord, 'status' | 'assigneeId' | 'updatedAt'>, patch: Partial<ConversationRecord>): boolean {
+    const keys = (Object.keys(patch) as Array<keyof ConversationRecord>).filter((k) => k !== 'id' && k in CONV_COLS);
     if (!keys.length) return true;
     const sql = `UPDATE conversations SET ${keys.map((k) => `${CONV_COLS[k]} = @${k}`).join(', ')}
       WHERE id = @id AND status = @expStatus AND assignee_id IS @expAssignee AND updated_at = @expUpdatedAt`;
@@ -386,7 +386,7 @@ export class Repo {
    * Append a message with the next gapless seq, or return the one already stored for the same
    * (conversation, sender, clientMsgId): a retried send is the same message (exactly-once in effect).
    */
-  appendMessage(m: NewMessage, who: 'requester' | 'agent' | null = null): { row: MessageRow; duplicate: boolean; conversation: ConversationRow | null } {
+  appendMessage(m: NewMessageRecord, who: 'requester' | 'agent' | null = null): { row: MessageRecord; duplicate: boolean; conversation: ConversationRecord | null } {
     if (m.clientMsgId !== null) {
       const existing = this.s.msgByClient.get(m.conversationId, m.sender, m.clientMsgId);
       if (existing) return { row: existing, duplicate: true, conversation: null };
@@ -415,21 +415,21 @@ export class Repo {
       conversation: bumped,
     };
   }
-  messagesAfter(conversationId: string, afterSeq: number, limit: number, includeNotes: boolean): MessageRow[] {
+  messagesAfter(conversationId: string, afterSeq: number, limit: number, includeNotes: boolean): MessageRecord[] {
     return (includeNotes ? this.s.msgsAfter : this.s.msgsAfterPublic).all(conversationId, afterSeq, limit);
   }
 
   // ── agents ──
-  getAgent(id: string): AgentRow | undefined {
+  getAgent(id: string): AgentRecord | undefined {
     return this.s.agentById.get(id);
   }
-  findAgentByEmail(email: string): AgentRow | undefined {
+  findAgentByEmail(email: string): AgentRecord | undefined {
     return this.s.agentByEmail.get(email);
   }
-  listAgents(): AgentRow[] {
+  listAgents(): AgentRecord[] {
     return this.s.agents.all();
   }
-  upsertAgent(a: AgentRow): void {
+  upsertAgent(a: AgentRecord): void {
     this.s.insertAgent.run(a);
   }
   setAgentAvailable(id: string, available: boolean): void {
@@ -478,22 +478,22 @@ export class Repo {
   listContracts() {
     return this.s.contracts.all().map((c) => ({ ...c, emailDomains: JSON.parse(c.emailDomains) as string[], active: !!c.active }));
   }
-  pipelines(realmId: string): PipelineRow[] {
+  pipelines(realmId: string): PipelineRecord[] {
     return this.s.pipelinesOf.all(realmId);
   }
-  pipeline(realmId: string, id: string): PipelineRow | undefined {
+  pipeline(realmId: string, id: string): PipelineRecord | undefined {
     return this.s.pipeline.get(realmId, id);
   }
-  pipelineByKey(realmId: string, key: string): PipelineRow | undefined {
+  pipelineByKey(realmId: string, key: string): PipelineRecord | undefined {
     return this.s.pipelineByKey.get(realmId, key);
   }
   setPipelineStatus(realmId: string, id: string, status: string): void {
     this.s.setPipelineStatus.run(status, realmId, id);
   }
-  projects(realmId: string): ProjectRow[] {
+  projects(realmId: string): ProjectRecord[] {
     return this.s.projectsOf.all(realmId);
   }
-  project(realmId: string, id: string): ProjectRow | undefined {
+  project(realmId: string, id: string): ProjectRecord | undefined {
     return this.s.project.get(realmId, id);
   }
   /** Load (insert or update) one realm's directory data. Call inside a transaction. */
@@ -507,34 +507,34 @@ export class Repo {
   }
 
   // ── routing, escalations, grants, audit ──
-  addRouting(r: RoutingRow): void {
+  addRouting(r: RoutingRecord): void {
     this.s.insertRouting.run(r.conversationId, r.at, r.queue, r.team, r.assigneeId, r.reason, r.code ?? null, r.params ?? null);
   }
-  routing(conversationId: string): RoutingRow[] {
+  routing(conversationId: string): RoutingRecord[] {
     return this.s.routingOf.all(conversationId);
   }
-  addEscalation(e: EscalationRow): void {
+  addEscalation(e: EscalationRecord): void {
     this.s.insertEscalation.run(e);
   }
-  escalations(conversationId: string): EscalationRow[] {
+  escalations(conversationId: string): EscalationRecord[] {
     return this.s.escalationsOf.all(conversationId);
   }
-  addGrant(g: Omit<GrantRow, 'revokedAt'>): void {
+  addGrant(g: Omit<GrantRecord, 'revokedAt'>): void {
     this.s.insertGrant.run(g.id, g.realmId, g.level, g.grantedBy, g.createdAt, g.expiresAt);
   }
   revokeGrant(realmId: string, id: string, at: string): boolean {
     return this.s.revokeGrant.run(at, id, realmId).changes > 0;
   }
-  grants(realmId: string): GrantRow[] {
+  grants(realmId: string): GrantRecord[] {
     return this.s.grantsOf.all(realmId);
   }
   audit(actor: string, action: string, conversationId: string | null, realmId: string | null, detail: object, at: string): void {
     this.s.audit.run(at, actor, action, conversationId, realmId, JSON.stringify(detail));
   }
-  auditOf(conversationId: string): AuditRow[] {
+  auditOf(conversationId: string): AuditRecord[] {
     return this.s.auditOf.all(conversationId);
   }
-  auditOfRealm(realmId: string): AuditRow[] {
+  auditOfRealm(realmId: string): AuditRecord[] {
     return this.s.auditByRealm.all(realmId);
   }
 }

@@ -1,5 +1,5 @@
 import { createDb, type Db, type DbOptions } from './open.ts';
-import type { AgentRow, AuditRow, ConversationRow, GrantRow, MessageRow, RoutingRow } from './repo.ts';
+import type { AgentRecord, AuditRecord, ConversationRecord, GrantRecord, MessageRecord, RoutingRecord } from './repo.ts';
 import {
   StoreBusy,
   StoreConflict,
@@ -23,6 +23,7 @@ import {
   type Routing,
   type Store,
   type StoreStats,
+  type StoreTesting,
   type TxView,
 } from './store.ts';
 import { Repo } from './repo.ts';
@@ -59,8 +60,8 @@ const params = (s: string | null | undefined): Params | null => {
 const encParams = (p: Params | null | undefined): string | null => (p && Object.keys(p).length ? JSON.stringify(p) : null);
 
 /** Rows are immutable in the repository's cache: each version is decoded once. */
-const decoded = new WeakMap<ConversationRow, Conversation>();
-function conversation(r: ConversationRow): Conversation {
+const decoded = new WeakMap<ConversationRecord, Conversation>();
+function conversation(r: ConversationRecord): Conversation {
   let c = decoded.get(r);
   if (!c) {
     c = {
@@ -77,9 +78,9 @@ function conversation(r: ConversationRow): Conversation {
   }
   return c;
 }
-const maybeConversation = (r: ConversationRow | undefined) => (r ? conversation(r) : undefined);
+const maybeConversation = (r: ConversationRecord | undefined) => (r ? conversation(r) : undefined);
 
-function encodePatch(p: ConversationPatch): Partial<ConversationRow> {
+function encodePatch(p: ConversationPatch): Partial<ConversationRecord> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(p)) {
     if (v === undefined) continue;
@@ -101,10 +102,10 @@ function encodePatch(p: ConversationPatch): Partial<ConversationRow> {
         out[k] = v;
     }
   }
-  return out as Partial<ConversationRow>;
+  return out as Partial<ConversationRecord>;
 }
 
-const message = (m: MessageRow): Message => ({
+const message = (m: MessageRecord): Message => ({
   conversationId: m.conversationId,
   seq: m.seq,
   sender: m.sender,
@@ -116,11 +117,11 @@ const message = (m: MessageRow): Message => ({
   clientMsgId: m.clientMsgId,
   createdAt: m.createdAt,
 });
-const agent = (a: AgentRow): Agent => ({ ...a, languages: json(a.languages, []), teams: json(a.teams, []), available: !!a.available, disabled: !!a.disabled });
-const maybeAgent = (a: AgentRow | undefined) => (a ? agent(a) : undefined);
-const grant = (g: GrantRow): Grant => ({ ...g, grantedByName: g.grantedByName ?? null });
-const routing = (r: RoutingRow): Routing => ({ ...r, code: r.code ?? null, params: params(r.params) });
-const audit = (a: AuditRow): Audit => ({ ...a, detail: json(a.detail, {}) });
+const agent = (a: AgentRecord): Agent => ({ ...a, languages: json(a.languages, []), teams: json(a.teams, []), available: !!a.available, disabled: !!a.disabled });
+const maybeAgent = (a: AgentRecord | undefined) => (a ? agent(a) : undefined);
+const grant = (g: GrantRecord): Grant => ({ ...g, grantedByName: g.grantedByName ?? null });
+const routing = (r: RoutingRecord): Routing => ({ ...r, code: r.code ?? null, params: params(r.params) });
+const audit = (a: AuditRecord): Audit => ({ ...a, detail: json(a.detail, {}) });
 const pipeline = (p: { inProjectPhase: number | boolean } & Omit<Pipeline, 'inProjectPhase'>): Pipeline => ({ ...p, inProjectPhase: !!p.inProjectPhase });
 const project = <P extends { ongoing: number | boolean }>(p: P) => ({ ...p, ongoing: !!p.ongoing });
 
@@ -308,7 +309,7 @@ export class SqliteStore implements Store {
     return this.write(() => {
       const again = this.repo.findByIdempotency(n.ownerKey, n.idempotencyKey);
       if (again) return { conversation: conversation(again), messages: [], created: false };
-      const row: ConversationRow = {
+      const row: ConversationRecord = {
         id: n.id, channel: n.channel, requesterKind: n.requesterKind, ownerKey: n.ownerKey, visitorId: n.visitorId, realmId: n.realmId,
         userId: n.userId, requesterName: n.requesterName, requesterEmail: n.requesterEmail,
         claims: n.claims && Object.keys(n.claims).length ? JSON.stringify(n.claims) : null, contractMatch: n.contractMatch,
@@ -505,6 +506,24 @@ export class SqliteStore implements Store {
   }
 
   // ── lifecycle ──
+  readonly testing: StoreTesting = (() => {
+    const store = this;
+    return {
+      get beforeCommit() {
+        return store.writer.beforeCommit;
+      },
+      set beforeCommit(hook: StoreTesting['beforeCommit']) {
+        store.writer.beforeCommit = hook;
+      },
+      sql<T>(statement: string, ...params: unknown[]): T[] {
+        const st = store.db.sqlite.prepare(statement);
+        if (st.reader) return st.all(...params) as T[];
+        st.run(...params);
+        store.repo.forgetCached();
+        return [];
+      },
+    };
+  })();
   ping() {
     return this.read(() => {
       this.db.sqlite.prepare('SELECT 1').get();

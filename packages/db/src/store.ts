@@ -44,6 +44,17 @@ export type Contract = { realmId: string; realmName: string; emailDomains: strin
 export type AgentSession = { agentId: string; expiresAt: string; endedAt: string | null };
 export type Visitor = { id: string; forgottenAt: string | null };
 
+/** The row types the server uses (the same as above, by the names it has always used). */
+export type ConversationRow = Conversation;
+export type MessageRow = Message;
+export type AgentRow = Agent;
+export type PipelineRow = Pipeline;
+export type ProjectRow = Project;
+export type GrantRow = Grant;
+export type EscalationRow = Escalation;
+export type RoutingRow = Routing;
+export type AuditRow = Audit;
+
 // ── what commands write ──
 
 /** The columns a decision may change on a conversation. */
@@ -133,7 +144,7 @@ export interface MessageInput {
   /** Whose SLA clock the message moves (R10): a requester's or an agent's text; null for notes and system lines. */
   who: 'requester' | 'agent' | null;
   /** An agent's reply to a queued conversation takes it (checked on the fresh row inside the transaction). */
-  takeIfQueued?: { agentId: string; routing: RoutingEntry };
+  takeIfQueued?: { agentId: string; routing: Pick<RoutingEntry, 'code' | 'params'> };
 }
 
 export interface Appended {
@@ -149,6 +160,14 @@ export interface StoreStats {
   writes: number;
   maxBatch: number;
   checkpoints?: unknown;
+}
+
+/** Test seams every adapter offers, so server tests need not know the backend. */
+export interface StoreTesting {
+  /** Called inside each commit's transaction right before COMMIT; throwing fails the whole batch. */
+  beforeCommit: ((batchSize: number) => void) | null;
+  /** A fixture statement in plain SQL with `?` placeholders (the adapter translates them); rows for a SELECT. */
+  sql<T = Record<string, unknown>>(statement: string, ...params: unknown[]): T[];
 }
 
 // ── errors ──
@@ -255,6 +274,8 @@ export interface Store {
   audit(entry: AuditEntry & { conversationId: string | null; realmId: string | null; at: string }): Promise<void>;
 
   // ── lifecycle ──
+  /** Seams for tests only (fault injection, fixtures); never used by the server. */
+  readonly testing: StoreTesting;
   /** Cheap liveness check (the health endpoint). */
   ping(): Promise<void>;
   /** Writer counters, for the benchmark. */

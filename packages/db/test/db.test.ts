@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Checkpointer, createDb, GroupWriter, openStore, Repo, seedDemoStore, SqliteStore, type ConversationRow, type Db, type NewMessage } from '../src/index.ts';
+import { Checkpointer, createDb, GroupWriter, openStore, Repo, seedDemoStore, SqliteStore, type ConversationRecord, type Db, type NewMessageRecord } from '../src/index.ts';
 
 let db: Db;
 let dir: string | null = null;
@@ -12,7 +12,7 @@ afterEach(() => {
   dir = null;
 });
 
-function conv(id: string, over: Partial<ConversationRow> = {}): ConversationRow {
+function conv(id: string, over: Partial<ConversationRecord> = {}): ConversationRecord {
   const at = new Date().toISOString();
   return {
     id, channel: 'website', requesterKind: 'visitor', ownerKey: 'v:1', visitorId: '1', realmId: null, userId: null,
@@ -25,7 +25,7 @@ function conv(id: string, over: Partial<ConversationRow> = {}): ConversationRow 
 }
 
 /** A requester's text message (the body defaults to its client id). */
-const text = (conversationId: string, clientMsgId: string, body = clientMsgId, at = new Date().toISOString()): NewMessage => ({
+const text = (conversationId: string, clientMsgId: string, body = clientMsgId, at = new Date().toISOString()): NewMessageRecord => ({
   conversationId, sender: 'requester', senderName: null, kind: 'text', body, clientMsgId, at,
 });
 

@@ -190,7 +190,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     it('a reply takes a queued conversation once; a reply to an assigned one does not', async () => {
       const s = await fresh();
       const c = await queued(s);
-      const reply = (agent: string) => s.appendMessage({ ...text(c.id, agent, `agent:${agent}`), who: 'agent', takeIfQueued: { agentId: agent, routing: { queue: 'support', team: null, assigneeId: agent, code: 'taken_by_reply' } } });
+      const reply = (agent: string) => s.appendMessage({ ...text(c.id, agent, `agent:${agent}`), who: 'agent', takeIfQueued: { agentId: agent, routing: { code: 'taken_by_reply' } } });
       const [a, b] = await Promise.all([reply('ag_a'), reply('ag_b')]);
       expect([a.taken, b.taken]).toEqual([true, false]);
       expect((await s.getConversation(c.id))!.assigneeId).toBe('ag_a');

@@ -76,14 +76,7 @@ export class Gateway {
     conn.closed = true;
     this.conns.delete(conn);
     for (const t of conn.timers) clearTimeout(t);
-    const p = conn.principal;
-    if (!p) return;
-    const hub = this.svc.hub;
-    if (p.kind === 'agent') {
-      hub.unsubscribe('agents', conn);
-      hub.unsubscribe(`agent:${p.agentId}`, conn);
-      for (const id of conn.opened) hub.unsubscribe(`conv:${id}`, conn);
-    } else hub.unsubscribe(`owner:${p.ownerKey}`, conn);
+    this.svc.fanout.leave(conn);
   }
 
   private sweep(): void {
@@ -136,7 +129,8 @@ export class Gateway {
         this.error(conn, e.code, { ref, message: e.code === e.message ? undefined : e.message, ...e.extra, ...('conversationId' in frame ? { conversationId: frame.conversationId } : {}) });
       } else {
         const incident = shortId('inc');
-        const busy = e instanceof Error && /SQLITE_BUSY|database is locked/.test(e.message);
+        // The store's typed transient error (StoreBusy, code 'busy'): the client may retry.
+        const busy = e instanceof Error && 'code' in e && e.code === 'busy';
         this.svc.log.error({ err: e, incident, frame: frame.type }, 'frame handler failed');
         this.error(conn, busy ? 'db_busy' : 'internal', { ref, incident });
       }

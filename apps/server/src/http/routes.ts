@@ -54,24 +54,21 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
   });
 
   app.get('/healthz', async (_req, reply) => {
-    svc.db.sqlite.prepare('SELECT 1').get();
+    await svc.store.ping();
     return reply.send({ status: 'ok' });
   });
 
   app.post('/api/agent/login', { config: { rateLimit: { max: svc.config.limits.loginPerMinute, timeWindow: 60_000 } } }, async (req, reply) => {
     const body = Login.safeParse(req.body);
     if (!body.success) return problem(reply, 'bad_frame', 'email and password are required');
-    const agent = svc.repo.findAgentByEmail(body.data.email);
+    const agent = await svc.store.findAgentByEmail(body.data.email);
     // Same work and the same answer for an unknown email and a wrong password.
     const ok = verifyPassword(body.data.password, agent?.passwordHash ?? DUMMY_PASSWORD_HASH) && !!agent && !agent.disabled;
     if (!ok || !agent) return problem(reply, 'auth_failed', 'wrong email or password');
     const token = randomToken('as_', 32);
     const now = svc.now();
     const expiresAt = new Date(now.getTime() + svc.config.agentSessionHours * 3600_000).toISOString();
-    await svc.writer.write(() => {
-      svc.repo.insertSession(sha256(token), agent.id, now.toISOString(), expiresAt);
-      svc.repo.audit(`agent:${agent.id}`, 'agent.login', null, null, {}, now.toISOString());
-    });
+    await svc.store.startAgentSession(sha256(token), agent.id, now.toISOString(), expiresAt, { actor: `agent:${agent.id}`, action: 'agent.login' });
     reply.setCookie(AGENT_COOKIE, token, cookieOpts(svc.config.agentSessionHours * 3600));
     // The token travels only in the HttpOnly cookie: script on the page never sees it.
     return reply.send({ agent: agentView(agent, true), expiresAt });
@@ -81,8 +78,8 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
     const token = req.cookies[AGENT_COOKIE] ?? bearer(req.headers.authorization);
     if (token) {
       const hash = sha256(token);
-      const s = svc.repo.findSession(hash);
-      await svc.writer.write(() => svc.repo.endSession(hash, svc.iso()));
+      const s = await svc.store.findSession(hash);
+      await svc.store.endSession(hash, svc.iso());
       if (s) {
         // Ends this session's sockets (other sessions of the same agent stay).
         gateway.endAgent(s.agentId, 'logout', hash);
@@ -94,8 +91,8 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
 
   app.get('/api/agent/me', async (req, reply) => {
     const token = req.cookies[AGENT_COOKIE] ?? bearer(req.headers.authorization);
-    const s = token ? svc.repo.findSession(sha256(token)) : undefined;
-    const agent = s && !s.endedAt && new Date(s.expiresAt) > svc.now() ? svc.repo.getAgent(s.agentId) : undefined;
+    const s = token ? await svc.store.findSession(sha256(token)) : undefined;
+    const agent = s && !s.endedAt && new Date(s.expiresAt) > svc.now() ? await svc.store.getAgent(s.agentId) : undefined;
     if (!agent || agent.disabled) return problem(reply, 'auth_failed');
     return reply.send({ agent: agentView(agent, true), expiresAt: s!.expiresAt });
   });
@@ -105,7 +102,7 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
     if (!safeEqual(bearer(req.headers.authorization), svc.config.inboundSecret)) return problem(reply, 'auth_failed');
     const body = InboundEscalation.safeParse(req.body);
     if (!body.success) return problem(reply, 'bad_frame', z.prettifyError(body.error));
-    const c = svc.repo.getConversation(body.data.conversationId.trim().toUpperCase());
+    const c = await svc.store.getConversation(body.data.conversationId.trim().toUpperCase());
     if (!c) return problem(reply, 'not_found', 'no conversation with this ID');
     try {
       const { conversationId: _id, ...input } = body.data;
@@ -124,9 +121,7 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
     if (!admin(req.headers.authorization)) return problem(reply, 'auth_failed');
     const body = RealmLoad.safeParse(req.body);
     if (!body.success) return problem(reply, 'bad_frame', z.prettifyError(body.error));
-    await svc.writer.write(() => {
-      svc.directory.load(body.data.map((r) => ({ ...r, contract: r.contract ?? null })), svc.iso());
-    });
+    await svc.directory.load(body.data.map((r) => ({ ...r, contract: r.contract ?? null })), svc.iso());
     return reply.send({ loaded: body.data.length });
   });
 
@@ -134,12 +129,7 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
   app.post('/api/admin/agents/:id/disable', async (req, reply) => {
     if (!admin(req.headers.authorization)) return problem(reply, 'auth_failed');
     const id = (req.params as { id: string }).id;
-    if (!svc.repo.getAgent(id)) return problem(reply, 'not_found');
-    await svc.writer.write(() => {
-      svc.repo.setAgentDisabled(id, true);
-      svc.repo.endAgentSessions(id, svc.iso());
-      svc.repo.audit('admin', 'agent.disabled', null, null, { agentId: id }, svc.iso());
-    });
+    if (!(await svc.store.disableAgent(id, svc.iso(), { actor: 'admin', action: 'agent.disabled', detail: { agentId: id } }))) return problem(reply, 'not_found');
     svc.disabledAgents.add(id);
     gateway.endAgent(id, 'disabled');
     return reply.code(204).send();

@@ -9,6 +9,7 @@ import {
   type ClientFrame,
   type ErrorCode,
   type FrameOf,
+  type Locale,
 } from '@ajuda/protocol';
 import type { Services } from '../context.ts';
 import { randomToken, sha256, shortId } from '../crypto.ts';
@@ -83,7 +84,7 @@ async function helloRequester(svc: Services, conn: HelloSocket, f: Hello): Promi
       locale: f.locale ?? null,
       expiresAt: new Date(c.exp * 1000),
     };
-    await svc.writer.write(() => svc.repo.upsertPlatformUser(c.realm, c.sub, c.name ?? null, c.email ?? null, c.perms ?? [], at));
+    await svc.store.upsertPlatformUser(c.realm, c.sub, c.name ?? null, c.email ?? null, c.perms ?? [], at);
     // The session ends when the token does; the widget reconnects with a fresh one.
     const ms = principal.expiresAt.getTime() - svc.now().getTime();
     conn.timers.push(setTimeout(() => endSession(conn, 'token_expired'), Math.max(0, Math.min(ms, 2 ** 31 - 1))));
@@ -92,7 +93,7 @@ async function helloRequester(svc: Services, conn: HelloSocket, f: Hello): Promi
     if (f.channel === 'platform') return refuse(conn, 'identity_required', f.ref);
     let visitorId: string | null = null;
     if (f.visitorToken) {
-      const v = svc.repo.findVisitor(sha256(f.visitorToken));
+      const v = await svc.store.findVisitor(sha256(f.visitorToken));
       if (v && !v.forgottenAt) {
         visitorId = v.id;
         visitorToken = f.visitorToken;
@@ -104,16 +105,16 @@ async function helloRequester(svc: Services, conn: HelloSocket, f: Hello): Promi
       visitorToken = randomToken('vt_');
       const hash = sha256(visitorToken);
       const id = visitorId;
-      await svc.writer.write(() => svc.repo.insertVisitor(id, hash, at));
+      await svc.store.insertVisitor(id, hash, at);
     }
     principal = { kind: 'visitor', visitorId, ownerKey: visitorOwnerKey(visitorId), channel: f.channel, locale: f.locale ?? null };
   }
   if (conn.closed || conn.principal) return;
   conn.principal = principal;
-  svc.hub.subscribe(`owner:${principal.ownerKey}`, conn);
+  svc.fanout.join(conn);
   const policyReq = requesterPolicy(principal);
   const locale = conversationLanguage(principal.kind === 'realm_user' ? principal.tokenLocale : null, f.locale ?? null, null);
-  const realmName = principal.kind === 'realm_user' ? svc.directory.realmName(principal.realmId) : null;
+  const realmName = principal.kind === 'realm_user' ? await svc.directory.realmName(principal.realmId) : null;
   conn.send(SessionReady, {
     type: 'session.ready',
     ref: f.ref,
@@ -135,21 +136,20 @@ async function helloAgent(svc: Services, conn: HelloSocket, f: Hello): Promise<v
   const token = f.sessionToken ?? conn.cookieToken;
   if (!token) return refuse(conn, 'auth_failed', f.ref);
   const hash = sha256(token);
-  const s = svc.repo.findSession(hash);
-  const agent = s ? svc.repo.getAgent(s.agentId) : undefined;
+  const s = await svc.store.findSession(hash);
+  const agent = s ? await svc.store.getAgent(s.agentId) : undefined;
   if (!s || s.endedAt || new Date(s.expiresAt) <= svc.now() || !agent || agent.disabled) return refuse(conn, 'auth_failed', f.ref);
   const p: AgentPrincipal = {
     kind: 'agent',
     agentId: agent.id,
     name: agent.name,
     role: agent.role,
-    languages: JSON.parse(agent.languages),
-    teams: JSON.parse(agent.teams),
+    languages: agent.languages as Locale[],
+    teams: agent.teams,
     sessionHash: hash,
   };
   conn.principal = p;
-  svc.hub.subscribe('agents', conn);
-  svc.hub.subscribe(`agent:${agent.id}`, conn);
+  svc.fanout.join(conn);
   const ms = new Date(s.expiresAt).getTime() - svc.now().getTime();
   conn.timers.push(setTimeout(() => endSession(conn, 'logout'), Math.max(0, Math.min(ms, 2 ** 31 - 1))));
   conn.send(SessionReady, {

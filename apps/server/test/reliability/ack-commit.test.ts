@@ -27,7 +27,7 @@ async function queued(): Promise<{ r: TestClient; id: string }> {
 describe('ack only after commit', () => {
   it('a failure right before COMMIT: no ack, an error frame, no row; the retry with the same clientMsgId is stored once', async () => {
     const { r, id } = await queued();
-    const writer = stack.app.ajuda.svc.writer;
+    const writer = stack.app.ajuda.svc.store.testing;
     let calls = 0;
     writer.beforeCommit = () => {
       calls++;
@@ -56,7 +56,7 @@ describe('ack only after commit', () => {
 
   it('a failed batch fails every write in it: 20 concurrent sends, none acked, none stored; all 20 retries succeed once each', async () => {
     const { r, id } = await queued();
-    const writer = stack.app.ajuda.svc.writer;
+    const writer = stack.app.ajuda.svc.store.testing;
     writer.beforeCommit = () => {
       throw new Error('injected');
     };

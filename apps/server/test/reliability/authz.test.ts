@@ -45,8 +45,8 @@ describe('authorization matrix against an oracle written from POLICY.md', () => 
     const esc = await start(bruno);
     await bruno.request({ type: 'escalation.create', conversationId: esc, reason: 'other_engineer', description: 'd', environment: 'Prod', justification: 'j' }, 'escalation.created');
     convs.push(esc);
-    expect(svc.repo.getConversation(convs[3]!)!.queue).toBe('project');
-    expect(svc.repo.getConversation(esc)!.queue).toBe('leads');
+    expect((await svc.store.getConversation(convs[3]!))!.queue).toBe('project');
+    expect((await svc.store.getConversation(esc))!.queue).toBe('leads');
 
     const joao = await agent(stack, 'joao@ajuda.local');
     const pedro = await agent(stack, 'pedro@ajuda.local');
@@ -58,7 +58,8 @@ describe('authorization matrix against an oracle written from POLICY.md', () => 
     expect((await fetch(`${stack.url}/api/admin/agents/ag_sofia/disable`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(204);
     await sofia.waitClose();
 
-    const visitorId = (c: TestClient) => svc.repo.getConversation(convs[c === v1 ? 0 : 1]!)!.visitorId!;
+    const visitorIds = [(await svc.store.getConversation(convs[0]!))!.visitorId!, (await svc.store.getConversation(convs[1]!))!.visitorId!];
+    const visitorId = (c: TestClient) => visitorIds[c === v1 ? 0 : 1]!;
     const actors: Array<{ c: TestClient; p: OPrincipal; side: 'requester' | 'agent' }> = [
       { c: v1, p: { kind: 'visitor', visitorId: visitorId(v1) }, side: 'requester' },
       { c: v2, p: { kind: 'visitor', visitorId: visitorId(v2) }, side: 'requester' },
@@ -69,8 +70,8 @@ describe('authorization matrix against an oracle written from POLICY.md', () => 
       { c: pedro, p: { kind: 'agent', agentId: 'ag_pedro', role: 'project-team', teams: ['acme-migration'], disabled: false }, side: 'agent' },
       { c: lea, p: { kind: 'agent', agentId: 'ag_lea', role: 'lead', teams: [], disabled: false }, side: 'agent' },
     ];
-    const facts = (id: string): OConversation => {
-      const row = svc.repo.getConversation(id)!;
+    const facts = async (id: string): Promise<OConversation> => {
+      const row = (await svc.store.getConversation(id))!;
       return { visitorId: row.visitorId, realmId: row.realmId, userId: row.userId, queue: row.queue, team: row.team, assigneeId: row.assigneeId };
     };
 
@@ -78,7 +79,7 @@ describe('authorization matrix against an oracle written from POLICY.md', () => 
     await fc.assert(
       fc.asyncProperty(fc.nat(actors.length - 1), fc.constantFrom(...convs), fc.constantFrom('access', 'realm'), async (ai, id, what) => {
         const a = actors[ai]!;
-        const f = facts(id);
+        const f = await facts(id);
         let frame: Record<string, unknown>;
         let success: string;
         let want: boolean;
@@ -112,7 +113,7 @@ describe('authorization matrix against an oracle written from POLICY.md', () => 
         }
         if (reply.type === 'realm.directory') {
           const realmId = (a.p as { realmId: string }).realmId;
-          const own = svc.repo.pipelines(realmId).map((x) => x.id).sort();
+          const own = (await svc.store.pipelines(realmId)).map((x) => x.id).sort();
           expect((reply as unknown as { pipelines: Array<{ id: string }> }).pipelines.map((x) => x.id).sort()).toEqual(own);
         }
       }),
@@ -121,7 +122,7 @@ describe('authorization matrix against an oracle written from POLICY.md', () => 
     expect(checked).toBe(150);
     // The disabled agent, through the server's own decision path: sees nothing.
     const disabled = { kind: 'agent' as const, agentId: 'ag_sofia', name: 'Sofía', role: 'agent' as const, languages: ['es' as const], teams: [], sessionHash: 'x' };
-    for (const id of convs) expect(svc.mayAccess(disabled, svc.repo.getConversation(id)!)).toBe(false);
+    for (const id of convs) expect(svc.mayAccess(disabled, (await svc.store.getConversation(id))!)).toBe(false);
     for (const a of actors) a.c.close();
   }, 60_000);
 });

@@ -11,8 +11,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const audit = (action: string) =>
-  (stack.app.ajuda.svc.db.sqlite.prepare('SELECT actor, action, realm_id AS realmId, detail FROM audit_log WHERE action = ? ORDER BY id').all(action) as Array<{ actor: string; realmId: string; detail: string }>).map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+const audit = async (action: string) =>
+  (await stack.app.ajuda.svc.store.auditOfRealm('acme')).filter((r) => r.action === action).map((r) => ({ actor: r.actor, action: r.action, realmId: r.realmId, detail: r.detail }));
 
 describe('grants on open sockets', () => {
   it('R12a, R12b, R12c: realm.adjust is refused before a grant, allowed after grant.create, refused from the first frame after grant.revoke; all audited', async () => {
@@ -30,7 +30,7 @@ describe('grants on open sockets', () => {
     // R12b: a user without the permission cannot grant (nor revoke, nor does it create anything).
     expect(await reply(bruno, { type: 'grant.create', level: 'write', minutes: 30 })).toMatchObject({ type: 'error', code: 'forbidden' });
     expect(await reply(bruno, { type: 'grant.revoke', grantId: 'gr_whatever' })).toMatchObject({ type: 'error', code: 'forbidden' });
-    expect(audit('grant.created')).toEqual([]);
+    expect(await audit('grant.created')).toEqual([]);
     expect((await adjust('pause')).code).toBe('grant_required');
 
     const created = await reply(ana, { type: 'grant.create', level: 'write', minutes: 30 });
@@ -53,12 +53,12 @@ describe('grants on open sockets', () => {
     expect(await reply(gina, { type: 'grant.revoke', grantId: 'gr_missing_entirely' })).toMatchObject({ type: 'error', code: 'not_found' });
 
     // R12c: every grant, use and revocation is audited.
-    expect(audit('grant.created')).toEqual([expect.objectContaining({ actor: 'user:acme:u_ana', realmId: 'acme', detail: expect.objectContaining({ grantId: grant.id, level: 'write' }) })]);
-    expect(audit('grant.used').map((a) => [a.actor, a.realmId, a.detail.action, a.detail.grant])).toEqual([
+    expect(await audit('grant.created')).toEqual([expect.objectContaining({ actor: 'user:acme:u_ana', realmId: 'acme', detail: expect.objectContaining({ grantId: grant.id, level: 'write' }) })]);
+    expect((await audit('grant.used')).map((a) => [a.actor, a.realmId, a.detail.action, a.detail.grant])).toEqual([
       ['agent:ag_joao', 'acme', 'pause', grant.id],
       ['agent:ag_joao', 'acme', 'resume', grant.id],
     ]);
-    expect(audit('grant.revoked')).toEqual([expect.objectContaining({ actor: 'user:acme:u_ana', realmId: 'acme', detail: { grantId: grant.id } })]);
+    expect(await audit('grant.revoked')).toEqual([expect.objectContaining({ actor: 'user:acme:u_ana', realmId: 'acme', detail: { grantId: grant.id } })]);
     for (const c of [ana, bruno, joao, gina]) c.close();
   });
 
@@ -69,7 +69,7 @@ describe('grants on open sockets', () => {
     await reply(ana, { type: 'grant.create', level: 'write', minutes: 5 });
     expect((await reply(joao, { type: 'realm.adjust', conversationId: id, pipelineId: 'pl_crm', action: 'pause' })).type).toBe('realm.snapshot');
     // Age every acme grant past its expiry, as time would.
-    stack.app.ajuda.svc.db.sqlite.prepare("UPDATE grants SET expires_at = ? WHERE realm_id = 'acme'").run(new Date(Date.now() - 1000).toISOString());
+    stack.app.ajuda.svc.store.testing.sql("UPDATE grants SET expires_at = ? WHERE realm_id = 'acme'", new Date(Date.now() - 1000).toISOString());
     expect(await reply(joao, { type: 'realm.adjust', conversationId: id, pipelineId: 'pl_crm', action: 'resume' })).toMatchObject({ type: 'error', code: 'grant_required' });
     ana.close();
     joao.close();

@@ -44,7 +44,7 @@ describe('rate limits', () => {
     expect(acked + limited.length).toBe(300);
     expect(errors(calm, 'rate_limited')).toEqual([]);
     // Refused frames were not stored.
-    const stored = (stack.app.ajuda.svc.db.sqlite.prepare("SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND sender = 'requester'").get(fid) as { n: number }).n;
+    const stored = (await stack.app.ajuda.svc.store.messagesAfter(fid, 0, 10_000, false)).filter((m) => m.sender === 'requester').length;
     expect(stored).toBe(acked);
     flood.close();
     calm.close();

@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 const sql = <T>(query: string, ...args: unknown[]): T =>
-  (stack.app as unknown as { ajuda: { svc: { db: { sqlite: { prepare(q: string): { get(...a: unknown[]): unknown } } } } } }).ajuda.svc.db.sqlite.prepare(query).get(...args) as T;
+  (stack.app as unknown as { ajuda: { svc: { store: { testing: { sql(q: string, ...a: unknown[]): unknown[] } } } } }).ajuda.svc.store.testing.sql(query, ...args)[0] as T;
 const visitorRows = () => sql<{ n: number }>('SELECT count(*) AS n FROM visitors').n;
 const exact = (s: string) => new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 

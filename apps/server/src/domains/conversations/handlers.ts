@@ -1,4 +1,4 @@
-import type { ConversationRow, MessageRow } from '@ajuda/db';
+import { StoreConflict, type ConversationRow, type Effects, type MessageRow, type NewConversation, type TxView } from '@ajuda/db';
 import {
   canOpen,
   contractAnswerKey,
@@ -13,16 +13,12 @@ import {
   ConversationListResult,
   ConversationStarted,
   ConversationUpdated,
-  FeedbackRequested,
   MessageAck,
   MessageCreated,
-  ReadReceipt,
   ResumeDone,
-  Typing,
   validateIntake,
   type FrameOf,
   type ClientFrame,
-  type Locale,
 } from '@ajuda/protocol';
 import type { Services } from '../../context.ts';
 import { conversationId as newConversationId } from '../../crypto.ts';
@@ -30,15 +26,16 @@ import type { ConnPrincipal, RequesterPrincipal } from '../../session/principal.
 import type { HandlerIo } from '../../session/port.ts';
 import { AGENTS, ANYONE, REQUESTERS, on, type HandlerEntry } from '../../session/handler.ts';
 import { messageView } from '../../projections.ts';
-import { assignWaiting, candidates, decideRoute, routingReason, systemMessage, tryAssign } from '../routing/routing.ts';
+import { guarded } from '../guard.ts';
+import { after, assignWaiting, candidates, decideRoute, routeInputs, routingReason, systemLine, andThen, tryAssign, type RouteInputs } from '../routing/routing.ts';
 
 type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
 
 /** R7a: a conversation that is not yours is answered exactly like one that does not exist. */
-export function loadFor(svc: Services, p: ConnPrincipal, id: string): ConversationRow {
-  const c = svc.repo.getConversation(id);
+export async function loadFor(svc: Services, p: ConnPrincipal, id: string): Promise<ConversationRow> {
+  const c = await svc.store.getConversation(id);
   if (!c || !svc.mayAccess(p, c)) throw new AjudaError('not_found');
-  return c;
+  return svc.remember(c);
 }
 
 export function requesterPolicy(p: RequesterPrincipal): Requester {
@@ -51,62 +48,61 @@ export function requesterPolicy(p: RequesterPrincipal): Requester {
  * R6: validate intake answers on the server; for authenticated requesters a pipeline or
  * project must be one of their own realm's (R7a: another realm's is "not found" like a missing one).
  */
-export function checkIntake(svc: Services, c: ConversationRow, answers: unknown) {
+export async function checkIntake(svc: Services, c: Pick<ConversationRow, 'requestType' | 'realmId'>, answers: unknown) {
   const v = validateIntake(c.requestType as never, answers);
   if (!v.ok) return v;
   const fields: Record<string, { code: string; i18nKey: string }> = {};
   const value = { ...v.value };
   const pipe = value.pipeline as { name: string; key: string } | undefined;
   if (pipe) {
-    const row = c.realmId ? svc.directory.pipelineByKey(c.realmId, pipe.key) : undefined;
+    const row = c.realmId ? await svc.directory.pipelineByKey(c.realmId, pipe.key) : undefined;
     if (c.realmId && !row) fields.pipeline = { code: 'pipeline_not_found', i18nKey: 'intake.error.pipeline_not_found' };
     // Name and key go together: the directory's name wins over a typed one.
     else if (row) value.pipeline = { name: row.name, key: row.key };
   }
   const prj = value.project as { name: string; id?: string } | undefined;
   if (prj?.id && c.realmId) {
-    const row = svc.directory.project(c.realmId, prj.id);
+    const row = await svc.directory.project(c.realmId, prj.id);
     if (!row) fields.project = { code: 'project_not_found', i18nKey: 'intake.error.project_not_found' };
     else value.project = { id: row.id, name: row.name };
   }
   return Object.keys(fields).length ? ({ ok: false, fields } as const) : ({ ok: true, value } as const);
 }
 
-/** Inside a write: intake is valid — set priority (R9), scope (R8), route (R4a…) and try to assign. */
-function completeIntake(svc: Services, c: ConversationRow, answers: Record<string, unknown>, at: string, out: MessageRow[]): void {
+/**
+ * Inside the command, on the conversation as read there: intake is valid — set priority (R9),
+ * scope (R8), route (R4a…) and try to assign.
+ */
+function intakeEffects(svc: Services, c: ConversationRow, answers: Record<string, unknown>, inputs: RouteInputs, at: string, tx: TxView): Effects {
   const scope = scopeDecision(c.requestType as never);
   if (scope.kind === 'auto_close') {
     // R8a: a polite pointer to the account contact, in the requester's language, and closed.
     // R5: the guidance depends on the verified session and the channel, never on a claim.
-    svc.repo.updateConversation(c.id, { answers: JSON.stringify(answers), status: 'closed', priority: 'P4', priorityTrace: JSON.stringify([{ code: `${scope.rule}.out_of_scope` }]), updatedAt: at, resolvedAt: at });
-    svc.repo.audit('system', 'conversation.out_of_scope', c.id, c.realmId, { rule: scope.rule }, at);
-    out.push(systemMessage(svc, c, contractAnswerKey({ kind: c.requesterKind, channel: c.channel }), null, at));
-    return;
+    return {
+      at,
+      patch: { answers, status: 'closed', priority: 'P4', priorityTrace: [{ code: `${scope.rule}.out_of_scope` }], updatedAt: at, resolvedAt: at },
+      audit: [{ actor: 'system', action: 'conversation.out_of_scope', detail: { rule: scope.rule } }],
+      system: [systemLine(svc, c, contractAnswerKey({ kind: c.requesterKind, channel: c.channel }), null)],
+    };
   }
   const pr = proposePriority(c.requestType as never, answers);
-  const route = decideRoute(svc, c, answers);
-  svc.repo.updateConversation(c.id, {
-    answers: JSON.stringify(answers),
-    priority: pr.priority,
-    // Coded lines, rendered in each agent's language (R9, R11).
-    priorityTrace: JSON.stringify(pr.lines),
-    status: 'queued',
-    queue: route.queue,
-    team: route.team,
-    queuedAt: at,
-    updatedAt: at,
-  });
-  svc.repo.addRouting({ conversationId: c.id, at, queue: route.queue, team: route.team, assigneeId: null, ...routingReason(route.code, route.params) });
-  svc.repo.audit('system', 'intake.completed', c.id, c.realmId, { priority: pr.priority, queue: route.queue }, at);
+  const route = decideRoute(c, answers, inputs);
   const target = svc.config.sla[pr.priority].firstResponseMin;
-  out.push(systemMessage(svc, c, 'system.queued', { id: c.id, minutes: target }, at));
-  if (route.queue === 'project') out.push(systemMessage(svc, c, 'system.transferred_project', null, at));
-  const fresh = svc.repo.getConversation(c.id)!;
-  if (!tryAssign(svc, fresh, candidates(svc), at, out)) out.push(systemMessage(svc, c, 'system.waiting', null, at));
+  const queued: Effects = {
+    at,
+    // Coded lines, rendered in each agent's language (R9, R11).
+    patch: { answers, priority: pr.priority, priorityTrace: pr.lines, status: 'queued', queue: route.queue, team: route.team, queuedAt: at, updatedAt: at },
+    routing: [{ queue: route.queue, team: route.team, assigneeId: null, ...routingReason(route.code, route.params) }],
+    audit: [{ actor: 'system', action: 'intake.completed', detail: { priority: pr.priority, queue: route.queue } }],
+    system: [systemLine(svc, c, 'system.queued', { id: c.id, minutes: target }), ...(route.queue === 'project' ? [systemLine(svc, c, 'system.transferred_project', null)] : [])],
+  };
+  const assigned = tryAssign(svc, after(c, queued), candidates(svc, tx), at);
+  return andThen(queued, assigned ?? { at, system: [systemLine(svc, c, 'system.waiting', null)] });
 }
 
+/** The messages a command appended, to whoever listens (the fan-out sends them to their audiences). */
 function publishAll(svc: Services, out: MessageRow[]): void {
-  for (const m of out) svc.publishMessage(m);
+  for (const m of out) void svc.emit('message.created', { message: m });
 }
 
 /** Starts in flight, by owner and idempotency key: concurrent retries share one creation. */
@@ -120,8 +116,8 @@ export async function start(svc: Services, io: HandlerIo, p: RequesterPrincipal,
   const requester = requesterPolicy(p);
   // R2–R4: what this requester may open depends only on the verified session (R5).
   if (!canOpen(requester, f.requestType)) throw new AjudaError('request_type_not_allowed');
-  const existing = svc.repo.findByIdempotency(p.ownerKey, f.idempotencyKey);
-  if (existing) return replyStarted(svc, io, f, existing, f.answers);
+  const existing = await svc.store.findByIdempotency(p.ownerKey, f.idempotencyKey);
+  if (existing) return replyStarted(svc, io, f, svc.remember(existing), f.answers);
   // A JSON pair, not a join: an owner key or idempotency key may itself hold any separator (R7).
   const key = JSON.stringify([p.ownerKey, f.idempotencyKey]);
   let pending = inflight.get(key);
@@ -134,108 +130,90 @@ export async function start(svc: Services, io: HandlerIo, p: RequesterPrincipal,
   }
   const { row, out } = await pending;
   try {
-    replyStarted(svc, io, f, row, f.answers);
+    await replyStarted(svc, io, f, row, f.answers);
   } finally {
     // The requester learns of the conversation before its first system messages arrive.
     if (creator) {
       publishAll(svc, out);
-      svc.markDirty(row.id);
+      void svc.emit('conversation.started', { conversationId: row.id });
     }
   }
 }
 
 async function create(svc: Services, p: RequesterPrincipal, f: F<'conversation.start'>): Promise<{ row: ConversationRow; out: MessageRow[] }> {
-
   const claims = p.kind === 'visitor' ? { ...f.claims } : undefined;
   const answerEmail = typeof f.answers?.email === 'string' ? f.answers.email : undefined;
   if (claims && answerEmail && !claims.email) claims.email = answerEmail;
   // R3/R5: matched for agents' eyes only; nothing observable by the requester depends on it.
-  const contract = p.kind === 'realm_user' ? 'contract' : matchContract(claims, svc.directory.contracts());
+  const contract = p.kind === 'realm_user' ? 'contract' : matchContract(claims, await svc.directory.contracts());
   const language = conversationLanguage(p.kind === 'realm_user' ? p.tokenLocale : null, p.locale, f.locale);
-  const out: MessageRow[] = [];
-  const row = await svc.writer.write(() => {
-    const again = svc.repo.findByIdempotency(p.ownerKey, f.idempotencyKey);
-    if (again) return again;
-    const at = svc.iso();
-    const c: ConversationRow = {
-      id: newConversationId(),
-      channel: p.channel,
-      requesterKind: p.kind,
-      ownerKey: p.ownerKey,
-      visitorId: p.kind === 'visitor' ? p.visitorId : null,
-      realmId: p.kind === 'realm_user' ? p.realmId : null,
-      userId: p.kind === 'realm_user' ? p.userId : null,
-      requesterName: p.kind === 'realm_user' ? p.name : null,
-      requesterEmail: p.kind === 'realm_user' ? p.email : null,
-      claims: claims && Object.keys(claims).length ? JSON.stringify(claims) : null,
-      contractMatch: contract,
-      requestType: f.requestType,
-      answers: '{}',
-      priority: null,
-      priorityTrace: '[]',
-      status: 'intake',
-      queue: 'support',
-      team: null,
-      assigneeId: null,
-      language,
-      lastSeq: 0,
-      idempotencyKey: f.idempotencyKey,
-      createdAt: at,
-      updatedAt: at,
-      queuedAt: null,
-      firstAgentReplyAt: null,
-      lastRequesterMsgAt: null,
-      lastAgentReplyAt: null,
-      resolvedAt: null,
-      requesterReadSeq: 0,
-      agentReadSeq: 0,
-      escalated: 0,
-      flaggedComplex: 0,
-      feedback: null,
-      breaches: '[]',
-    };
-    svc.repo.insertConversation(c);
-    svc.repo.audit(p.kind === 'visitor' ? `visitor:${p.visitorId}` : `user:${p.realmId}:${p.userId}`, 'conversation.started', c.id, c.realmId, { type: f.requestType, channel: p.channel }, at);
-    if (f.answers) {
-      const v = checkIntake(svc, c, f.answers);
-      if (v.ok) completeIntake(svc, c, v.value, at, out);
+  const at = svc.iso();
+  const c: NewConversation = {
+    id: newConversationId(),
+    channel: p.channel,
+    requesterKind: p.kind,
+    ownerKey: p.ownerKey,
+    visitorId: p.kind === 'visitor' ? p.visitorId : null,
+    realmId: p.kind === 'realm_user' ? p.realmId : null,
+    userId: p.kind === 'realm_user' ? p.userId : null,
+    requesterName: p.kind === 'realm_user' ? p.name : null,
+    requesterEmail: p.kind === 'realm_user' ? p.email : null,
+    claims: claims && Object.keys(claims).length ? claims : null,
+    contractMatch: contract,
+    requestType: f.requestType,
+    language,
+    idempotencyKey: f.idempotencyKey,
+    at,
+  };
+  // Intake answered at start: checked against the directory first, applied in the same command.
+  let intake: ((cur: ConversationRow, tx: TxView) => Effects) | undefined;
+  if (f.answers) {
+    const v = await checkIntake(svc, c, f.answers);
+    if (v.ok) {
+      const inputs = await routeInputs(svc, c, v.value);
+      intake = (cur, tx) => intakeEffects(svc, cur, v.value, inputs, at, tx);
     }
-    return svc.repo.getConversation(c.id)!;
-  });
-  return { row, out };
+  }
+  const actor = p.kind === 'visitor' ? `visitor:${p.visitorId}` : `user:${p.realmId}:${p.userId}`;
+  const r = await svc.store.startConversation(c, { actor, action: 'conversation.started', detail: { type: f.requestType, channel: p.channel } }, intake);
+  return { row: svc.remember(r.conversation), out: r.messages };
 }
 
-function replyStarted(svc: Services, io: HandlerIo, f: F<'conversation.start'>, c: ConversationRow, answers: unknown): void {
+async function replyStarted(svc: Services, io: HandlerIo, f: F<'conversation.start'>, c: ConversationRow, answers: unknown): Promise<void> {
   if (c.requestType !== f.requestType) throw new AjudaError('idempotency_conflict');
-  io.reply(ConversationStarted, { type: 'conversation.started', ref: f.ref, conversation: svc.requesterView(c) });
+  io.reply(ConversationStarted, { type: 'conversation.started', ref: f.ref, conversation: await svc.requesterView(c) });
   if (c.status === 'intake' && answers) {
-    const v = checkIntake(svc, c, answers);
+    const v = await checkIntake(svc, c, answers);
     if (!v.ok) throw new AjudaError('intake_invalid', undefined, { fields: v.fields });
   }
 }
 
 export async function intakeSubmit(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'intake.submit'>): Promise<void> {
-  const c = loadFor(svc, p, f.conversationId);
+  const c = await loadFor(svc, p, f.conversationId);
   if (c.status !== 'intake') {
-    io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: svc.requesterView(c) });
+    io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: await svc.requesterView(c) });
     return;
   }
-  const v = checkIntake(svc, c, f.answers);
+  const v = await checkIntake(svc, c, f.answers);
   if (!v.ok) throw new AjudaError('intake_invalid', undefined, { fields: v.fields });
-  const out: MessageRow[] = [];
-  await svc.writer.write(() => {
-    const cur = svc.repo.getConversation(c.id)!;
-    if (cur.status === 'intake') completeIntake(svc, cur, v.value, svc.iso(), out);
-  });
+  const inputs = await routeInputs(svc, c, v.value);
+  const at = svc.iso();
+  let out: MessageRow[] = [];
+  try {
+    out = (await svc.store.completeIntake(c.id, (cur, tx) => intakeEffects(svc, cur, v.value, inputs, at, tx))).messages;
+  } catch (e) {
+    // Submitted meanwhile (a retry): the conversation as it now is answers this one too.
+    if (!(e instanceof StoreConflict)) throw e;
+  }
   publishAll(svc, out);
-  const fresh = svc.repo.getConversation(c.id)!;
-  io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: svc.requesterView(fresh) });
-  svc.conversationChanged(c.id);
+  const fresh = (await svc.store.getConversation(c.id))!;
+  io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: await svc.requesterView(fresh) });
+  await svc.emit('conversation.changed', { conversationId: c.id });
 }
 
-export function list(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'conversation.list'>): void {
-  const rows = svc.repo.listByOwner(p.ownerKey);
-  io.reply(ConversationListResult, { type: 'conversation.list.result', ref: f.ref, conversations: rows.map((c) => svc.requesterView(c)) });
+export async function list(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'conversation.list'>): Promise<void> {
+  const rows = await svc.store.listByOwner(p.ownerKey);
+  io.reply(ConversationListResult, { type: 'conversation.list.result', ref: f.ref, conversations: await Promise.all(rows.map((c) => svc.requesterView(c))) });
 }
 
 /**
@@ -243,7 +221,7 @@ export function list(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'
  * the same clientMsgId gets the original ack (exactly-once in effect).
  */
 export async function send(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'message.send'>): Promise<void> {
-  const c = loadFor(svc, p, f.conversationId);
+  const c = await loadFor(svc, p, f.conversationId);
   const isAgent = p.kind === 'agent';
   if (!isAgent && f.kind === 'note') throw new AjudaError('forbidden');
   if (c.status === 'intake') throw new AjudaError('intake_pending');
@@ -251,105 +229,108 @@ export async function send(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<
   const kind = isAgent && f.kind === 'note' ? 'note' : 'text';
   const sender = isAgent ? `agent:${p.agentId}` : 'requester';
   const senderName = isAgent ? p.name : p.kind === 'realm_user' ? p.name : null;
-  const { row, duplicate, autoAssigned } = await svc.writer.write(() => {
-    const at = svc.iso();
+  const { message: row, duplicate, taken: autoAssigned } = await svc.store.appendMessage({
+    conversationId: c.id,
+    sender,
+    senderName,
+    kind,
+    body: f.body,
+    clientMsgId: f.clientMsgId,
+    at: svc.iso(),
     // The seq and the SLA timestamps of who spoke are set by the same statement (R10).
-    const who = kind === 'text' ? (isAgent ? 'agent' : 'requester') : null;
-    const r = svc.repo.appendMessage({ conversationId: c.id, sender, senderName, kind, body: f.body, clientMsgId: f.clientMsgId, at }, who);
-    let autoAssigned = false;
-    // Replying to an unassigned conversation takes it, as in every helpdesk.
-    if (isAgent && r.conversation && kind === 'text' && r.conversation.status === 'queued') {
-      const cur = r.conversation;
-      svc.repo.updateConversation(c.id, { status: 'assigned', assigneeId: p.agentId });
-      svc.repo.addRouting({ conversationId: c.id, at, queue: cur.queue, team: cur.team, assigneeId: p.agentId, ...routingReason('taken_by_reply', { name: p.name }) });
-      autoAssigned = true;
-    }
-    return { row: r.row, duplicate: r.duplicate, autoAssigned };
-    // Touches only the database and its row cache: safe to run again (see WriteOptions).
-  }, { replayable: true });
+    who: kind === 'text' ? (isAgent ? 'agent' : 'requester') : null,
+    // Replying to an unassigned conversation takes it, as in every helpdesk (decided on the row inside the command).
+    ...(isAgent && kind === 'text' ? { takeIfQueued: { agentId: p.agentId, routing: routingReason('taken_by_reply', { name: p.name }) } } : {}),
+  });
   io.reply(MessageAck, { type: 'message.ack', ref: f.ref, conversationId: c.id, clientMsgId: f.clientMsgId, seq: row.seq, at: row.createdAt });
-  if (!duplicate) svc.publishMessage(row, io.session);
-  if (autoAssigned) svc.conversationChanged(c.id);
+  if (!duplicate) void svc.emit('message.created', { message: row, origin: io.session });
+  if (autoAssigned) await svc.emit('conversation.changed', { conversationId: c.id });
 }
 
-export function typing(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'typing.set'>): void {
-  const c = loadFor(svc, p, f.conversationId);
-  const frame = JSON.stringify(Typing.parse({ type: 'typing', conversationId: c.id, from: p.kind === 'agent' ? 'agent' : 'requester', on: f.on }));
-  if (p.kind === 'agent') svc.hub.publish(`owner:${c.ownerKey}`, frame);
-  else svc.hub.publish(`conv:${c.id}`, frame);
+export async function typing(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'typing.set'>): Promise<void> {
+  const c = await loadFor(svc, p, f.conversationId);
+  await svc.emit('typing.changed', { conversation: c, from: p.kind === 'agent' ? 'agent' : 'requester', on: f.on });
 }
 
 export async function read(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'read'>): Promise<void> {
-  const c = loadFor(svc, p, f.conversationId);
+  const c = await loadFor(svc, p, f.conversationId);
   const seq = Math.min(f.lastReadSeq, c.lastSeq);
   const isAgent = p.kind === 'agent';
   const current = isAgent ? c.agentReadSeq : c.requesterReadSeq;
   if (seq <= current) return;
-  await svc.writer.write(() => svc.repo.updateConversation(c.id, isAgent ? { agentReadSeq: seq } : { requesterReadSeq: seq }), { replayable: true });
-  const frame = JSON.stringify(ReadReceipt.parse({ type: 'read.receipt', conversationId: c.id, by: isAgent ? 'agent' : 'requester', lastReadSeq: seq }));
-  if (isAgent) {
-    svc.hub.publish(`owner:${c.ownerKey}`, frame);
-    svc.markDirty(c.id, 'activity');
-  } else svc.hub.publish(`conv:${c.id}`, frame);
+  await svc.store.markRead(c.id, isAgent ? 'agent' : 'requester', seq);
+  await svc.emit('conversation.read', { conversation: c, by: isAgent ? 'agent' : 'requester', lastReadSeq: seq });
 }
 
 /** Replay what the client missed, in order, from the database (the only source of truth). */
-export function resume(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'session.resume'>): void {
+export async function resume(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'session.resume'>): Promise<void> {
   // R13: an agent who handled it may keep following it read-only (Services.mayRead).
-  const c = p.kind === 'agent' ? svc.loadReadable(p, f.conversationId) : loadFor(svc, p, f.conversationId);
+  const c = p.kind === 'agent' ? await svc.loadReadable(p, f.conversationId) : await loadFor(svc, p, f.conversationId);
   const includeNotes = p.kind === 'agent';
   if (c.lastSeq - f.lastSeq > svc.config.limits.maxReplay)
     throw new AjudaError('snapshot_required', `more than ${svc.config.limits.maxReplay} messages missed: reload the conversation`);
+  // Subscribe, then read: live messages of this conversation wait until the replay is sent, and
+  // what the replay already carried is not sent twice (deduped by seq).
+  const replay = svc.fanout.follow(io.session, c);
   let after = f.lastSeq;
   let replayed = 0;
-  for (;;) {
-    const rows = svc.repo.messagesAfter(c.id, after, 500, includeNotes);
-    for (const m of rows) io.sendRaw(JSON.stringify(MessageCreated.parse({ type: 'message.created', message: messageView(m) })));
-    replayed += rows.length;
-    if (rows.length < 500) break;
-    after = rows.at(-1)!.seq;
+  try {
+    for (;;) {
+      const rows = await svc.store.messagesAfter(c.id, after, 500, includeNotes);
+      for (const m of rows) io.sendRaw(JSON.stringify(MessageCreated.parse({ type: 'message.created', message: messageView(m) })));
+      replayed += rows.length;
+      if (rows.length) after = rows.at(-1)!.seq;
+      if (rows.length < 500) break;
+    }
+  } finally {
+    replay.release(after);
   }
-  if (p.kind === 'agent' && !io.session.opened.has(c.id)) {
-    io.session.opened.add(c.id);
-    svc.hub.subscribe(`conv:${c.id}`, io.session);
-  }
-  const last = svc.repo.getConversation(c.id)!.lastSeq;
+  const last = (await svc.store.getConversation(c.id))!.lastSeq;
   io.reply(ResumeDone, { type: 'resume.done', ref: f.ref, conversationId: c.id, lastSeq: last, replayed });
 }
 
 export async function resolve(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'conversation.resolve'>): Promise<void> {
   if (p.kind !== 'agent') throw new AjudaError('forbidden');
-  const c = loadFor(svc, p, f.conversationId);
-  if (c.status === 'resolved' || c.status === 'closed' || c.status === 'intake') throw new AjudaError('invalid_state');
-  const out: MessageRow[] = [];
-  await svc.writer.write(() => {
-    const at = svc.iso();
-    svc.repo.updateConversation(c.id, { status: 'resolved', resolvedAt: at, updatedAt: at });
-    svc.repo.audit(`agent:${p.agentId}`, 'conversation.resolved', c.id, c.realmId, {}, at);
-    out.push(systemMessage(svc, c, 'system.resolved', null, at));
-  });
+  const c = await loadFor(svc, p, f.conversationId);
+  const open = (s: ConversationRow['status']) => s !== 'resolved' && s !== 'closed' && s !== 'intake';
+  if (!open(c.status)) throw new AjudaError('invalid_state');
+  const at = svc.iso();
+  // The state is checked again on the row read inside the command: of two resolves, one wins.
+  const { messages: out } = await guarded(
+    svc.store.resolve(c.id, {}, (cur) => {
+      if (!open(cur.status)) throw new StoreConflict('invalid_state');
+      return {
+        at,
+        patch: { status: 'resolved', resolvedAt: at, updatedAt: at },
+        audit: [{ actor: `agent:${p.agentId}`, action: 'conversation.resolved' }],
+        system: [systemLine(svc, cur, 'system.resolved', null)],
+      };
+    }),
+  );
   publishAll(svc, out);
-  svc.conversationChanged(c.id);
+  await svc.emit('conversation.changed', { conversationId: c.id });
   // R14: ask the requester whether this answered their question.
-  svc.hub.publish(`owner:${c.ownerKey}`, JSON.stringify(FeedbackRequested.parse({ type: 'feedback.requested', conversationId: c.id })));
-  svc.ackAgent(io, f.ref, c.id);
-  void assignWaiting(svc);
+  await svc.emit('feedback.requested', { conversation: c });
+  await svc.ackAgent(io, f.ref, c.id);
+  void assignWaiting(svc).catch((err: unknown) => svc.log.error({ err }, 'assigning waiting conversations failed'));
 }
 
 export async function reopen(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'conversation.reopen'>): Promise<void> {
-  const c = loadFor(svc, p, f.conversationId);
+  const c = await loadFor(svc, p, f.conversationId);
   if (c.status !== 'resolved') throw new AjudaError('invalid_state');
-  const out: MessageRow[] = [];
-  await svc.writer.write(() => {
-    const at = svc.iso();
-    svc.repo.updateConversation(c.id, { status: c.assigneeId ? 'assigned' : 'queued', resolvedAt: null, updatedAt: at });
-    svc.repo.audit(p.kind === 'agent' ? `agent:${p.agentId}` : 'requester', 'conversation.reopened', c.id, c.realmId, {}, at);
-    out.push(systemMessage(svc, c, 'system.reopened', null, at));
-  });
+  const at = svc.iso();
+  const { conversation, messages: out } = await guarded(
+    svc.store.reopen(c.id, { status: 'resolved' }, (cur) => ({
+      at,
+      patch: { status: cur.assigneeId ? 'assigned' : 'queued', resolvedAt: null, updatedAt: at },
+      audit: [{ actor: p.kind === 'agent' ? `agent:${p.agentId}` : 'requester', action: 'conversation.reopened' }],
+      system: [systemLine(svc, cur, 'system.reopened', null)],
+    })),
+  );
   publishAll(svc, out);
-  svc.conversationChanged(c.id);
-  if (p.kind === 'agent') svc.ackAgent(io, f.ref, c.id);
-  else io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: svc.requesterView(svc.repo.getConversation(c.id)!) });
+  await svc.emit('conversation.changed', { conversationId: c.id });
+  if (p.kind === 'agent') await svc.ackAgent(io, f.ref, c.id);
+  else io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: await svc.requesterView(conversation) });
 }
 
 export { publishAll };

@@ -1,6 +1,6 @@
-import type { ConversationRow, EscalationRow, MessageRow } from '@ajuda/db';
+import { StoreConflict, type ConversationRow, type Effects, type EscalationRow } from '@ajuda/db';
 import { canEscalate } from '@ajuda/policy';
-import { AgentEscalation, AjudaError, EscalationCreated, FeedbackRecorded, type ClientFrame, type FrameOf } from '@ajuda/protocol';
+import { AjudaError, EscalationCreated, FeedbackRecorded, type ClientFrame, type FrameOf } from '@ajuda/protocol';
 import type { Services } from '../../context.ts';
 import { shortId } from '../../crypto.ts';
 import type { RequesterPrincipal } from '../../session/principal.ts';
@@ -8,7 +8,8 @@ import type { HandlerIo } from '../../session/port.ts';
 import { REQUESTERS, on, type HandlerEntry } from '../../session/handler.ts';
 import { escalationView } from '../../projections.ts';
 import { loadFor, publishAll } from '../conversations/handlers.ts';
-import { candidates, routingReason, systemMessage, tryAssign } from '../routing/routing.ts';
+import { guarded } from '../guard.ts';
+import { after, candidates, routingReason, systemLine, andThen, tryAssign } from '../routing/routing.ts';
 
 type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
 
@@ -26,45 +27,54 @@ export interface EscalationInput {
  */
 export async function escalate(svc: Services, c: ConversationRow, input: EscalationInput, actor: string): Promise<EscalationRow> {
   if (!canEscalate(c.status)) throw new AjudaError('invalid_state', 'only an open conversation can be escalated');
-  const out: MessageRow[] = [];
-  const row = await svc.writer.write(() => {
-    const at = svc.iso();
-    const e: EscalationRow = { id: shortId('esc'), conversationId: c.id, ...input, createdAt: at };
-    svc.repo.addEscalation(e);
-    svc.repo.updateConversation(c.id, { escalated: 1, queue: 'leads', team: null, status: 'queued', assigneeId: null, updatedAt: at });
-    svc.repo.addRouting({ conversationId: c.id, at, queue: 'leads', team: null, assigneeId: null, ...routingReason('R13.escalated_via', { reason: input.reason, source: input.source }) });
-    svc.repo.audit(actor, 'conversation.escalated', c.id, c.realmId, { escalationId: e.id, reason: input.reason, source: input.source }, at);
-    out.push(systemMessage(svc, c, 'system.escalated', null, at));
-    tryAssign(svc, svc.repo.getConversation(c.id)!, candidates(svc), at, out);
-    return e;
-  });
+  const at = svc.iso();
+  const e: EscalationRow = { id: shortId('esc'), conversationId: c.id, ...input, createdAt: at };
+  // Decided on the state read above, checked again inside the command: of two escalations, one wins.
+  const { messages: out } = await guarded(
+    svc.store.escalate(c.id, { status: c.status, assigneeId: c.assigneeId, queue: c.queue }, (cur, tx) => {
+      if (!canEscalate(cur.status)) throw new StoreConflict('invalid_state');
+      const moved: Effects = {
+        at,
+        escalation: e,
+        patch: { escalated: true, queue: 'leads', team: null, status: 'queued', assigneeId: null, updatedAt: at },
+        routing: [{ queue: 'leads', team: null, assigneeId: null, ...routingReason('R13.escalated_via', { reason: input.reason, source: input.source }) }],
+        audit: [{ actor, action: 'conversation.escalated', detail: { escalationId: e.id, reason: input.reason, source: input.source } }],
+        system: [systemLine(svc, cur, 'system.escalated', null)],
+      };
+      return andThen(moved, tryAssign(svc, after(cur, moved), candidates(svc, tx), at));
+    }),
+    'invalid_state',
+    'only an open conversation can be escalated',
+  );
+  const row = e;
   publishAll(svc, out);
-  svc.conversationChanged(c.id);
-  const json = JSON.stringify(AgentEscalation.parse({ type: 'agent.escalation', escalation: escalationView(row) }));
-  for (const conn of svc.hub.members('agents')) if (conn.principal?.kind === 'agent' && conn.principal.role === 'lead') conn.sendRaw(json);
+  await svc.emit('conversation.changed', { conversationId: c.id });
+  await svc.emit('escalation.created', { escalation: row });
   return row;
 }
 
 export async function fromWidget(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'escalation.create'>): Promise<void> {
-  const c = loadFor(svc, p, f.conversationId);
+  const c = await loadFor(svc, p, f.conversationId);
   const e = await escalate(svc, c, { reason: f.reason, description: f.description, environment: f.environment, justification: f.justification, source: 'widget' }, 'requester');
   io.reply(EscalationCreated, { type: 'escalation.created', ref: f.ref, escalation: escalationView(e) });
 }
 
 /** R14: "Did this answer your question?" — yes/no and an optional comment, once resolved. */
 export async function feedback(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'feedback.submit'>): Promise<void> {
-  const c = loadFor(svc, p, f.conversationId);
+  const c = await loadFor(svc, p, f.conversationId);
   if (c.status !== 'resolved') throw new AjudaError('invalid_state');
   const value = { answered: f.answered, ...(f.comment ? { comment: f.comment } : {}) };
-  await svc.writer.write(() => {
-    const at = svc.iso();
-    svc.repo.updateConversation(c.id, { feedback: JSON.stringify(value), updatedAt: at });
-    svc.repo.audit('requester', 'feedback.recorded', c.id, c.realmId, value, at);
-  });
-  const json = JSON.stringify(FeedbackRecorded.parse({ type: 'feedback.recorded', conversationId: c.id, ...value }));
+  const at = svc.iso();
+  await guarded(
+    svc.store.recordFeedback(c.id, { status: 'resolved' }, () => ({
+      at,
+      patch: { feedback: value, updatedAt: at },
+      audit: [{ actor: 'requester', action: 'feedback.recorded', detail: value }],
+    })),
+  );
   io.reply(FeedbackRecorded, { type: 'feedback.recorded', ref: f.ref, conversationId: c.id, ...value });
-  svc.hub.publish(`conv:${c.id}`, json);
-  svc.conversationChanged(c.id);
+  await svc.emit('feedback.recorded', { conversationId: c.id, ...value });
+  await svc.emit('conversation.changed', { conversationId: c.id });
 }
 
 /** The requester's escalation and feedback frames. */

@@ -1,57 +1,52 @@
-import type { PipelineRow, ProjectRow, RealmSeed, Repo } from '@ajuda/db';
+import type { PipelineRow, ProjectRow, RealmSeed, Store } from '@ajuda/db';
 import type { ContractRecord } from '@ajuda/policy';
 
 /**
  * The realm directory: the server's only door to realm data (R7) — realms, contracts,
- * pipelines, projects. The default reads the SQLite tables that `POST /api/admin/realms` (or the
+ * pipelines, projects. The default reads the store's tables that `POST /api/admin/realms` (or the
  * demo seed) fills. A deployment can plug in its platform instead by implementing this interface
- * (for example over a local cache kept fresh from the platform's API): the calls are synchronous
- * because routing decisions are taken inside the write transaction.
+ * (for example over a local cache kept fresh from the platform's API). Realm data a routing
+ * decision needs is read before the command (it does not change with the conversation).
  *
  * Every method is scoped by realm id: there is no way to ask for a pipeline "anywhere" (R7a).
  */
 export interface RealmDirectory {
-  realmName(realmId: string): string | null;
-  pipelines(realmId: string): PipelineRow[];
-  pipeline(realmId: string, id: string): PipelineRow | undefined;
-  pipelineByKey(realmId: string, key: string): PipelineRow | undefined;
-  projects(realmId: string): ProjectRow[];
-  project(realmId: string, id: string): ProjectRow | undefined;
+  realmName(realmId: string): Promise<string | null>;
+  pipelines(realmId: string): Promise<PipelineRow[]>;
+  pipeline(realmId: string, id: string): Promise<PipelineRow | undefined>;
+  pipelineByKey(realmId: string, key: string): Promise<PipelineRow | undefined>;
+  projects(realmId: string): Promise<ProjectRow[]>;
+  project(realmId: string, id: string): Promise<ProjectRow | undefined>;
   /** For agents' eyes only (R3, R5). */
-  contracts(): ContractRecord[];
-  /** A small adjustment done by support under the customer's grant (R12d). */
-  setPipelineStatus(realmId: string, id: string, status: string): void;
-  load(realms: RealmSeed[], at: string): void;
+  contracts(): Promise<ContractRecord[]>;
+  load(realms: RealmSeed[], at: string): Promise<void>;
 }
 
-/** The default directory over the database. */
-export class SqliteRealmDirectory implements RealmDirectory {
-  constructor(private readonly repo: Repo) {}
-  realmName(realmId: string) {
-    return this.repo.getRealm(realmId)?.name ?? null;
+/** The default directory over the store. */
+export class StoreRealmDirectory implements RealmDirectory {
+  constructor(private readonly store: Store) {}
+  async realmName(realmId: string) {
+    return (await this.store.getRealm(realmId))?.name ?? null;
   }
   pipelines(realmId: string) {
-    return this.repo.pipelines(realmId);
+    return this.store.pipelines(realmId);
   }
   pipeline(realmId: string, id: string) {
-    return this.repo.pipeline(realmId, id);
+    return this.store.pipeline(realmId, id);
   }
   pipelineByKey(realmId: string, key: string) {
-    return this.repo.pipelineByKey(realmId, key);
+    return this.store.pipelineByKey(realmId, key);
   }
   projects(realmId: string) {
-    return this.repo.projects(realmId);
+    return this.store.projects(realmId);
   }
   project(realmId: string, id: string) {
-    return this.repo.project(realmId, id);
+    return this.store.project(realmId, id);
   }
-  contracts(): ContractRecord[] {
-    return this.repo.listContracts();
-  }
-  setPipelineStatus(realmId: string, id: string, status: string) {
-    this.repo.setPipelineStatus(realmId, id, status);
+  contracts(): Promise<ContractRecord[]> {
+    return this.store.listContracts();
   }
   load(realms: RealmSeed[], at: string) {
-    for (const r of realms) this.repo.loadRealm(r, at);
+    return this.store.loadRealms(realms, at);
   }
 }

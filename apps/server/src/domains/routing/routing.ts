@@ -1,7 +1,7 @@
-import type { ConversationRow, MessageRow } from '@ajuda/db';
+import type { ConversationRow, Effects, MessageRow, Params, RoutingEntry, SystemLine, TxView } from '@ajuda/db';
 import { renderSystemLine, type LineParams } from '@ajuda/i18n';
 import { pickAgent, routeConversation, type AgentCandidate, type Requester } from '@ajuda/policy';
-import type { Locale, QueueKind, RequestType } from '@ajuda/protocol';
+import type { Locale, PipelineView, ProjectView, QueueKind, RequestType } from '@ajuda/protocol';
 import type { Services } from '../../context.ts';
 import { pipelineView, projectView } from '../../projections.ts';
 
@@ -9,100 +9,117 @@ import { pipelineView, projectView } from '../../projections.ts';
 export function requesterOf(c: ConversationRow): Requester {
   if (c.requesterKind === 'realm_user' && c.realmId && c.userId)
     return { kind: 'realm_user', channel: c.channel, realmId: c.realmId, userId: c.userId, perms: [] };
-  const claims = c.claims ? (JSON.parse(c.claims) as Record<string, string>) : undefined;
-  return { kind: 'visitor', channel: c.channel, ...(claims ? { claims } : {}) };
+  return { kind: 'visitor', channel: c.channel, ...(c.claims ? { claims: c.claims } : {}) };
 }
 
-/** R4a, R8b, R8c, R13: ask policy which queue; reads the realm only for authenticated conversations (R7). */
-export function decideRoute(svc: Services, c: ConversationRow, answers: Record<string, unknown>, slaBreached = false) {
-  let pipeline = null;
-  let project = null;
-  let projectTeam: string | null = null;
-  if (c.realmId) {
-    const key = (answers.pipeline as { key?: string } | undefined)?.key;
-    const pRow = key ? svc.directory.pipelineByKey(c.realmId, key) : undefined;
-    pipeline = pRow ? pipelineView(pRow) : null;
-    const projectId = (answers.project as { id?: string } | undefined)?.id ?? pRow?.projectId ?? null;
-    const prjRow = projectId ? svc.directory.project(c.realmId, projectId) : undefined;
-    project = prjRow ? projectView(prjRow) : null;
-    projectTeam = prjRow?.team ?? null;
-  }
+/** The realm rows a routing decision reads (R7). Looked up before the command: they do not change with the conversation. */
+export interface RouteInputs {
+  pipeline: PipelineView | null;
+  project: ProjectView | null;
+  projectTeam: string | null;
+}
+
+/** Reads the realm only for authenticated conversations (R7). */
+export async function routeInputs(svc: Services, c: Pick<ConversationRow, 'realmId'>, answers: Record<string, unknown>): Promise<RouteInputs> {
+  if (!c.realmId) return { pipeline: null, project: null, projectTeam: null };
+  const key = (answers.pipeline as { key?: string } | undefined)?.key;
+  const pRow = key ? await svc.directory.pipelineByKey(c.realmId, key) : undefined;
+  const projectId = (answers.project as { id?: string } | undefined)?.id ?? pRow?.projectId ?? null;
+  const prjRow = projectId ? await svc.directory.project(c.realmId, projectId) : undefined;
+  return { pipeline: pRow ? pipelineView(pRow) : null, project: prjRow ? projectView(prjRow) : null, projectTeam: prjRow?.team ?? null };
+}
+
+/** R4a, R8b, R8c, R13: ask policy which queue (pure: the conversation as read inside the command). */
+export function decideRoute(c: ConversationRow, answers: Record<string, unknown>, inputs: RouteInputs, slaBreached = false) {
   return routeConversation({
     requestType: c.requestType as RequestType,
     answers,
     requester: requesterOf(c),
-    pipeline,
-    project,
-    projectTeam,
-    escalated: !!c.escalated,
-    flaggedComplex: !!c.flaggedComplex,
+    pipeline: inputs.pipeline,
+    project: inputs.project,
+    projectTeam: inputs.projectTeam,
+    escalated: c.escalated,
+    flaggedComplex: c.flaggedComplex,
     slaBreached,
   });
 }
 
-export function candidates(svc: Services): AgentCandidate[] {
+export type Candidate = AgentCandidate & { name: string };
+
+/** Who could take a conversation, from the agents as read inside the command (R11). */
+export function candidates(svc: Services, tx: TxView): Candidate[] {
   const online = svc.onlineAgents();
-  const open = svc.repo.openCounts();
-  return svc.repo.listAgents().map((a) => ({
+  const open = tx.openCounts();
+  return tx.agents().map((a) => ({
     id: a.id,
+    name: a.name,
     role: a.role,
-    languages: JSON.parse(a.languages) as Locale[],
-    teams: JSON.parse(a.teams) as string[],
-    available: !!a.available && !a.disabled && online.has(a.id),
+    languages: a.languages as Locale[],
+    teams: a.teams,
+    available: a.available && !a.disabled && online.has(a.id),
     openCount: open.get(a.id) ?? 0,
   }));
 }
 
 /**
- * Inside a write: assign a queued conversation to the best available agent (R11), or leave it
- * waiting. Returns the agent id chosen, if any.
+ * Inside a command: the effects of assigning a queued conversation to the best available agent
+ * (R11), or null to leave it waiting. `c` is the conversation as the command's earlier effects left it.
  */
-export function tryAssign(svc: Services, c: ConversationRow, cands: AgentCandidate[], at: string, out: MessageRow[]): string | null {
+export function tryAssign(svc: Services, c: ConversationRow, cands: Candidate[], at: string): Effects | null {
   const agentId = pickAgent(cands, { queue: c.queue as QueueKind, team: c.team, language: c.language });
   if (!agentId) return null;
-  const agent = svc.repo.getAgent(agentId)!;
-  svc.repo.updateConversation(c.id, { status: 'assigned', assigneeId: agentId, updatedAt: at });
-  svc.repo.addRouting({
-    conversationId: c.id,
+  const cand = cands.find((x) => x.id === agentId)!;
+  cand.openCount++;
+  return {
     at,
-    queue: c.queue,
-    team: c.team,
-    assigneeId: agentId,
-    ...routingReason('R11.assigned', { name: agent.name, language: c.language }),
-  });
-  svc.repo.audit('system', 'conversation.assigned', c.id, c.realmId, { agentId }, at);
-  const cand = cands.find((x) => x.id === agentId);
-  if (cand) cand.openCount++;
-  out.push(systemMessage(svc, c, 'system.assigned', { name: agent.name }, at));
-  return agentId;
+    patch: { status: 'assigned', assigneeId: agentId, updatedAt: at },
+    routing: [{ queue: c.queue, team: c.team, assigneeId: agentId, ...routingReason('R11.assigned', { name: cand.name, language: c.language }) }],
+    audit: [{ actor: 'system', action: 'conversation.assigned', detail: { agentId } }],
+    system: [systemLine(svc, c, 'system.assigned', { name: cand.name })],
+  };
 }
 
 /**
- * Inside a write: append a system message as an i18n key and params (R11). Every viewer renders it
- * in their own language; the text in the conversation's language is stored with it as the fallback.
+ * A system message as an i18n key and params (R11). Every viewer renders it in their own
+ * language; the text in the conversation's language is stored with it as the fallback.
  */
-export function systemMessage(svc: Services, c: Pick<ConversationRow, 'id' | 'language'>, key: string, params: LineParams | null, at: string): MessageRow {
+export function systemLine(svc: Services, c: Pick<ConversationRow, 'language'>, key: string, params: LineParams | null): SystemLine {
   const body = renderSystemLine(svc.t[c.language], key, params) ?? key;
-  const stored = params && Object.keys(params).length ? JSON.stringify(params) : null;
-  return svc.repo.appendMessage({ conversationId: c.id, sender: 'system', senderName: null, kind: 'system', body, i18nKey: key, params: stored, clientMsgId: null, at }).row;
+  return { key, params: params && Object.keys(params).length ? (params as Params) : null, body };
 }
 
-/** A routing-log reason as a code and params (the console renders it in the agent's language); `reason` keeps the code. */
-export function routingReason(code: string, params: LineParams = {}): { reason: string; code: string; params: string | null } {
-  return { reason: code, code, params: Object.keys(params).length ? JSON.stringify(params) : null };
+/** A routing-log reason as a code and params (the console renders it in the agent's language). */
+export function routingReason(code: string, params: LineParams = {}): Pick<RoutingEntry, 'code' | 'params'> {
+  return { code, params: Object.keys(params).length ? (params as Params) : null };
 }
+
+/** Effects one after the other: patches merged, rows and lines in order. */
+export function andThen(a: Effects, b: Effects | null): Effects {
+  if (!b) return a;
+  return {
+    at: a.at,
+    patch: { ...a.patch, ...b.patch },
+    routing: [...(a.routing ?? []), ...(b.routing ?? [])],
+    audit: [...(a.audit ?? []), ...(b.audit ?? [])],
+    system: [...(a.system ?? []), ...(b.system ?? [])],
+    ...(a.escalation || b.escalation ? { escalation: a.escalation ?? b.escalation } : {}),
+  };
+}
+
+/** The conversation as `e`'s patch leaves it (for the next decision of the same command). */
+export const after = (c: ConversationRow, e: Effects): ConversationRow => ({ ...c, ...e.patch });
 
 /** Assign every waiting conversation that someone can now take (an agent came online, freed up, …). */
 export async function assignWaiting(svc: Services): Promise<void> {
-  const out: MessageRow[] = [];
-  const changed = await svc.writer.write(() => {
-    const cands = candidates(svc);
-    if (!cands.some((c) => c.available)) return [];
-    const at = svc.iso();
-    const done: string[] = [];
-    for (const c of svc.repo.listWaiting()) if (tryAssign(svc, c, cands, at, out)) done.push(c.id);
-    return done;
+  const at = svc.iso();
+  let cands: Candidate[] | null = null;
+  const changed = await svc.store.assignWaiting((c, tx) => {
+    cands ??= candidates(svc, tx);
+    if (!cands.some((x) => x.available)) return { at };
+    return tryAssign(svc, c, cands, at) ?? { at };
   });
-  for (const m of out) svc.publishMessage(m);
-  for (const id of changed) svc.conversationChanged(id);
+  const out: MessageRow[] = changed.flatMap((ch) => ch.messages);
+  for (const ch of changed) svc.remember(ch.conversation);
+  for (const m of out) void svc.emit('message.created', { message: m });
+  for (const ch of changed) void svc.emit('conversation.changed', { conversationId: ch.conversation.id });
 }

@@ -1,0 +1,259 @@
+import type { ConversationRow, MessageRow, Store } from '@ajuda/db';
+import type { OwnerKeys } from '../services/owners.ts';
+import {
+  AgentConversationRemoved,
+  AgentConversationUpdated,
+  AgentEscalation,
+  ConversationUpdated,
+  FeedbackRecorded,
+  FeedbackRequested,
+  MessageCreated,
+  RealmSnapshot,
+  ReadReceipt,
+  SlaBreached,
+  Typing,
+} from '@ajuda/protocol';
+import type { Hub } from '../hub.ts';
+import { escalationView, messageView } from '../projections.ts';
+import type { Access } from '../services/access.ts';
+import type { Views } from '../services/views.ts';
+import type { SessionState } from '../session/port.ts';
+import type { DomainEvents, EventBus } from './events.ts';
+
+/**
+ * The only module that turns domain events into frames and touches the hub. Topics:
+ *  - `owner:<ownerKey>`  every socket of one requester (all their tabs)
+ *  - `conv:<id>`         agent sockets that opened the conversation
+ *  - `agents`            every agent socket (inbox updates are filtered per agent)
+ *  - `agent:<id>`        every socket of one agent
+ *  - `leads`             every support lead's socket (escalations, SLA breaches)
+ *  - `realm:<id>`        agent sockets that opened a conversation of that realm (grant changes)
+ * Frames are validated by their schema and serialised once, then sent to many. Behind the hub,
+ * a Redis adapter can carry the same topics between processes.
+ */
+export class Fanout {
+  /** Conversations whose inbox rows changed; flushed to agents every 250 ms (coalesced). */
+  private readonly dirty = new Set<string>();
+  private readonly dirtyActivity = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  /** Realm topics a session joined (left with the session). */
+  private readonly realms = new WeakMap<SessionState, Set<string>>();
+  /** Replays in progress: live messages for these (session, conversation) pairs wait, by seq. */
+  private readonly holds = new Map<SessionState, Map<string, Map<number, string>>>();
+
+  constructor(
+    private readonly hub: Hub<SessionState>,
+    private readonly store: Store,
+    private readonly views: Views,
+    private readonly access: Access,
+    private readonly owners: OwnerKeys,
+    events: EventBus,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {
+    events.on('message.created', (e) => this.messageCreated(e));
+    events.on('conversation.started', ({ conversationId }) => this.markDirty(conversationId));
+    events.on('conversation.changed', ({ conversationId }) => this.conversationChanged(conversationId));
+    events.on('conversation.read', ({ conversation: c, by, lastReadSeq }) => {
+      const frame = JSON.stringify(ReadReceipt.parse({ type: 'read.receipt', conversationId: c.id, by, lastReadSeq }));
+      if (by === 'agent') {
+        this.hub.publish(`owner:${c.ownerKey}`, frame);
+        this.markDirty(c.id, 'activity');
+      } else this.hub.publish(`conv:${c.id}`, frame);
+    });
+    events.on('typing.changed', ({ conversation: c, from, on }) => {
+      const frame = JSON.stringify(Typing.parse({ type: 'typing', conversationId: c.id, from, on }));
+      if (from === 'agent') this.hub.publish(`owner:${c.ownerKey}`, frame);
+      else this.hub.publish(`conv:${c.id}`, frame);
+    });
+    events.on('feedback.requested', ({ conversation: c }) => {
+      this.hub.publish(`owner:${c.ownerKey}`, JSON.stringify(FeedbackRequested.parse({ type: 'feedback.requested', conversationId: c.id })));
+    });
+    events.on('feedback.recorded', (e) => {
+      this.hub.publish(`conv:${e.conversationId}`, JSON.stringify(FeedbackRecorded.parse({ type: 'feedback.recorded', ...e })));
+    });
+    events.on('escalation.created', ({ escalation }) => {
+      this.hub.publish('leads', JSON.stringify(AgentEscalation.parse({ type: 'agent.escalation', escalation: escalationView(escalation) })));
+    });
+    events.on('sla.breached', ({ conversationId, clock, at }) => {
+      this.hub.publish('leads', JSON.stringify(SlaBreached.parse({ type: 'sla.breached', conversationId, clock, at })));
+      this.markDirty(conversationId);
+    });
+    events.on('grants.changed', ({ realmId }) => this.grantsChanged(realmId));
+  }
+
+  // ── sessions ──
+
+  /** A session's principal is known (after hello): join its topics. */
+  join(s: SessionState): void {
+    const p = s.principal;
+    if (!p) return;
+    if (p.kind !== 'agent') return this.hub.subscribe(`owner:${p.ownerKey}`, s);
+    this.hub.subscribe('agents', s);
+    this.hub.subscribe(`agent:${p.agentId}`, s);
+    if (p.role === 'lead') this.hub.subscribe('leads', s);
+  }
+
+  /** The socket closed: leave every topic. */
+  leave(s: SessionState): void {
+    this.holds.delete(s);
+    const p = s.principal;
+    if (!p) return;
+    if (p.kind !== 'agent') return this.hub.unsubscribe(`owner:${p.ownerKey}`, s);
+    this.hub.unsubscribe('agents', s);
+    this.hub.unsubscribe(`agent:${p.agentId}`, s);
+    this.hub.unsubscribe('leads', s);
+    for (const id of s.opened) this.hub.unsubscribe(`conv:${id}`, s);
+    for (const r of this.realms.get(s) ?? []) this.hub.unsubscribe(`realm:${r}`, s);
+  }
+
+  /**
+   * Subscribe-then-read: an agent's socket follows a conversation (and its realm's grant changes)
+   * BEFORE the caller reads what it missed, and live messages for it wait until `release`:
+   * a message committed between the read and the subscription is neither lost nor sent twice.
+   *
+   * @example const replay = svc.fanout.follow(io.session, c); … read and send … replay.release(lastSentSeq);
+   */
+  follow(s: SessionState, c: Pick<ConversationRow, 'id' | 'realmId'>): Replay {
+    if (s.principal?.kind === 'agent' && !s.opened.has(c.id)) {
+      s.opened.add(c.id);
+      this.hub.subscribe(`conv:${c.id}`, s);
+      if (c.realmId) {
+        let set = this.realms.get(s);
+        if (!set) this.realms.set(s, (set = new Set()));
+        set.add(c.realmId);
+        this.hub.subscribe(`realm:${c.realmId}`, s);
+      }
+    }
+    return this.hold(s, c.id);
+  }
+
+  /** Hold live messages of one conversation for one session until the replay is sent (requesters are subscribed since hello). */
+  hold(s: SessionState, conversationId: string): Replay {
+    let bySession = this.holds.get(s);
+    if (!bySession) this.holds.set(s, (bySession = new Map()));
+    const held = new Map<number, string>();
+    bySession.set(conversationId, held);
+    return {
+      release: (sentUpTo: number) => {
+        const cur = this.holds.get(s);
+        if (cur?.get(conversationId) === held) {
+          cur.delete(conversationId);
+          if (!cur.size) this.holds.delete(s);
+        }
+        // Dedupe by seq: what the replay already carried is not sent again; the rest in order.
+        for (const seq of [...held.keys()].sort((a, b) => a - b)) if (seq > sentUpTo) s.sendRaw(held.get(seq)!);
+      },
+    };
+  }
+
+  /** Agents that are online (at least one socket). */
+  onlineAgents(): Set<string> {
+    const s = new Set<string>();
+    for (const conn of this.hub.members('agents')) if (conn.principal?.kind === 'agent') s.add(conn.principal.agentId);
+    return s;
+  }
+
+  // ── events → frames ──
+
+  /** A new message: to the requester's sockets (never notes) and to agents who opened it. */
+  private messageCreated({ message: m, origin }: DomainEvents['message.created']): void | Promise<void> {
+    const json = JSON.stringify(MessageCreated.parse({ type: 'message.created', message: messageView(m) }));
+    const owner = this.owners.get(m.conversationId);
+    if (owner === undefined && m.kind !== 'note') {
+      // Not seen yet: read its owner once (in order: lookups resolve first in, first out).
+      return this.store.getConversation(m.conversationId).then((c) => this.sendMessage(m, json, c ? this.owners.remember(c).ownerKey : '', origin));
+    }
+    this.sendMessage(m, json, owner ?? '', origin);
+  }
+
+  private sendMessage(m: MessageRow, json: string, owner: string, origin: SessionState | undefined): void {
+    if (m.kind !== 'note') this.publishMessage(`owner:${owner}`, m.conversationId, m.seq, json, origin);
+    this.publishMessage(`conv:${m.conversationId}`, m.conversationId, m.seq, json, origin);
+    this.markDirty(m.conversationId, 'activity');
+  }
+
+  /** Frames that need a read first go out when it resolves; a failure is logged, never thrown at the emitter. */
+  private later(p: Promise<unknown>): void {
+    p.catch(this.onError);
+  }
+
+  private publishMessage(topic: string, conversationId: string, seq: number, json: string, except?: SessionState): void {
+    if (!this.holds.size) return this.hub.publish(topic, json, except);
+    for (const s of this.hub.members(topic)) {
+      if (s === except) continue;
+      const held = this.holds.get(s)?.get(conversationId);
+      if (held) held.set(seq, json);
+      else s.sendRaw(json);
+    }
+  }
+
+  /** A conversation's state changed: tell its requester now, agents' inboxes on the next flush. */
+  private async conversationChanged(id: string): Promise<void> {
+    const c = await this.store.getConversation(id);
+    if (!c) return;
+    this.owners.remember(c);
+    this.hub.publish(`owner:${c.ownerKey}`, JSON.stringify(ConversationUpdated.parse({ type: 'conversation.updated', conversation: await this.views.requesterView(c) })));
+    this.markDirty(id);
+  }
+
+  /** Tell every agent viewing this realm; effective from the next frame (R12c). */
+  private async grantsChanged(realmId: string): Promise<void> {
+    for (const conn of [...this.hub.members(`realm:${realmId}`)]) {
+      for (const id of [...conn.opened]) {
+        const c = await this.store.getConversation(id);
+        if (c?.realmId === realmId) conn.sendRaw(JSON.stringify(RealmSnapshot.parse(await this.views.realmSnapshot(id, realmId))));
+      }
+    }
+  }
+
+  /**
+   * Queue an inbox update. `state` (status, priority, queue, assignee…) goes to every agent who
+   * may see the conversation; `activity` (new messages, reads) only to its assignee and the
+   * sockets that opened it — and to everyone while it waits unassigned — so a busy desk does not
+   * pay agents × conversations frames for every message.
+   */
+  markDirty(id: string, kind: 'state' | 'activity' = 'state'): void {
+    if (kind === 'state') this.dirty.add(id);
+    else if (!this.dirty.has(id)) this.dirtyActivity.add(id);
+    if (!this.flushTimer) this.flushTimer = setTimeout(() => this.later(this.flushInbox()), 250);
+  }
+
+  /** Send inbox rows to every agent socket that may see them; removals to those that no longer may. */
+  async flushInbox(): Promise<void> {
+    this.flushTimer = null;
+    const ids: Array<[string, boolean]> = [...this.dirty].map((id): [string, boolean] => [id, true]);
+    for (const id of this.dirtyActivity) if (!this.dirty.has(id)) ids.push([id, false]);
+    this.dirty.clear();
+    this.dirtyActivity.clear();
+    const agents = [...this.hub.members('agents')];
+    if (!agents.length) return;
+    for (const [id, state] of ids) {
+      const c = await this.store.getConversation(id);
+      let json: string | null = null;
+      for (const conn of agents) {
+        const p = conn.principal;
+        if (p?.kind !== 'agent') continue;
+        if (!state && c && c.assigneeId && c.assigneeId !== p.agentId && !conn.opened.has(id)) continue;
+        if (c && this.access.mayAccess(p, c)) {
+          json ??= JSON.stringify(AgentConversationUpdated.parse({ type: 'agent.conversation.updated', conversation: await this.views.agentView(c) }));
+          conn.inbox.add(id);
+          conn.sendRaw(json);
+        } else if (conn.inbox.delete(id)) {
+          conn.sendRaw(JSON.stringify(AgentConversationRemoved.parse({ type: 'agent.conversation.removed', conversationId: id })));
+          // A former assignee who has it open keeps following it, read-only (R13).
+          if (!(c && conn.opened.has(id) && (await this.access.mayRead(p, c))) && conn.opened.delete(id)) this.hub.unsubscribe(`conv:${id}`, conn);
+        }
+      }
+    }
+  }
+
+  close(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+  }
+}
+
+/** A replay in progress: `release(lastSentSeq)` sends what arrived live meanwhile, past that seq, in order. */
+export interface Replay {
+  release(sentUpTo: number): void;
+}
