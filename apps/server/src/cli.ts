@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { backupDatabase } from './backup.ts';
+import { backupDatabase } from '@ajuda/db';
 import { ConfigError, loadConfig } from './config.ts';
 
 const USAGE = `usage: ajuda <command>

@@ -1,16 +1,6 @@
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import type { Db } from '@ajuda/db';
-
-type Sqlite = Db['sqlite'];
-type SqliteCtor = new (file: string, opts?: { readonly?: boolean; fileMustExist?: boolean }) => Sqlite;
-
-/** better-sqlite3 is @ajuda/db's dependency: load it from there (one copy of the native module). */
-function sqlite(): SqliteCtor {
-  const here = createRequire(import.meta.url);
-  return createRequire(here.resolve('@ajuda/db'))('better-sqlite3') as SqliteCtor;
-}
+import Database from 'better-sqlite3';
 
 export interface BackupResult {
   /** The backup file written. */
@@ -48,7 +38,6 @@ export async function backupDatabase(source: string, dest: string, opts: BackupO
   if (!existsSync(src)) throw new Error(`no database at ${src}`);
   if (src === out) throw new Error('the backup file must not be the database itself');
   if (!existsSync(dirname(out))) throw new Error(`directory ${dirname(out)} does not exist`);
-  const Database = sqlite();
   const t0 = performance.now();
   const db = new Database(src, { fileMustExist: true });
   const partial = `${out}.partial`;

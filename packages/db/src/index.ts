@@ -6,4 +6,5 @@ export * from './seed.ts';
 export * from './store.ts';
 export { SqliteStore, openStore } from './sqlite-store.ts';
 export { createStore, openTestStore, type TestStore } from './test-store.ts';
+export { backupDatabase, type BackupOptions, type BackupResult } from './backup.ts';
 export * as schema from './schema.ts';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { backupDatabase } from '../../src/backup.ts';
+import { backupDatabase } from '@ajuda/db';
 import { RetryingClient, startConversation } from './crash.ts';
 import { childServer, integrityOk, openReadOnly, ROOT, seqGaps, signIdentity, sleep, type ChildServer } from './harness.ts';
 
