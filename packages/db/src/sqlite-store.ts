@@ -59,22 +59,32 @@ const params = (s: string | null | undefined): Params | null => {
 };
 const encParams = (p: Params | null | undefined): string | null => (p && Object.keys(p).length ? JSON.stringify(p) : null);
 
-/** Rows are immutable in the repository's cache: each version is decoded once. */
+/**
+ * Rows are immutable in the repository's cache: each version is decoded once, and a new version
+ * (every message bumps the seq) reuses the previous version's decoded JSON columns when their text
+ * did not change, so the hot path parses nothing. Decoded values are never mutated.
+ */
 const decoded = new WeakMap<ConversationRecord, Conversation>();
+const previous = new Map<string, { raw: ConversationRecord; dec: Conversation }>();
 function conversation(r: ConversationRecord): Conversation {
   let c = decoded.get(r);
   if (!c) {
+    const p = previous.get(r.id);
+    const keep = <K extends 'answers' | 'claims' | 'priorityTrace' | 'breaches' | 'feedback'>(k: K, fallback: Conversation[K]): Conversation[K] =>
+      p && p.raw[k] === r[k] ? p.dec[k] : json(r[k], fallback);
     c = {
       ...r,
-      answers: json(r.answers, {}),
-      claims: json(r.claims, null),
-      priorityTrace: json(r.priorityTrace, []),
-      breaches: json(r.breaches, []),
-      feedback: json(r.feedback, null),
+      answers: keep('answers', {}),
+      claims: keep('claims', null),
+      priorityTrace: keep('priorityTrace', []),
+      breaches: keep('breaches', []),
+      feedback: keep('feedback', null),
       escalated: !!r.escalated,
       flaggedComplex: !!r.flaggedComplex,
     };
     decoded.set(r, c);
+    if (previous.size >= 50_000) previous.clear();
+    previous.set(r.id, { raw: r, dec: c });
   }
   return c;
 }
