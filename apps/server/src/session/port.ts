@@ -32,7 +32,7 @@ export interface ReplyPort {
 
 /**
  * Per-socket session state a handler may read and update. It is also the fan-out's subscriber
- * handle: `svc.fanout.follow(io.session, id)` subscribes this socket to a conversation.
+ * handle: `svc.fanout.follow(io.session, conversation)` subscribes this socket to a conversation.
  */
 export interface SessionState extends Subscriber {
   readonly principal: ConnPrincipal | null;

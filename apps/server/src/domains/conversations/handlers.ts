@@ -22,7 +22,7 @@ import {
 } from '@ajuda/protocol';
 import type { Services } from '../../context.ts';
 import { conversationId as newConversationId } from '../../crypto.ts';
-import type { ConnPrincipal, RequesterPrincipal } from '../../session/principal.ts';
+import type { AgentPrincipal, ConnPrincipal, RequesterPrincipal } from '../../session/principal.ts';
 import type { HandlerIo } from '../../session/port.ts';
 import { AGENTS, ANYONE, REQUESTERS, on, type HandlerEntry } from '../../session/handler.ts';
 import { messageView } from '../../projections.ts';
@@ -289,8 +289,8 @@ export async function resume(svc: Services, io: HandlerIo, p: ConnPrincipal, f: 
   io.reply(ResumeDone, { type: 'resume.done', ref: f.ref, conversationId: c.id, lastSeq: last, replayed });
 }
 
-export async function resolve(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'conversation.resolve'>): Promise<void> {
-  if (p.kind !== 'agent') throw new AjudaError('forbidden');
+/** Only agents resolve (the table entry says so; a requester's frame never reaches this). */
+export async function resolve(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'conversation.resolve'>): Promise<void> {
   const c = await loadFor(svc, p, f.conversationId);
   const open = (s: ConversationRow['status']) => s !== 'resolved' && s !== 'closed' && s !== 'intake';
   if (!open(c.status)) throw new AjudaError('invalid_state');
