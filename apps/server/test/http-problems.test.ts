@@ -136,3 +136,12 @@ describe('HTTP errors are problem+json', () => {
     expectProblem('16 KiB header', await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`), 'headers_too_large');
   });
 });
+
+describe('a request failing in the store', () => {
+  it('the store\'s typed busy error answers unavailable (503, retry), whatever the backend; a message mentioning a lock is internal', async () => {
+    const { codeOf } = await import('../src/http/problem.ts');
+    const { StoreBusy } = await import('@ajuda/db');
+    expect(codeOf(new StoreBusy(new Error('locked')))).toBe('unavailable');
+    expect(codeOf(new Error('database is locked'))).toBe('internal');
+  });
+});

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { StoreBusy } from '@ajuda/db';
 import { AjudaError, clientCode, errorInfo, type ErrorCode } from '@ajuda/protocol';
 import { shortId } from '../crypto.ts';
 
@@ -47,7 +48,8 @@ export function codeOf(err: unknown): ErrorCode {
   if (err instanceof AjudaError) return clientCode(err.code);
   const e = err as { code?: unknown; statusCode?: unknown; message?: unknown } | null;
   if (typeof e?.code === 'string' && FASTIFY_CODES[e.code]) return FASTIFY_CODES[e.code]!;
-  if (typeof e?.message === 'string' && /SQLITE_BUSY|database is locked/.test(e.message)) return clientCode('db_busy');
+  // The store's typed transient error (whatever the backend): the client may retry.
+  if (err instanceof StoreBusy) return clientCode('db_busy');
   const status = typeof e?.statusCode === 'number' ? e.statusCode : 500;
   if (status >= 400 && status < 500) return BY_STATUS[status] ?? 'bad_request';
   return BY_STATUS[status] ?? 'internal';
