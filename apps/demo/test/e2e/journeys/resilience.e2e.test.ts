@@ -114,7 +114,9 @@ describe('journeys: reload and network', () => {
     dropped = true;
     for (const r of routes) r.silent = true;
     // Within two heartbeats and a margin the person must be told the chat is not connected.
-    const notConnected = frame.getByRole('status').filter({ hasText: new RegExp(`${w['status.offline']!.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|${w['status.connecting']!}`) });
+    // Any of the three "not connected" lines counts: offline, connecting, or (having been online) reconnecting.
+    const notConnectedText = ['status.offline', 'status.connecting', 'status.reconnecting'].map((k) => w[k]!.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    const notConnected = frame.getByRole('status').filter({ hasText: new RegExp(notConnectedText) });
     await notConnected.first().waitFor({ timeout: HEARTBEAT_MS * 2 + 10_000 }).catch(() => undefined);
     expect.soft(await notConnected.first().isVisible(), 'an offline or reconnecting indicator when the socket silently stops').toBe(true);
     await send('typed while the socket was silent');
