@@ -310,7 +310,7 @@ export class SqliteStore implements Store {
       const wrong = expect && sameExpect(cur, expect);
       if (wrong) throw new StoreConflict(wrong);
       const e = decide(cur, this.tx);
-      return this.apply(cur, e, atOf(e, cur));
+      return this.apply(cur, e, e.at);
     });
   }
 
@@ -424,7 +424,7 @@ export class SqliteStore implements Store {
         const cur = conversation(r);
         const e = decide(cur, this.tx);
         if (!e.patch && !e.routing?.length && !e.audit?.length && !e.system?.length) continue;
-        out.push(this.apply(cur, e, atOf(e, cur)));
+        out.push(this.apply(cur, e, e.at));
       }
       return out;
     });
@@ -460,7 +460,7 @@ export class SqliteStore implements Store {
       const d = decide(pipeline(p), grants);
       this.repo.setPipelineStatus(realmId, p.id, d.status);
       const cur = this.current(conversationId);
-      return { ...this.apply(cur, d.effects, atOf(d.effects, cur)), pipeline: pipeline({ ...p, status: d.status }) };
+      return { ...this.apply(cur, d.effects, d.effects.at), pipeline: pipeline({ ...p, status: d.status }) };
     });
   }
   setPipelineStatus(realmId: string, id: string, status: string) {
@@ -553,5 +553,3 @@ export class SqliteStore implements Store {
 
 }
 
-/** The time a decision's rows are stamped with. */
-const atOf = (e: Effects, _cur: Conversation): string => e.at;

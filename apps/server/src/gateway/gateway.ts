@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, RawData } from 'ws';
 import { AGENT_ONLY, AjudaError, CLOSE, ClientFrame, Pong, REQUESTER_ONLY, type ErrorCode } from '@ajuda/protocol';
+import { StoreBusy } from '@ajuda/db';
 import type { Services } from '../context.ts';
 import { shortId } from '../crypto.ts';
 import type { ErrorExtra } from '../session/port.ts';
@@ -129,8 +130,8 @@ export class Gateway {
         this.error(conn, e.code, { ref, message: e.code === e.message ? undefined : e.message, ...e.extra, ...('conversationId' in frame ? { conversationId: frame.conversationId } : {}) });
       } else {
         const incident = shortId('inc');
-        // The store's typed transient error (StoreBusy, code 'busy'): the client may retry.
-        const busy = e instanceof Error && 'code' in e && e.code === 'busy';
+        // The store's typed transient error: the client may retry.
+        const busy = e instanceof StoreBusy;
         this.svc.log.error({ err: e, incident, frame: frame.type }, 'frame handler failed');
         this.error(conn, busy ? 'db_busy' : 'internal', { ref, incident });
       }
