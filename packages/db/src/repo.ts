@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type * as schema from './schema.ts';
 
 /**
  * The SQLite repository. Every statement is prepared once; the hot path (append a message)
@@ -7,129 +8,25 @@ import type Database from 'better-sqlite3';
  * projects them (see @ajuda/protocol views).
  */
 
-export interface ConversationRecord {
-  id: string;
-  channel: 'platform' | 'login' | 'website';
-  requesterKind: 'visitor' | 'realm_user';
-  ownerKey: string;
-  visitorId: string | null;
-  realmId: string | null;
-  userId: string | null;
-  requesterName: string | null;
-  requesterEmail: string | null;
-  claims: string | null;
-  contractMatch: 'contract' | 'no_contract' | 'unknown';
-  requestType: string;
-  answers: string;
-  priority: 'P1' | 'P2' | 'P3' | 'P4' | null;
-  priorityTrace: string;
-  status: 'intake' | 'queued' | 'assigned' | 'resolved' | 'closed';
-  queue: 'support' | 'project' | 'leads';
-  team: string | null;
-  assigneeId: string | null;
-  language: 'pt' | 'en' | 'es';
-  lastSeq: number;
-  idempotencyKey: string;
-  createdAt: string;
-  updatedAt: string;
-  queuedAt: string | null;
-  firstAgentReplyAt: string | null;
-  lastRequesterMsgAt: string | null;
-  lastAgentReplyAt: string | null;
-  resolvedAt: string | null;
-  requesterReadSeq: number;
-  agentReadSeq: number;
-  escalated: number;
-  flaggedComplex: number;
-  feedback: string | null;
-  breaches: string;
-}
+/**
+ * A row as better-sqlite3 returns it: the drizzle schema's select type with every boolean-mode
+ * integer column as the 0/1 number SQLite stores (drizzle would map it; raw statements do not).
+ * JSON columns stay text here; the store adapter decodes both (sqlite-store.ts).
+ */
+export type RawRow<T> = { [K in keyof T]: T[K] extends boolean ? number : T[K] };
 
-export interface MessageRecord {
-  conversationId: string;
-  seq: number;
-  sender: string;
-  senderName: string | null;
-  kind: 'text' | 'system' | 'note';
-  body: string;
-  /** System messages: the i18n key and JSON params each viewer renders in their language; null on older rows. */
-  i18nKey?: string | null;
-  params?: string | null;
-  clientMsgId: string | null;
-  createdAt: string;
-}
-
-export interface AgentRecord {
-  id: string;
-  email: string;
-  name: string;
-  passwordHash: string;
-  role: 'agent' | 'lead' | 'project-team';
-  languages: string;
-  teams: string;
-  available: number;
-  disabled: number;
-}
-
-export interface PipelineRecord {
-  id: string;
-  realmId: string;
-  name: string;
-  key: string;
-  environment: 'Prod' | 'Test';
-  status: string;
-  projectId: string | null;
-  inProjectPhase: number;
-}
-export interface ProjectRecord {
-  id: string;
-  realmId: string;
-  name: string;
-  ongoing: number;
-  team: string | null;
-}
-export interface GrantRecord {
-  id: string;
-  realmId: string;
-  level: 'write';
-  grantedBy: string;
-  /** The granting user's name as their identity token last gave it (platform_users); null when unknown. */
-  grantedByName?: string | null;
-  createdAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-}
-export interface EscalationRecord {
-  id: string;
-  conversationId: string;
-  reason: string;
-  description: string;
-  environment: string;
-  justification: string;
-  source: 'widget' | 'email' | 'api';
-  createdAt: string;
-}
-export interface RoutingRecord {
-  conversationId: string;
-  at: string;
-  queue: string;
-  team: string | null;
-  assigneeId: string | null;
-  /** The code on new rows; readable English text on rows written before codes. */
-  reason: string;
-  /** A routing-reason code and its JSON params (null on older rows). */
-  code?: string | null;
-  params?: string | null;
-}
-export interface AuditRecord {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  conversationId: string | null;
-  realmId: string | null;
-  detail: string;
-}
+export type ConversationRecord = RawRow<typeof schema.conversations.$inferSelect>;
+/** A message without its rowid (never selected: `seq` orders a conversation's messages). */
+export type MessageRecord = RawRow<Omit<typeof schema.messages.$inferSelect, 'id'>>;
+export type AgentRecord = RawRow<typeof schema.agents.$inferSelect>;
+export type PipelineRecord = RawRow<typeof schema.pipelines.$inferSelect>;
+export type ProjectRecord = RawRow<typeof schema.projects.$inferSelect>;
+/** A grant with the granting user's name as their identity token last gave it (platform_users; null when unknown). */
+export type GrantRecord = RawRow<typeof schema.grants.$inferSelect> & { grantedByName: string | null };
+export type EscalationRecord = RawRow<typeof schema.escalations.$inferSelect>;
+/** A routing-log row without its rowid. `reason` is the code on new rows (English text on rows written before codes; `code` null there). */
+export type RoutingRecord = RawRow<Omit<typeof schema.routingLog.$inferSelect, 'id'>>;
+export type AuditRecord = RawRow<typeof schema.auditLog.$inferSelect>;
 
 const CONV_COLS: Record<keyof ConversationRecord, string> = {
   id: 'id',
@@ -519,7 +416,7 @@ export class Repo {
   escalations(conversationId: string): EscalationRecord[] {
     return this.s.escalationsOf.all(conversationId);
   }
-  addGrant(g: Omit<GrantRecord, 'revokedAt'>): void {
+  addGrant(g: Omit<GrantRecord, 'revokedAt' | 'grantedByName'>): void {
     this.s.insertGrant.run(g.id, g.realmId, g.level, g.grantedBy, g.createdAt, g.expiresAt);
   }
   revokeGrant(realmId: string, id: string, at: string): boolean {

@@ -71,7 +71,8 @@ function conversation(r: ConversationRecord): Conversation {
   if (!c) {
     const p = previous.get(r.id);
     const keep = <K extends 'answers' | 'claims' | 'priorityTrace' | 'breaches' | 'feedback'>(k: K, fallback: Conversation[K]): Conversation[K] =>
-      p && p.raw[k] === r[k] ? p.dec[k] : json(r[k], fallback);
+      // These are text columns (RawRow maps only the boolean ones to numbers).
+      p && p.raw[k] === r[k] ? p.dec[k] : json(r[k] as string | null, fallback);
     c = {
       ...r,
       answers: keep('answers', {}),
