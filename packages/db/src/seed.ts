@@ -1,4 +1,4 @@
-import type { RealmSeed, Repo } from './repo.ts';
+import type { RealmSeed } from './repo.ts';
 import type { Store } from './store.ts';
 
 /** The demo realm used by `pnpm start` and the tests. */
@@ -66,13 +66,3 @@ export async function seedDemoStore(store: Store, hashPassword: (pw: string) => 
   }
 }
 
-/** The same seed straight into a repository (one transaction). */
-export function seedDemo(repo: Repo, hashPassword: (pw: string) => string, at = new Date().toISOString()): void {
-  repo.sqlite.transaction(() => {
-    for (const r of DEMO_REALMS) repo.loadRealm(r, at);
-    for (const a of DEMO_AGENTS) {
-      if (repo.getAgent(a.id)) continue;
-      repo.upsertAgent({ id: a.id, email: a.email, name: a.name, passwordHash: hashPassword(DEMO_AGENT_PASSWORD), role: a.role, languages: JSON.stringify(a.languages), teams: JSON.stringify(a.teams), available: 1, disabled: 0 });
-    }
-  })();
-}
