@@ -285,8 +285,9 @@ export async function idlePreload(o: { quick: boolean; log: (s: string) => void;
   const buildProblems = o.build === false ? [] : build(o.log);
   const { startTestStack } = await import('../apps/server/src/testing.ts');
   const stack = await startTestStack({ AJUDA_UPGRADES_PER_MINUTE: '100000', AJUDA_STARTS_PER_MINUTE: '1000' });
-  const svc = (stack.app as unknown as { ajuda: { svc: { store: { testing: { sql<T>(statement: string): T[] } } } } }).ajuda.svc;
-  const visitors = () => svc.store.testing.sql<{ n: number }>('SELECT count(*) AS n FROM visitors')[0]!.n;
+  const svc = (stack.app as unknown as { ajuda: { svc: { store: { testing: { sql<T>(statement: string): Promise<T[]> } } } } }).ajuda.svc;
+  // Number(): some backends return COUNT(*) as a string.
+  const visitors = async () => Number((await svc.store.testing.sql<{ n: number | string }>('SELECT count(*) AS n FROM visitors'))[0]!.n);
   let upgrades = 0;
   stack.app.server.on('upgrade', (req: { url?: string }) => {
     if ((req.url ?? '').startsWith('/ws')) upgrades++;
@@ -319,7 +320,7 @@ export async function idlePreload(o: { quick: boolean; log: (s: string) => void;
         await ctx.close();
       }
     };
-    const rows0 = visitors();
+    const rows0 = await visitors();
     const up0 = upgrades;
     const t0 = Date.now();
     let failures = 0;
@@ -336,23 +337,23 @@ export async function idlePreload(o: { quick: boolean; log: (s: string) => void;
           failures++;
           lastError = String((e as Error).message ?? e).slice(0, 200);
         }
-        if (++done % 50 === 0) o.log(`  preload: ${done}/${loads} loads, ${upgrades - up0} sockets, ${visitors() - rows0} visitor rows`);
+        if (++done % 50 === 0) o.log(`  preload: ${done}/${loads} loads, ${upgrades - up0} sockets, ${(await visitors()) - rows0} visitor rows`);
       }
     };
     await Promise.all([worker(), worker(), worker(), worker()]);
     await sleep(1000);
     result.socketsOpened = upgrades - up0;
-    result.visitorRowsCreated = visitors() - rows0;
+    result.visitorRowsCreated = (await visitors()) - rows0;
     result.loadFailures = failures || undefined;
     result.lastError = lastError || undefined;
     result.loadsSeconds = round((Date.now() - t0) / 1000, 1);
     // Control: the same page, and the person opens the panel.
-    const rows1 = visitors();
+    const rows1 = await visitors();
     const up1 = upgrades;
     await view(true);
     await sleep(500);
     result.controlOpenSockets = upgrades - up1;
-    result.controlOpenVisitorRows = visitors() - rows1;
+    result.controlOpenVisitorRows = (await visitors()) - rows1;
   } finally {
     await browser.close();
     await stack.close();

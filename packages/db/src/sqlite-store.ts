@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { createDb, type Db, type DbOptions } from './open.ts';
 import type { AgentRecord, AuditRecord, ConversationRecord, GrantRecord, MessageRecord, RoutingRecord } from './repo.ts';
 import {
@@ -142,6 +143,8 @@ function isBusy(e: unknown): boolean {
   return (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) || (e instanceof Error && /database is locked/.test(e.message));
 }
 const busy = (e: unknown) => (isBusy(e) ? new StoreBusy(e) : e);
+/** How long holdWriteLock's connection waits for a commit in progress before it takes the lock. */
+const BUSY_LOCKER_MS = 5000;
 
 function sameExpect(cur: Conversation, expect: Expect): string | null {
   for (const [k, v] of Object.entries(expect) as Array<[keyof Expect, unknown]>) if (v !== undefined && cur[k] !== v) return `${k} is ${String(cur[k])}, expected ${String(v)}`;
@@ -526,12 +529,41 @@ export class SqliteStore implements Store {
       set beforeCommit(hook: StoreTesting['beforeCommit']) {
         store.writer.beforeCommit = hook;
       },
-      sql<T>(statement: string, ...params: unknown[]): T[] {
+      async sql<T>(statement: string, ...params: unknown[]): Promise<T[]> {
+        // The server's own connection: SQLite has one writer, and the statement sees (and its
+        // write drops) the repository's cached rows.
         const st = store.db.sqlite.prepare(statement);
-        if (st.reader) return st.all(...params) as T[];
-        st.run(...params);
+        try {
+          if (st.reader) return st.all(...params) as T[];
+          st.run(...params);
+        } catch (e) {
+          throw busy(e);
+        }
         store.repo.forgetCached();
         return [];
+      },
+      async holdWriteLock(): Promise<() => Promise<void>> {
+        const file = store.db.file;
+        if (file === ':memory:') throw new Error('holdWriteLock needs a database file: an in-memory database has no second connection');
+        const other = new Database(file, { fileMustExist: true });
+        try {
+          // Waits for a batch in progress, then takes the write lock (the whole database, in SQLite).
+          other.pragma(`busy_timeout = ${BUSY_LOCKER_MS}`);
+          other.exec('BEGIN IMMEDIATE');
+        } catch (e) {
+          other.close();
+          throw e;
+        }
+        let released = false;
+        return async () => {
+          if (released) return;
+          released = true;
+          try {
+            if (other.inTransaction) other.exec('ROLLBACK');
+          } finally {
+            other.close();
+          }
+        };
       },
     };
   })();

@@ -69,7 +69,7 @@ describe('grants on open sockets', () => {
     await reply(ana, { type: 'grant.create', level: 'write', minutes: 5 });
     expect((await reply(joao, { type: 'realm.adjust', conversationId: id, pipelineId: 'pl_crm', action: 'pause' })).type).toBe('realm.snapshot');
     // Age every acme grant past its expiry, as time would.
-    stack.app.ajuda.svc.store.testing.sql("UPDATE grants SET expires_at = ? WHERE realm_id = 'acme'", new Date(Date.now() - 1000).toISOString());
+    await stack.app.ajuda.svc.store.testing.sql("UPDATE grants SET expires_at = ? WHERE realm_id = 'acme'", new Date(Date.now() - 1000).toISOString());
     expect(await reply(joao, { type: 'realm.adjust', conversationId: id, pipelineId: 'pl_crm', action: 'resume' })).toMatchObject({ type: 'error', code: 'grant_required' });
     ana.close();
     joao.close();

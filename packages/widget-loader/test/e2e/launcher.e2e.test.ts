@@ -25,9 +25,12 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const sql = <T>(query: string, ...args: unknown[]): T =>
-  (stack.app as unknown as { ajuda: { svc: { store: { testing: { sql(q: string, ...a: unknown[]): unknown[] } } } } }).ajuda.svc.store.testing.sql(query, ...args)[0] as T;
-const visitorRows = () => sql<{ n: number }>('SELECT count(*) AS n FROM visitors').n;
+/** The first row of a fixture query through the store's test seam (portable SQL, `?` placeholders). */
+const sql = async <T>(query: string, ...args: unknown[]): Promise<T> =>
+  (await (stack.app as unknown as { ajuda: { svc: { store: { testing: { sql(q: string, ...a: unknown[]): Promise<unknown[]> } } } } }).ajuda.svc.store.testing.sql(query, ...args))[0] as T;
+/** A count as a number (some backends return COUNT(*) as a string). */
+const count = async (query: string, ...args: unknown[]) => Number((await sql<{ n: number | string }>(query, ...args)).n);
+const visitorRows = () => count('SELECT count(*) AS n FROM visitors');
 const exact = (s: string) => new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 
 /** The launcher button, in the loader's open shadow root (CSS locators pierce it). */
@@ -205,7 +208,7 @@ describe('launcher and panel in Chromium', () => {
     await expectReachable(page, send);
     await page.screenshot({ path: `${out}phone-1-before-send.png` });
     await send.tap();
-    await expect.poll(() => sql<{ n: number }>('SELECT count(*) AS n FROM messages WHERE body = ?', body).n).toBe(1);
+    await expect.poll(() => count('SELECT count(*) AS n FROM messages WHERE body = ?', body)).toBe(1);
     expect(await launcher(page).getAttribute('aria-expanded')).toBe('true');
     await frame.locator('.bubble', { hasText: body }).waitFor();
     await page.screenshot({ path: `${out}phone-2-sent.png` });
@@ -257,7 +260,7 @@ describe('launcher and panel in Chromium', () => {
   });
 
   it("cost at scale: /site with loadOn 'idle' preloads the panel but opens no socket and creates no visitor until the person opens it", async () => {
-    const rows = visitorRows();
+    const rows = await visitorRows();
     const sockets = upgrades;
     const { context, page } = await newPage();
     for (let i = 0; i < 3; i++) {
@@ -268,11 +271,11 @@ describe('launcher and panel in Chromium', () => {
       await page.waitForTimeout(500);
     }
     expect(upgrades - sockets).toBe(0);
-    expect(visitorRows() - rows).toBe(0);
+    expect((await visitorRows()) - rows).toBe(0);
     await launcher(page).click();
     await panel(page).locator('.cards .card').first().waitFor();
     expect(upgrades - sockets).toBe(1);
-    await expect.poll(() => visitorRows() - rows).toBe(1);
+    await expect.poll(async () => (await visitorRows()) - rows).toBe(1);
     await context.close();
   });
 });
