@@ -1,22 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../../src/testing.ts';
 import { GENERAL, idem, requester, type TestClient } from '../client.ts';
-import { sqliteCtor, type Sqlite } from './harness.ts';
+
+/** How long a command waits for a lock another connection holds (AJUDA_BUSY_TIMEOUT_MS), kept short here. */
+const BUSY_TIMEOUT_MS = 200;
 
 let stack: TestStack;
-let reader: Sqlite;
 beforeAll(async () => {
-  stack = await startTestStack({ AJUDA_FRAMES_PER_SECOND: '5000', AJUDA_FRAME_BURST: '5000' }, { demo: false });
-  const Database = sqliteCtor();
-  reader = new Database(stack.dbFile, { readonly: true });
+  stack = await startTestStack({ AJUDA_FRAMES_PER_SECOND: '5000', AJUDA_FRAME_BURST: '5000', AJUDA_BUSY_TIMEOUT_MS: String(BUSY_TIMEOUT_MS) }, { demo: false });
 });
 afterAll(async () => {
-  reader?.close();
   await stack?.close();
 });
 
-const rows = (conversationId: string, clientMsgId: string) =>
-  (reader.prepare("SELECT seq FROM messages WHERE conversation_id = ? AND sender = 'requester' AND client_msg_id = ?").all(conversationId, clientMsgId) as Array<{ seq: number }>).map((r) => r.seq);
+/** What is stored, read through the store's test seam (committed rows only). */
+const store = () => stack.app.ajuda.svc.store;
+const rows = async (conversationId: string, clientMsgId: string) =>
+  (await store().testing.sql<{ seq: number }>("SELECT seq FROM messages WHERE conversation_id = ? AND sender = 'requester' AND client_msg_id = ?", conversationId, clientMsgId)).map((r) => Number(r.seq));
+const lastSeqOf = async (id: string) => Number((await store().testing.sql<{ s: number }>('SELECT last_seq AS s FROM conversations WHERE id = ?', id))[0]!.s);
 
 async function queued(): Promise<{ r: TestClient; id: string }> {
   const r = await requester(stack, { locale: 'en' });
@@ -42,15 +43,15 @@ describe('ack only after commit', () => {
       // The internal detail stays in the server log.
       expect(JSON.stringify(err)).not.toContain('disk full');
       expect(r.frames.slice(from).some((f) => f.type === 'message.ack')).toBe(false);
-      expect(rows(id, 'c1')).toEqual([]);
+      expect(await rows(id, 'c1')).toEqual([]);
     } finally {
       writer.beforeCommit = null;
     }
     const ack = await r.request({ type: 'message.send', conversationId: id, clientMsgId: 'c1', body: 'first try' }, 'message.ack');
-    expect(rows(id, 'c1')).toEqual([ack.seq]);
+    expect(await rows(id, 'c1')).toEqual([ack.seq]);
     const again = await r.request({ type: 'message.send', conversationId: id, clientMsgId: 'c1', body: 'first try' }, 'message.ack');
     expect(again.seq).toBe(ack.seq);
-    expect(rows(id, 'c1')).toEqual([ack.seq]);
+    expect(await rows(id, 'c1')).toEqual([ack.seq]);
     r.close();
   });
 
@@ -68,40 +69,32 @@ describe('ack only after commit', () => {
     }
     expect(replies.every((x) => x.type === 'error')).toBe(true);
     expect(r.frames.some((f) => f.type === 'message.ack')).toBe(false);
-    const lastSeq = (reader.prepare('SELECT last_seq AS s FROM conversations WHERE id = ?').get(id) as { s: number }).s;
+    const lastSeq = await lastSeqOf(id);
     const acks = await Promise.all(Array.from({ length: 20 }, (_, i) => r.request({ type: 'message.send', conversationId: id, clientMsgId: `b${i}`, body: `b${i}` }, 'message.ack')));
     // The failed batch left no hole: the retries take the next seqs, gapless.
     expect(acks.map((a) => a.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => lastSeq + i + 1));
-    for (let i = 0; i < 20; i++) expect(rows(id, `b${i}`)).toHaveLength(1);
+    for (let i = 0; i < 20; i++) expect(await rows(id, `b${i}`)).toHaveLength(1);
     r.close();
   });
 
-  it('a busy database (another connection holds BEGIN IMMEDIATE past busy_timeout): an `unavailable` error, no ack, no row; the retry succeeds', async () => {
-    // The server's busy_timeout is 5000 ms (createDb's default; not configurable through the
-    // environment), so the lock is held a little longer than that.
+  it('a busy store (another connection holds the write lock past the busy timeout): an `unavailable` error, no ack, no row; the retry succeeds', async () => {
     const { r, id } = await queued();
-    const Database = sqliteCtor();
-    const locker = new Database(stack.dbFile);
-    locker.pragma('busy_timeout = 0');
-    locker.exec('BEGIN IMMEDIATE');
-    const release = setTimeout(() => {
-      if (locker.inTransaction) locker.exec('ROLLBACK');
-    }, 5600);
+    const lastSeq = await lastSeqOf(id);
+    const release = await store().testing.holdWriteLock();
     let err;
     try {
-      err = await r.request({ type: 'message.send', conversationId: id, clientMsgId: 'busy-1', body: 'while locked' }, 'error', 20_000);
+      err = await r.request({ type: 'message.send', conversationId: id, clientMsgId: 'busy-1', body: 'while locked' }, 'error', 10_000);
     } finally {
-      await new Promise((res) => setTimeout(res, 5700));
-      clearTimeout(release);
-      if (locker.inTransaction) locker.exec('ROLLBACK');
-      locker.close();
+      await release();
     }
     expect(err.type).toBe('error');
     expect(err.code).toBe('unavailable');
     expect(r.frames.some((f) => f.type === 'message.ack' && f.clientMsgId === 'busy-1')).toBe(false);
-    expect(rows(id, 'busy-1')).toEqual([]);
+    expect(await rows(id, 'busy-1')).toEqual([]);
     const ack = await r.request({ type: 'message.send', conversationId: id, clientMsgId: 'busy-1', body: 'while locked' }, 'message.ack');
-    expect(rows(id, 'busy-1')).toEqual([ack.seq]);
+    // The refused send took no seq: the retry has the next one.
+    expect(ack.seq).toBe(lastSeq + 1);
+    expect(await rows(id, 'busy-1')).toEqual([ack.seq]);
     r.close();
-  }, 30_000);
+  });
 });
