@@ -22,7 +22,7 @@ beforeAll(async () => {
   const dirs = { loader: join(root, 'loader'), widget: join(root, 'widget'), console: join(root, 'console') };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   const config = loadConfig(
-    { AJUDA_DB_FILE: join(root, 'db.sqlite'), PORT: '4100', AJUDA_ORIGINS_WEBSITE: 'https://www.example.com', AJUDA_LOGIN_PER_MINUTE: '3', AJUDA_UPGRADES_PER_MINUTE: '3', LOG_LEVEL: 'silent' },
+    { AJUDA_DB_FILE: join(root, 'ajuda.db'), PORT: '4100', AJUDA_ORIGINS_WEBSITE: 'https://www.example.com', AJUDA_LOGIN_PER_MINUTE: '3', AJUDA_UPGRADES_PER_MINUTE: '3', LOG_LEVEL: 'silent' },
     root,
   );
   app = await buildApp({ ...config, staticDirs: dirs }, { seed: true, logger: false });

@@ -14,7 +14,7 @@ beforeAll(async () => {
   writeFileSync(join(dirs.loader, 'loader.js'), '/*loader*/');
   writeFileSync(join(dirs.widget, 'index.html'), '<!doctype html><title>w</title>');
   writeFileSync(join(dirs.console, 'index.html'), '<!doctype html><title>c</title>');
-  const config = loadConfig({ AJUDA_DB_FILE: join(root, 'db.sqlite'), PORT: '4100', AJUDA_ORIGINS_WEBSITE: 'https://www.example.com', AJUDA_ORIGINS_PLATFORM: 'https://app.example.com', AJUDA_ORIGINS_LOGIN: 'https://app.example.com', LOG_LEVEL: 'silent' }, root);
+  const config = loadConfig({ AJUDA_DB_FILE: join(root, 'ajuda.db'), PORT: '4100', AJUDA_ORIGINS_WEBSITE: 'https://www.example.com', AJUDA_ORIGINS_PLATFORM: 'https://app.example.com', AJUDA_ORIGINS_LOGIN: 'https://app.example.com', LOG_LEVEL: 'silent' }, root);
   app = await buildApp({ ...config, staticDirs: dirs }, { seed: true, logger: false });
 });
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '@ajuda/protocol';
-import { ADMIN_TOKEN, childServer, integrityOk, openReadOnly, seqGaps, signIdentity, sleep, type ChildServer } from './harness.ts';
+import { ADMIN_TOKEN, childServer, integrityOk, openStoreAt, seqGaps, signIdentity, sleep, type ChildServer } from './harness.ts';
 
 /**
  * Crash-under-load rounds: a server child process, many sockets sending with clientMsgId and
@@ -210,30 +210,34 @@ export async function runCrashRounds(opts: CrashOptions): Promise<CrashReport> {
     await Promise.all(runs);
     await server.kill(); // the last one is a crash too: nothing may depend on a clean shutdown
 
-    const db = openReadOnly(server.dbFile);
+    const intact = await integrityOk(server.dbFile);
+    const store = await openStoreAt(server.dbFile);
+    const sql = store.testing.sql.bind(store.testing);
     try {
       const detail: string[] = [];
       if (stillUnacked) detail.push(`${stillUnacked} messages never acked after the last restart`);
-      const find = db.prepare("SELECT seq, body FROM messages WHERE conversation_id = ? AND sender = 'requester' AND client_msg_id = ?");
+      const find = (conversationId: string, clientMsgId: string) =>
+        sql<{ seq: number; body: string }>("SELECT seq, body FROM messages WHERE conversation_id = ? AND sender = 'requester' AND client_msg_id = ?", conversationId, clientMsgId);
       let acked = 0;
       let lost = 0;
       let mismatch = 0;
       for (const c of clients) {
         for (const [clientMsgId, seq] of c.acked) {
           acked++;
-          const rows = find.all(c.conversationId, clientMsgId) as Array<{ seq: number; body: string }>;
+          const rows = await find(c.conversationId, clientMsgId);
           if (rows.length === 0) {
             lost++;
             if (detail.length < 20) detail.push(`lost: ${c.conversationId} ${clientMsgId} (acked seq ${seq})`);
-          } else if (rows[0]!.seq !== seq) {
+          } else if (Number(rows[0]!.seq) !== seq) {
             mismatch++;
             if (detail.length < 20) detail.push(`seq mismatch: ${clientMsgId} acked ${seq}, stored ${rows[0]!.seq}`);
           }
         }
       }
-      const dupClient = (db.prepare("SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE client_msg_id IS NOT NULL GROUP BY conversation_id, sender, client_msg_id HAVING COUNT(*) > 1)").get() as { n: number }).n;
-      const dupBody = (db.prepare("SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE sender = 'requester' GROUP BY conversation_id, body HAVING COUNT(*) > 1)").get() as { n: number }).n;
-      const gaps = seqGaps(db);
+      const count = async (q: string) => Number((await sql<{ n: number }>(q))[0]!.n);
+      const dupClient = await count('SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE client_msg_id IS NOT NULL GROUP BY conversation_id, sender, client_msg_id HAVING COUNT(*) > 1) AS d');
+      const dupBody = await count("SELECT COUNT(*) AS n FROM (SELECT 1 FROM messages WHERE sender = 'requester' GROUP BY conversation_id, body HAVING COUNT(*) > 1) AS d");
+      const gaps = await seqGaps(store);
       detail.push(...gaps.detail.slice(0, 10));
       const errors: Record<string, number> = {};
       for (const c of clients) for (const [k, v] of Object.entries(c.errors)) errors[k] = (errors[k] ?? 0) + v;
@@ -246,14 +250,14 @@ export async function runCrashRounds(opts: CrashOptions): Promise<CrashReport> {
         ackSeqMismatch: mismatch + (errors.ack_seq_changed ?? 0),
         duplicates: dupClient + dupBody,
         seqGaps: gaps.gaps,
-        integrityOk: integrityOk(db),
+        integrityOk: intact,
         restartToReadyMs,
         restartToReadyMsMedian: median(restartToReadyMs),
         errors,
         detail,
       };
     } finally {
-      db.close();
+      await store.close();
     }
   } catch (e) {
     log(server.output.join('').slice(-2000));

@@ -1,35 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
-import type { Db } from '@ajuda/db';
+import { backupDatabase, createStore, type Store } from '@ajuda/db';
 import type { TestClient } from '../client.ts';
 
 /** The repository root (…/apps/server/test/reliability → …). */
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
-
-/** An open better-sqlite3 handle (the type comes from @ajuda/db; the package lives there). */
-export type Sqlite = Db['sqlite'];
-type SqliteCtor = new (file: string, opts?: { readonly?: boolean; fileMustExist?: boolean }) => Sqlite;
-
-/**
- * better-sqlite3 is a dependency of @ajuda/db, not of the server: resolve it from there so a
- * test can read the database file with its own, independent connection.
- */
-export function sqliteCtor(): SqliteCtor {
-  return createRequire(join(ROOT, 'packages/db/package.json'))('better-sqlite3') as SqliteCtor;
-}
-
-/** Open a database file read-only, with its own connection (a "fresh read"). */
-export function openReadOnly(file: string): Sqlite {
-  const Database = sqliteCtor();
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  return db;
-}
 
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -90,7 +70,7 @@ export function serverEntry(): string {
 }
 
 /**
- * A server as a child process on a temp SQLite file (the bundled entry, or `node --import tsx
+ * A server as a child process on a temp database file (the bundled entry, or `node --import tsx
  * <entry>`), so it can be SIGKILLed at any moment and restarted on the same file.
  */
 let bundled: Promise<string> | null = null;
@@ -183,21 +163,36 @@ export async function childServer(extraEnv: Record<string, string> = {}): Promis
   return s;
 }
 
-/** Whole-database checks a crash must never break. */
-export function integrityOk(db: Sqlite): boolean {
-  const rows = db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>;
-  return rows.length === 1 && rows[0]!.integrity_check === 'ok';
+/**
+ * The database a child server left behind (stopped or killed), opened through the store port: a
+ * fresh read that sees exactly what was committed. Close it when done.
+ */
+export async function openStoreAt(file: string): Promise<Store> {
+  return await createStore(file, { synchronous: 'NORMAL' });
+}
+
+/**
+ * Whole-database check a crash must never break: the operator's online backup of the file (what
+ * `ajuda backup` runs) verifies its copy's integrity, page for page what the file holds.
+ */
+export async function integrityOk(file: string): Promise<boolean> {
+  const dir = mkdtempSync(join(tmpdir(), 'ajuda-check-'));
+  try {
+    return (await backupDatabase(file, join(dir, 'check.db'))).integrity === 'ok';
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Per conversation: are the seqs exactly 1..last_seq? Returns the number of conversations with a gap or mismatch. */
-export function seqGaps(db: Sqlite): { gaps: number; detail: string[] } {
-  const convs = db.prepare('SELECT id, last_seq AS lastSeq FROM conversations').all() as Array<{ id: string; lastSeq: number }>;
-  const seqs = db.prepare('SELECT seq FROM messages WHERE conversation_id = ? ORDER BY seq');
+export async function seqGaps(store: Store): Promise<{ gaps: number; detail: string[] }> {
+  const convs = await store.testing.sql<{ id: string; last_seq: number }>('SELECT id, last_seq FROM conversations');
   const detail: string[] = [];
   for (const c of convs) {
-    const list = (seqs.all(c.id) as Array<{ seq: number }>).map((r) => r.seq);
-    const ok = list.length === c.lastSeq && list.every((s, i) => s === i + 1);
-    if (!ok) detail.push(`${c.id}: last_seq=${c.lastSeq}, seqs=${list.length} (first bad at ${list.findIndex((s, i) => s !== i + 1)})`);
+    const lastSeq = Number(c.last_seq);
+    const list = (await store.testing.sql<{ seq: number }>('SELECT seq FROM messages WHERE conversation_id = ? ORDER BY seq', c.id)).map((r) => Number(r.seq));
+    const ok = list.length === lastSeq && list.every((s, i) => s === i + 1);
+    if (!ok) detail.push(`${c.id}: last_seq=${lastSeq}, seqs=${list.length} (first bad at ${list.findIndex((s, i) => s !== i + 1)})`);
   }
   return { gaps: detail.length, detail };
 }
