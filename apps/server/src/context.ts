@@ -1,14 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { ConversationRow, Store } from '@ajuda/db';
+import type { Store } from '@ajuda/db';
 import { translator, type Catalog, type Locale, type Translate } from '@ajuda/i18n';
 import en from '@ajuda/i18n/server/en';
 import es from '@ajuda/i18n/server/es';
 import pt from '@ajuda/i18n/server/pt';
-import type { Principal, SlaState } from '@ajuda/policy';
-import { AgentConversationUpdated, type SlaView } from '@ajuda/protocol';
+import { AgentConversationUpdated } from '@ajuda/protocol';
 import type { Config } from './config.ts';
 import { StoreRealmDirectory, type RealmDirectory } from './domains/realm/directory.ts';
-import { EventBus, type DomainEvents, type EventName } from './fanout/events.ts';
+import { EventBus } from './fanout/events.ts';
 import { Fanout } from './fanout/fanout.ts';
 import type { MemoryHub } from './hub.ts';
 import { Access } from './services/access.ts';
@@ -16,15 +15,14 @@ import { Clock } from './services/clock.ts';
 import { OwnerKeys } from './services/owners.ts';
 import { Views } from './services/views.ts';
 import type { ReplyPort, SessionState } from './session/port.ts';
-import type { ConnPrincipal } from './session/principal.ts';
 
 const CATALOGS: Record<Locale, Catalog> = { pt, en, es };
 
 /**
  * Everything a domain handler needs, built once in buildApp: a thin composition of services split
- * by job — `clock`, `views` (projections that read the store), `access` (R7), `events` (the domain
- * event bus) and `fanout` (the only door to sockets). The one-line methods below delegate, so
- * domain code reads `svc.iso()`, `svc.mayAccess(p, c)`, `await svc.emit('conversation.changed', …)`.
+ * by job — `clock`, `views` (projections that read the store), `access` (R7), `owners`, `events`
+ * (the domain event bus) and `fanout` (the only door to sockets). Domain code names the service it
+ * uses: `svc.clock.iso()`, `svc.access.mayAccess(p, c)`, `await svc.events.emit('conversation.changed', …)`.
  */
 export class Services {
   readonly t: Record<Locale, Translate> = {
@@ -57,64 +55,10 @@ export class Services {
     this.fanout = new Fanout(hub, store, this.views, this.access, this.owners, this.events, (err) => log.error({ err }, 'fan-out failed'));
   }
 
-  // ── clock ──
-  /** The server's clock (tests inject one). */
-  readonly now = (): Date => this.clock.now();
-  /** Now as an ISO string; formatted once per millisecond (every message is stamped with it). */
-  iso(): string {
-    return this.clock.iso();
-  }
-
-  // ── views ──
-  sla(c: ConversationRow): SlaState | null {
-    return this.views.sla(c);
-  }
-  slaView(c: ConversationRow): SlaView {
-    return this.views.slaView(c);
-  }
-  requesterView(c: ConversationRow) {
-    return this.views.requesterView(c);
-  }
-  agentView(c: ConversationRow) {
-    return this.views.agentView(c);
-  }
-  /** Keep a conversation's owner key (the fan-out's recipients of its messages); returns the row. */
-  remember<C extends Pick<ConversationRow, 'id' | 'ownerKey'>>(c: C): C {
-    return this.owners.remember(c);
-  }
-
-  // ── access (R7, R7a, R7b, R13) ──
-  policyPrincipal(p: ConnPrincipal): Principal {
-    return this.access.policyPrincipal(p);
-  }
-  mayAccess(p: ConnPrincipal, c: ConversationRow): boolean {
-    return this.access.mayAccess(p, c);
-  }
-  mayRead(p: ConnPrincipal, c: ConversationRow): Promise<boolean> {
-    return this.access.mayRead(p, c);
-  }
-  loadReadable(p: ConnPrincipal, id: string): Promise<ConversationRow> {
-    return this.access.loadReadable(p, id);
-  }
-  /** Agents disabled while this process runs (their sessions are also ended in the database). */
-  get disabledAgents(): Set<string> {
-    return this.access.disabledAgents;
-  }
-
-  // ── events and fan-out ──
-  /** Tell every listener that something committed; resolves once the fan-out has sent its frames. */
-  emit<E extends EventName>(event: E, payload: DomainEvents[E]): Promise<void> {
-    return this.events.emit(event, payload);
-  }
-  /** Agents that are online (at least one socket). */
-  onlineAgents(): Set<string> {
-    return this.fanout.onlineAgents();
-  }
-
   /** Reply to an agent's command with the conversation as it now is, carrying the command's ref. */
   async ackAgent(to: ReplyPort, ref: string | undefined, id: string): Promise<void> {
     const c = await this.store.getConversation(id);
-    if (c) to.reply(AgentConversationUpdated, { type: 'agent.conversation.updated', ref, conversation: await this.agentView(c) });
+    if (c) to.reply(AgentConversationUpdated, { type: 'agent.conversation.updated', ref, conversation: await this.views.agentView(c) });
   }
 
   close(): void {

@@ -152,7 +152,7 @@ export class Gateway {
       }
     }
     if (!p) throw new AjudaError('hello_required');
-    if (f.type === 'ping') return conn.send(Pong, { type: 'pong', ref: f.ref, at: this.svc.iso() });
+    if (f.type === 'ping') return conn.send(Pong, { type: 'pong', ref: f.ref, at: this.svc.clock.iso() });
     if (p.kind === 'agent' ? REQUESTER_ONLY.has(f.type) : AGENT_ONLY.has(f.type)) throw new AjudaError('unknown_type');
     if (p.kind !== 'agent') {
       const wait = this.ownerBuckets.take(p.ownerKey);

@@ -66,7 +66,7 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
     const ok = verifyPassword(body.data.password, agent?.passwordHash ?? DUMMY_PASSWORD_HASH) && !!agent && !agent.disabled;
     if (!ok || !agent) return problem(reply, 'auth_failed', 'wrong email or password');
     const token = randomToken('as_', 32);
-    const now = svc.now();
+    const now = svc.clock.now();
     const expiresAt = new Date(now.getTime() + svc.config.agentSessionHours * 3600_000).toISOString();
     await svc.store.startAgentSession(sha256(token), agent.id, now.toISOString(), expiresAt, { actor: `agent:${agent.id}`, action: 'agent.login' });
     reply.setCookie(AGENT_COOKIE, token, cookieOpts(svc.config.agentSessionHours * 3600));
@@ -79,7 +79,7 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
     if (token) {
       const hash = sha256(token);
       const s = await svc.store.findSession(hash);
-      await svc.store.endSession(hash, svc.iso());
+      await svc.store.endSession(hash, svc.clock.iso());
       if (s) {
         // Ends this session's sockets (other sessions of the same agent stay).
         gateway.endAgent(s.agentId, 'logout', hash);
@@ -92,7 +92,7 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
   app.get('/api/agent/me', async (req, reply) => {
     const token = req.cookies[AGENT_COOKIE] ?? bearer(req.headers.authorization);
     const s = token ? await svc.store.findSession(sha256(token)) : undefined;
-    const agent = s && !s.endedAt && new Date(s.expiresAt) > svc.now() ? await svc.store.getAgent(s.agentId) : undefined;
+    const agent = s && !s.endedAt && new Date(s.expiresAt) > svc.clock.now() ? await svc.store.getAgent(s.agentId) : undefined;
     if (!agent || agent.disabled) return problem(reply, 'auth_failed');
     return reply.send({ agent: agentView(agent, true), expiresAt: s!.expiresAt });
   });
@@ -121,7 +121,7 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
     if (!admin(req.headers.authorization)) return problem(reply, 'auth_failed');
     const body = RealmLoad.safeParse(req.body);
     if (!body.success) return problem(reply, 'bad_frame', z.prettifyError(body.error));
-    await svc.directory.load(body.data.map((r) => ({ ...r, contract: r.contract ?? null })), svc.iso());
+    await svc.directory.load(body.data.map((r) => ({ ...r, contract: r.contract ?? null })), svc.clock.iso());
     return reply.send({ loaded: body.data.length });
   });
 
@@ -129,8 +129,8 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
   app.post('/api/admin/agents/:id/disable', async (req, reply) => {
     if (!admin(req.headers.authorization)) return problem(reply, 'auth_failed');
     const id = (req.params as { id: string }).id;
-    if (!(await svc.store.disableAgent(id, svc.iso(), { actor: 'admin', action: 'agent.disabled', detail: { agentId: id } }))) return problem(reply, 'not_found');
-    svc.disabledAgents.add(id);
+    if (!(await svc.store.disableAgent(id, svc.clock.iso(), { actor: 'admin', action: 'agent.disabled', detail: { agentId: id } }))) return problem(reply, 'not_found');
+    svc.access.disabledAgents.add(id);
     gateway.endAgent(id, 'disabled');
     return reply.code(204).send();
   });

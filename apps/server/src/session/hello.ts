@@ -64,11 +64,11 @@ async function helloRequester(svc: Services, conn: HelloSocket, f: Hello): Promi
   // A host page connecting directly (not through the widget iframe) must be allowed for its channel.
   const own = new URL(svc.config.publicUrl).origin;
   if (conn.origin !== own && !svc.config.origins[f.channel].includes(conn.origin)) return refuse(conn, 'forbidden', f.ref);
-  const at = svc.iso();
+  const at = svc.clock.iso();
   let principal: RequesterPrincipal;
   let visitorToken: string | undefined;
   if (f.identityToken) {
-    const r = await verifyIdentity(f.identityToken, svc.config.identityKeys, svc.now());
+    const r = await verifyIdentity(f.identityToken, svc.config.identityKeys, svc.clock.now());
     if (!r.ok) return refuse(conn, r.code, f.ref);
     const c = r.claims;
     principal = {
@@ -86,7 +86,7 @@ async function helloRequester(svc: Services, conn: HelloSocket, f: Hello): Promi
     };
     await svc.store.upsertPlatformUser(c.realm, c.sub, c.name ?? null, c.email ?? null, c.perms ?? [], at);
     // The session ends when the token does; the widget reconnects with a fresh one.
-    const ms = principal.expiresAt.getTime() - svc.now().getTime();
+    const ms = principal.expiresAt.getTime() - svc.clock.now().getTime();
     conn.timers.push(setTimeout(() => endSession(conn, 'token_expired'), Math.max(0, Math.min(ms, 2 ** 31 - 1))));
   } else {
     // R1: on the platform channel a verified identity is required; elsewhere a visitor.
@@ -138,7 +138,7 @@ async function helloAgent(svc: Services, conn: HelloSocket, f: Hello): Promise<v
   const hash = sha256(token);
   const s = await svc.store.findSession(hash);
   const agent = s ? await svc.store.getAgent(s.agentId) : undefined;
-  if (!s || s.endedAt || new Date(s.expiresAt) <= svc.now() || !agent || agent.disabled) return refuse(conn, 'auth_failed', f.ref);
+  if (!s || s.endedAt || new Date(s.expiresAt) <= svc.clock.now() || !agent || agent.disabled) return refuse(conn, 'auth_failed', f.ref);
   const p: AgentPrincipal = {
     kind: 'agent',
     agentId: agent.id,
@@ -150,7 +150,7 @@ async function helloAgent(svc: Services, conn: HelloSocket, f: Hello): Promise<v
   };
   conn.principal = p;
   svc.fanout.join(conn);
-  const ms = new Date(s.expiresAt).getTime() - svc.now().getTime();
+  const ms = new Date(s.expiresAt).getTime() - svc.clock.now().getTime();
   conn.timers.push(setTimeout(() => endSession(conn, 'logout'), Math.max(0, Math.min(ms, 2 ** 31 - 1))));
   conn.send(SessionReady, {
     type: 'session.ready',

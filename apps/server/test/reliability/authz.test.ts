@@ -122,7 +122,7 @@ describe('authorization matrix against an oracle written from POLICY.md', () => 
     expect(checked).toBe(150);
     // The disabled agent, through the server's own decision path: sees nothing.
     const disabled = { kind: 'agent' as const, agentId: 'ag_sofia', name: 'Sofía', role: 'agent' as const, languages: ['es' as const], teams: [], sessionHash: 'x' };
-    for (const id of convs) expect(svc.mayAccess(disabled, (await svc.store.getConversation(id))!)).toBe(false);
+    for (const id of convs) expect(svc.access.mayAccess(disabled, (await svc.store.getConversation(id))!)).toBe(false);
     for (const a of actors) a.c.close();
   }, 60_000);
 });

@@ -133,7 +133,7 @@ export function serverDecision(p: OPrincipal, c: OConversation, op: Operation, g
         p.kind === 'visitor'
           ? { kind: 'visitor', visitorId: p.visitorId, ownerKey: visitorOwnerKey(p.visitorId), channel: 'website', locale: null }
           : { kind: 'realm_user', realmId: p.realmId, userId: p.userId, perms: p.perms, name: null, email: null, ownerKey: realmUserOwnerKey(p.realmId, p.userId), channel: 'platform', tokenLocale: null, locale: null, expiresAt: new Date(now.getTime() + 60_000) };
-      const viaSvc = svc.mayAccess(conn, c as unknown as ConversationRow);
+      const viaSvc = svc.access.mayAccess(conn, c as unknown as ConversationRow);
       return policy && viaSvc ? true : !policy && !viaSvc ? false : (null as unknown as boolean);
     }
     case 'realm.read':

@@ -23,16 +23,16 @@ export async function currentGrant(svc: Services, realmId: string | null) {
 }
 
 export async function inbox(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'inbox.get'>): Promise<void> {
-  const since = new Date(svc.now().getTime() - RESOLVED_WINDOW_MS).toISOString();
-  const rows = (await svc.store.listOpen(since)).filter((c) => svc.mayAccess(p, c));
+  const since = new Date(svc.clock.now().getTime() - RESOLVED_WINDOW_MS).toISOString();
+  const rows = (await svc.store.listOpen(since)).filter((c) => svc.access.mayAccess(p, c));
   const [conversations, escalations, agents] = await Promise.all([
-    Promise.all(rows.map((c) => svc.agentView(c))),
+    Promise.all(rows.map((c) => svc.views.agentView(c))),
     Promise.all(rows.filter((c) => c.escalated).map((c) => svc.store.escalations(c.id))),
     svc.store.listAgents(),
   ]);
   io.session.inbox.clear();
   for (const c of rows) io.session.inbox.add(c.id);
-  const online = svc.onlineAgents();
+  const online = svc.fanout.onlineAgents();
   io.reply(Inbox, {
     type: 'inbox',
     ref: f.ref,
@@ -44,8 +44,8 @@ export async function inbox(svc: Services, io: HandlerIo, p: AgentPrincipal, f: 
 
 export async function open(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'conversation.open'>): Promise<void> {
   // R13: a former assignee may still open it, read-only (the snapshot says so).
-  const c = await svc.loadReadable(p, f.conversationId);
-  const handles = svc.mayAccess(p, c);
+  const c = await svc.access.loadReadable(p, f.conversationId);
+  const handles = svc.access.mayAccess(p, c);
   // Subscribe, then read: a message committed while the snapshot is read waits and follows it, once.
   const replay = svc.fanout.follow(io.session, c);
   let sent = 0;
@@ -54,7 +54,7 @@ export async function open(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F
       svc.store.messagesAfter(c.id, Math.max(0, c.lastSeq - 1000), 1000, true),
       svc.store.escalations(c.id),
       currentGrant(svc, c.realmId),
-      svc.agentView(c),
+      svc.views.agentView(c),
     ]);
     if (handles) io.session.inbox.add(c.id);
     io.reply(ConversationSnapshot, {
@@ -81,7 +81,7 @@ export async function assign(svc: Services, io: HandlerIo, p: AgentPrincipal, f:
   if (!target || target.disabled) throw new AjudaError('not_found');
   if (p.role !== 'lead' && targetId !== p.agentId && !agentServesQueue({ role: target.role, teams: target.teams }, c.queue, c.team))
     throw new AjudaError('forbidden');
-  const at = svc.iso();
+  const at = svc.clock.iso();
   // Decided on the queue and assignee read above: if another agent took or moved it meanwhile, this one loses.
   await guarded(
     svc.store.assign(c.id, { status: c.status, assigneeId: c.assigneeId, queue: c.queue }, (cur) => ({
@@ -91,7 +91,7 @@ export async function assign(svc: Services, io: HandlerIo, p: AgentPrincipal, f:
       audit: [{ actor: `agent:${p.agentId}`, action: 'conversation.assigned', detail: { from: cur.assigneeId, to: targetId } }],
     })),
   );
-  await svc.emit('conversation.changed', { conversationId: c.id });
+  await svc.events.emit('conversation.changed', { conversationId: c.id });
   await svc.ackAgent(io, f.ref, c.id);
 }
 
@@ -106,7 +106,7 @@ export async function transfer(svc: Services, io: HandlerIo, p: AgentPrincipal, 
   if (queue === 'project') team = c.team ?? (await projectTeamOf(svc, c));
   const target = f.agentId ? await svc.store.getAgent(f.agentId) : undefined;
   if (f.agentId && (!target || target.disabled)) throw new AjudaError('not_found');
-  const at = svc.iso();
+  const at = svc.clock.iso();
   const { messages: out } = await guarded(
     svc.store.transfer(c.id, { status: c.status, assigneeId: c.assigneeId, queue: c.queue }, (cur, tx) => {
       // The agent's own words (f.reason) stay as typed; the rest is a code rendered in each reader's language.
@@ -131,7 +131,7 @@ export async function transfer(svc: Services, io: HandlerIo, p: AgentPrincipal, 
     }),
   );
   publishAll(svc, out);
-  await svc.emit('conversation.changed', { conversationId: c.id });
+  await svc.events.emit('conversation.changed', { conversationId: c.id });
   await svc.ackAgent(io, f.ref, c.id);
 }
 
@@ -147,7 +147,7 @@ async function projectTeamOf(svc: Services, c: ConversationRow): Promise<string 
 export async function setPriority(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'priority.set'>): Promise<void> {
   const c = await loadFor(svc, p, f.conversationId);
   if (c.status === 'intake') throw new AjudaError('invalid_state');
-  const at = svc.iso();
+  const at = svc.clock.iso();
   // The change is from the priority the agent saw: if another changed it meanwhile, this one loses (no lost trace line).
   await guarded(
     svc.store.setPriority(c.id, { priority: c.priority }, (cur) => {
@@ -161,13 +161,13 @@ export async function setPriority(svc: Services, io: HandlerIo, p: AgentPrincipa
       };
     }),
   );
-  await svc.emit('conversation.changed', { conversationId: c.id });
+  await svc.events.emit('conversation.changed', { conversationId: c.id });
   await svc.ackAgent(io, f.ref, c.id);
 }
 
 export async function availability(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'agent.availability'>): Promise<void> {
   await svc.store.setAgentAvailable(p.agentId, f.available);
-  await svc.emit('agent.changed', { agentId: p.agentId, available: f.available });
+  await svc.events.emit('agent.changed', { agentId: p.agentId, available: f.available });
   if (f.available) await assignWaiting(svc);
 }
 

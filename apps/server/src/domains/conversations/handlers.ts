@@ -34,8 +34,8 @@ type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
 /** R7a: a conversation that is not yours is answered exactly like one that does not exist. */
 export async function loadFor(svc: Services, p: ConnPrincipal, id: string): Promise<ConversationRow> {
   const c = await svc.store.getConversation(id);
-  if (!c || !svc.mayAccess(p, c)) throw new AjudaError('not_found');
-  return svc.remember(c);
+  if (!c || !svc.access.mayAccess(p, c)) throw new AjudaError('not_found');
+  return svc.owners.remember(c);
 }
 
 export function requesterPolicy(p: RequesterPrincipal): Requester {
@@ -102,7 +102,7 @@ function intakeEffects(svc: Services, c: ConversationRow, answers: Record<string
 
 /** The messages a command appended, to whoever listens (the fan-out sends them to their audiences). */
 function publishAll(svc: Services, out: MessageRow[]): void {
-  for (const m of out) void svc.emit('message.created', { message: m });
+  for (const m of out) void svc.events.emit('message.created', { message: m });
 }
 
 /** Starts in flight, by owner and idempotency key: concurrent retries share one creation. */
@@ -117,7 +117,7 @@ export async function start(svc: Services, io: HandlerIo, p: RequesterPrincipal,
   // R2–R4: what this requester may open depends only on the verified session (R5).
   if (!canOpen(requester, f.requestType)) throw new AjudaError('request_type_not_allowed');
   const existing = await svc.store.findByIdempotency(p.ownerKey, f.idempotencyKey);
-  if (existing) return replyStarted(svc, io, f, svc.remember(existing), f.answers);
+  if (existing) return replyStarted(svc, io, f, svc.owners.remember(existing), f.answers);
   // A JSON pair, not a join: an owner key or idempotency key may itself hold any separator (R7).
   const key = JSON.stringify([p.ownerKey, f.idempotencyKey]);
   let pending = inflight.get(key);
@@ -135,7 +135,7 @@ export async function start(svc: Services, io: HandlerIo, p: RequesterPrincipal,
     // The requester learns of the conversation before its first system messages arrive.
     if (creator) {
       publishAll(svc, out);
-      void svc.emit('conversation.started', { conversationId: row.id });
+      void svc.events.emit('conversation.started', { conversationId: row.id });
     }
   }
 }
@@ -147,7 +147,7 @@ async function create(svc: Services, p: RequesterPrincipal, f: F<'conversation.s
   // R3/R5: matched for agents' eyes only; nothing observable by the requester depends on it.
   const contract = p.kind === 'realm_user' ? 'contract' : matchContract(claims, await svc.directory.contracts());
   const language = conversationLanguage(p.kind === 'realm_user' ? p.tokenLocale : null, p.locale, f.locale);
-  const at = svc.iso();
+  const at = svc.clock.iso();
   const c: NewConversation = {
     id: newConversationId(),
     channel: p.channel,
@@ -176,12 +176,12 @@ async function create(svc: Services, p: RequesterPrincipal, f: F<'conversation.s
   }
   const actor = p.kind === 'visitor' ? `visitor:${p.visitorId}` : `user:${p.realmId}:${p.userId}`;
   const r = await svc.store.startConversation(c, { actor, action: 'conversation.started', detail: { type: f.requestType, channel: p.channel } }, intake);
-  return { row: svc.remember(r.conversation), out: r.messages };
+  return { row: svc.owners.remember(r.conversation), out: r.messages };
 }
 
 async function replyStarted(svc: Services, io: HandlerIo, f: F<'conversation.start'>, c: ConversationRow, answers: unknown): Promise<void> {
   if (c.requestType !== f.requestType) throw new AjudaError('idempotency_conflict');
-  io.reply(ConversationStarted, { type: 'conversation.started', ref: f.ref, conversation: await svc.requesterView(c) });
+  io.reply(ConversationStarted, { type: 'conversation.started', ref: f.ref, conversation: await svc.views.requesterView(c) });
   if (c.status === 'intake' && answers) {
     const v = await checkIntake(svc, c, answers);
     if (!v.ok) throw new AjudaError('intake_invalid', undefined, { fields: v.fields });
@@ -191,13 +191,13 @@ async function replyStarted(svc: Services, io: HandlerIo, f: F<'conversation.sta
 export async function intakeSubmit(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'intake.submit'>): Promise<void> {
   const c = await loadFor(svc, p, f.conversationId);
   if (c.status !== 'intake') {
-    io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: await svc.requesterView(c) });
+    io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: await svc.views.requesterView(c) });
     return;
   }
   const v = await checkIntake(svc, c, f.answers);
   if (!v.ok) throw new AjudaError('intake_invalid', undefined, { fields: v.fields });
   const inputs = await routeInputs(svc, c, v.value);
-  const at = svc.iso();
+  const at = svc.clock.iso();
   let out: MessageRow[] = [];
   try {
     out = (await svc.store.completeIntake(c.id, (cur, tx) => intakeEffects(svc, cur, v.value, inputs, at, tx))).messages;
@@ -207,13 +207,13 @@ export async function intakeSubmit(svc: Services, io: HandlerIo, p: RequesterPri
   }
   publishAll(svc, out);
   const fresh = (await svc.store.getConversation(c.id))!;
-  io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: await svc.requesterView(fresh) });
-  await svc.emit('conversation.changed', { conversationId: c.id });
+  io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: await svc.views.requesterView(fresh) });
+  await svc.events.emit('conversation.changed', { conversationId: c.id });
 }
 
 export async function list(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'conversation.list'>): Promise<void> {
   const rows = await svc.store.listByOwner(p.ownerKey);
-  io.reply(ConversationListResult, { type: 'conversation.list.result', ref: f.ref, conversations: await Promise.all(rows.map((c) => svc.requesterView(c))) });
+  io.reply(ConversationListResult, { type: 'conversation.list.result', ref: f.ref, conversations: await Promise.all(rows.map((c) => svc.views.requesterView(c))) });
 }
 
 /**
@@ -236,20 +236,20 @@ export async function send(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<
     kind,
     body: f.body,
     clientMsgId: f.clientMsgId,
-    at: svc.iso(),
+    at: svc.clock.iso(),
     // The seq and the SLA timestamps of who spoke are set by the same statement (R10).
     who: kind === 'text' ? (isAgent ? 'agent' : 'requester') : null,
     // Replying to an unassigned conversation takes it, as in every helpdesk (decided on the row inside the command).
     ...(isAgent && kind === 'text' ? { takeIfQueued: { agentId: p.agentId, routing: routingReason('taken_by_reply', { name: p.name }) } } : {}),
   });
   io.reply(MessageAck, { type: 'message.ack', ref: f.ref, conversationId: c.id, clientMsgId: f.clientMsgId, seq: row.seq, at: row.createdAt });
-  if (!duplicate) void svc.emit('message.created', { message: row, origin: io.session });
-  if (autoAssigned) await svc.emit('conversation.changed', { conversationId: c.id });
+  if (!duplicate) void svc.events.emit('message.created', { message: row, origin: io.session });
+  if (autoAssigned) await svc.events.emit('conversation.changed', { conversationId: c.id });
 }
 
 export async function typing(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'typing.set'>): Promise<void> {
   const c = await loadFor(svc, p, f.conversationId);
-  await svc.emit('typing.changed', { conversation: c, from: p.kind === 'agent' ? 'agent' : 'requester', on: f.on });
+  await svc.events.emit('typing.changed', { conversation: c, from: p.kind === 'agent' ? 'agent' : 'requester', on: f.on });
 }
 
 export async function read(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'read'>): Promise<void> {
@@ -259,13 +259,13 @@ export async function read(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<
   const current = isAgent ? c.agentReadSeq : c.requesterReadSeq;
   if (seq <= current) return;
   await svc.store.markRead(c.id, isAgent ? 'agent' : 'requester', seq);
-  await svc.emit('conversation.read', { conversation: c, by: isAgent ? 'agent' : 'requester', lastReadSeq: seq });
+  await svc.events.emit('conversation.read', { conversation: c, by: isAgent ? 'agent' : 'requester', lastReadSeq: seq });
 }
 
 /** Replay what the client missed, in order, from the database (the only source of truth). */
 export async function resume(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'session.resume'>): Promise<void> {
-  // R13: an agent who handled it may keep following it read-only (Services.mayRead).
-  const c = p.kind === 'agent' ? await svc.loadReadable(p, f.conversationId) : await loadFor(svc, p, f.conversationId);
+  // R13: an agent who handled it may keep following it read-only (Access.mayRead).
+  const c = p.kind === 'agent' ? await svc.access.loadReadable(p, f.conversationId) : await loadFor(svc, p, f.conversationId);
   const includeNotes = p.kind === 'agent';
   if (c.lastSeq - f.lastSeq > svc.config.limits.maxReplay)
     throw new AjudaError('snapshot_required', `more than ${svc.config.limits.maxReplay} messages missed: reload the conversation`);
@@ -294,7 +294,7 @@ export async function resolve(svc: Services, io: HandlerIo, p: AgentPrincipal, f
   const c = await loadFor(svc, p, f.conversationId);
   const open = (s: ConversationRow['status']) => s !== 'resolved' && s !== 'closed' && s !== 'intake';
   if (!open(c.status)) throw new AjudaError('invalid_state');
-  const at = svc.iso();
+  const at = svc.clock.iso();
   // The state is checked again on the row read inside the command: of two resolves, one wins.
   const { messages: out } = await guarded(
     svc.store.resolve(c.id, {}, (cur) => {
@@ -308,9 +308,9 @@ export async function resolve(svc: Services, io: HandlerIo, p: AgentPrincipal, f
     }),
   );
   publishAll(svc, out);
-  await svc.emit('conversation.changed', { conversationId: c.id });
+  await svc.events.emit('conversation.changed', { conversationId: c.id });
   // R14: ask the requester whether this answered their question.
-  await svc.emit('feedback.requested', { conversation: c });
+  await svc.events.emit('feedback.requested', { conversation: c });
   await svc.ackAgent(io, f.ref, c.id);
   void assignWaiting(svc).catch((err: unknown) => svc.log.error({ err }, 'assigning waiting conversations failed'));
 }
@@ -318,7 +318,7 @@ export async function resolve(svc: Services, io: HandlerIo, p: AgentPrincipal, f
 export async function reopen(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'conversation.reopen'>): Promise<void> {
   const c = await loadFor(svc, p, f.conversationId);
   if (c.status !== 'resolved') throw new AjudaError('invalid_state');
-  const at = svc.iso();
+  const at = svc.clock.iso();
   const { conversation, messages: out } = await guarded(
     svc.store.reopen(c.id, { status: 'resolved' }, (cur) => ({
       at,
@@ -328,9 +328,9 @@ export async function reopen(svc: Services, io: HandlerIo, p: ConnPrincipal, f: 
     })),
   );
   publishAll(svc, out);
-  await svc.emit('conversation.changed', { conversationId: c.id });
+  await svc.events.emit('conversation.changed', { conversationId: c.id });
   if (p.kind === 'agent') await svc.ackAgent(io, f.ref, c.id);
-  else io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: await svc.requesterView(conversation) });
+  else io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: await svc.views.requesterView(conversation) });
 }
 
 export { publishAll };

@@ -27,7 +27,7 @@ export interface EscalationInput {
  */
 export async function escalate(svc: Services, c: ConversationRow, input: EscalationInput, actor: string): Promise<EscalationRow> {
   if (!canEscalate(c.status)) throw new AjudaError('invalid_state', 'only an open conversation can be escalated');
-  const at = svc.iso();
+  const at = svc.clock.iso();
   const e: EscalationRow = { id: shortId('esc'), conversationId: c.id, ...input, createdAt: at };
   // Decided on the state read above, checked again inside the command: of two escalations, one wins.
   const { messages: out } = await guarded(
@@ -48,8 +48,8 @@ export async function escalate(svc: Services, c: ConversationRow, input: Escalat
   );
   const row = e;
   publishAll(svc, out);
-  await svc.emit('conversation.changed', { conversationId: c.id });
-  await svc.emit('escalation.created', { escalation: row });
+  await svc.events.emit('conversation.changed', { conversationId: c.id });
+  await svc.events.emit('escalation.created', { escalation: row });
   return row;
 }
 
@@ -64,7 +64,7 @@ export async function feedback(svc: Services, io: HandlerIo, p: RequesterPrincip
   const c = await loadFor(svc, p, f.conversationId);
   if (c.status !== 'resolved') throw new AjudaError('invalid_state');
   const value = { answered: f.answered, ...(f.comment ? { comment: f.comment } : {}) };
-  const at = svc.iso();
+  const at = svc.clock.iso();
   await guarded(
     svc.store.recordFeedback(c.id, { status: 'resolved' }, () => ({
       at,
@@ -73,8 +73,8 @@ export async function feedback(svc: Services, io: HandlerIo, p: RequesterPrincip
     })),
   );
   io.reply(FeedbackRecorded, { type: 'feedback.recorded', ref: f.ref, conversationId: c.id, ...value });
-  await svc.emit('feedback.recorded', { conversationId: c.id, ...value });
-  await svc.emit('conversation.changed', { conversationId: c.id });
+  await svc.events.emit('feedback.recorded', { conversationId: c.id, ...value });
+  await svc.events.emit('conversation.changed', { conversationId: c.id });
 }
 
 /** The requester's escalation and feedback frames. */

@@ -46,19 +46,19 @@ export async function adjust(svc: Services, io: HandlerIo, p: AgentPrincipal, f:
   const realmId = c.realmId;
   if (!isSmallAdjustment(f.action)) throw new AjudaError('forbidden', 'complex changes go to the project team (R12d)');
   const records = (gs: GrantRow[]): GrantRecord[] => gs.map((g) => ({ id: g.id, realmId: g.realmId, level: g.level, expiresAt: new Date(g.expiresAt), revokedAt: g.revokedAt ? new Date(g.revokedAt) : null }));
-  const at = svc.iso();
+  const at = svc.clock.iso();
   const { messages: out } = await guarded(
     svc.store.adjustPipeline(
       c.id,
       realmId,
       f.pipelineId,
       // Checked on the grants read inside the command: a revocation committed before it wins (R12c).
-      (grants) => agentMayWrite(records(grants), realmId, svc.now()),
+      (grants) => agentMayWrite(records(grants), realmId, svc.clock.now()),
       (pipe, grants) => ({
         status: f.action === 'pause' ? 'paused' : 'running',
         effects: {
           at,
-          audit: [{ actor: `agent:${p.agentId}`, action: 'grant.used', detail: { action: f.action, pipelineId: pipe.id, pipelineName: pipe.name, agentName: p.name, grant: activeGrant(records(grants), realmId, svc.now())?.id } }],
+          audit: [{ actor: `agent:${p.agentId}`, action: 'grant.used', detail: { action: f.action, pipelineId: pipe.id, pipelineName: pipe.name, agentName: p.name, grant: activeGrant(records(grants), realmId, svc.clock.now())?.id } }],
           // R12c: every use is recorded where the customer sees it — a line in their conversation.
           system: [systemLine(svc, c, 'system.grant_used', { agent: p.name, grantAction: f.action, pipeline: pipe.name })],
         },
@@ -93,7 +93,7 @@ export async function listGrants(svc: Services, io: HandlerIo, p: RealmUserPrinc
 /** R12b/R12c: only a realm user holding the grant permission grants; scoped, time-bounded, audited. */
 export async function createGrant(svc: Services, io: HandlerIo, p: RealmUserPrincipal, f: F<'grant.create'>): Promise<void> {
   if (!canGrant(requesterPolicy(p))) throw new AjudaError('forbidden');
-  const at = svc.now();
+  const at = svc.clock.now();
   const g = { id: shortId('gr'), realmId: p.realmId, level: f.level, grantedBy: p.userId, createdAt: at.toISOString(), expiresAt: new Date(at.getTime() + f.minutes * 60_000).toISOString() };
   await svc.store.grant(g, { actor: `user:${p.realmId}:${p.userId}`, action: 'grant.created', detail: { grantId: g.id, level: g.level, expiresAt: g.expiresAt } });
   await grantsChanged(svc, p.realmId, f.ref, io);
@@ -101,7 +101,7 @@ export async function createGrant(svc: Services, io: HandlerIo, p: RealmUserPrin
 
 export async function revokeGrant(svc: Services, io: HandlerIo, p: RealmUserPrincipal, f: F<'grant.revoke'>): Promise<void> {
   if (!canGrant(requesterPolicy(p))) throw new AjudaError('forbidden');
-  const ok = await svc.store.revokeGrant(p.realmId, f.grantId, svc.iso(), { actor: `user:${p.realmId}:${p.userId}`, action: 'grant.revoked', detail: { grantId: f.grantId } });
+  const ok = await svc.store.revokeGrant(p.realmId, f.grantId, svc.clock.iso(), { actor: `user:${p.realmId}:${p.userId}`, action: 'grant.revoked', detail: { grantId: f.grantId } });
   if (!ok) throw new AjudaError('not_found');
   await grantsChanged(svc, p.realmId, f.ref, io);
 }
@@ -110,7 +110,7 @@ export async function revokeGrant(svc: Services, io: HandlerIo, p: RealmUserPrin
 async function grantsChanged(svc: Services, realmId: string, ref: string | undefined, origin: ReplyPort): Promise<void> {
   const grants = await grantList(svc, realmId);
   origin.reply(GrantList, { type: 'grant.list', ref, grants });
-  await svc.emit('grants.changed', { realmId });
+  await svc.events.emit('grants.changed', { realmId });
 }
 
 /**

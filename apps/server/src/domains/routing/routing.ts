@@ -48,7 +48,7 @@ export type Candidate = AgentCandidate & { name: string };
 
 /** Who could take a conversation, from the agents as read inside the command (R11). */
 export function candidates(svc: Services, tx: TxView): Candidate[] {
-  const online = svc.onlineAgents();
+  const online = svc.fanout.onlineAgents();
   const open = tx.openCounts();
   return tx.agents().map((a) => ({
     id: a.id,
@@ -111,7 +111,7 @@ export const after = (c: ConversationRow, e: Effects): ConversationRow => ({ ...
 
 /** Assign every waiting conversation that someone can now take (an agent came online, freed up, …). */
 export async function assignWaiting(svc: Services): Promise<void> {
-  const at = svc.iso();
+  const at = svc.clock.iso();
   let cands: Candidate[] | null = null;
   const changed = await svc.store.assignWaiting((c, tx) => {
     cands ??= candidates(svc, tx);
@@ -119,7 +119,7 @@ export async function assignWaiting(svc: Services): Promise<void> {
     return tryAssign(svc, c, cands, at) ?? { at };
   });
   const out: MessageRow[] = changed.flatMap((ch) => ch.messages);
-  for (const ch of changed) svc.remember(ch.conversation);
-  for (const m of out) void svc.emit('message.created', { message: m });
-  for (const ch of changed) void svc.emit('conversation.changed', { conversationId: ch.conversation.id });
+  for (const ch of changed) svc.owners.remember(ch.conversation);
+  for (const m of out) void svc.events.emit('message.created', { message: m });
+  for (const ch of changed) void svc.events.emit('conversation.changed', { conversationId: ch.conversation.id });
 }
