@@ -52,6 +52,8 @@ export class Services {
     this.views = new Views(config, store, this.clock, this.owners, directory);
     this.access = new Access(store, this.owners);
     this.events = new EventBus((err, event) => log.error({ err, event }, 'event listener failed'));
+    // The directory hears of every pipeline the server changes (R12d), so a cached copy never goes stale.
+    this.events.on('pipeline.changed', ({ realmId, pipeline }) => directory.pipelineChanged?.(realmId, pipeline));
     this.fanout = new Fanout(hub, store, this.views, this.access, this.owners, this.events, (err) => log.error({ err }, 'fan-out failed'));
   }
 

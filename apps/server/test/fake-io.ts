@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { ErrorFrame, PROTOCOL_VERSION, clientCode, errorInfo, type ErrorCode, type ServerFrame } from '@ajuda/protocol';
-import { buildApp } from '../src/app.ts';
+import { buildApp, type BuildOptions } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Services } from '../src/context.ts';
 import { realmUserOwnerKey } from '../src/identity.ts';
@@ -83,11 +83,14 @@ const AGENTS: Record<string, Omit<AgentPrincipal, 'kind' | 'sessionHash'>> = {
   ag_emma: { agentId: 'ag_emma', name: 'Emma Clarke', role: 'agent', languages: ['en'], teams: [] },
 };
 
-/** The real services over a fresh seeded database, no HTTP listener: handlers are called directly. */
-export async function unitStack(): Promise<UnitStack> {
+/**
+ * The real services over a fresh seeded database, no HTTP listener: handlers are called directly.
+ * `directory` plugs in another realm directory, as a deployment may.
+ */
+export async function unitStack(opts: Pick<BuildOptions, 'directory'> = {}): Promise<UnitStack> {
   const dir = mkdtempSync(join(tmpdir(), 'ajuda-unit-'));
   const config = loadConfig({ AJUDA_DB_FILE: join(dir, 'ajuda.db'), AJUDA_DEMO: 'off', LOG_LEVEL: 'warn', AJUDA_SYNCHRONOUS: 'NORMAL' }, dir);
-  const app = await buildApp(config, { seed: true, logger: false });
+  const app = await buildApp(config, { seed: true, logger: false, ...opts });
   const svc = app.ajuda.svc;
   const own = new URL(config.publicUrl).origin;
   const opened: FakeIo[] = [];

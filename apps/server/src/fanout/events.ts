@@ -1,4 +1,4 @@
-import type { ConversationRow, EscalationRow, MessageRow } from '@ajuda/db';
+import type { ConversationRow, EscalationRow, MessageRow, PipelineRow } from '@ajuda/db';
 import type { SessionState } from '../session/port.ts';
 
 /**
@@ -29,6 +29,8 @@ export interface DomainEvents {
   'sla.breached': { conversationId: string; clock: 'first_response' | 'next_response' | 'resolution'; at: string };
   /** R12: a realm's grants changed (created, revoked). */
   'grants.changed': { realmId: string };
+  /** R12d: support changed a pipeline under the customer's grant (paused, resumed); the pipeline as committed. */
+  'pipeline.changed': { realmId: string; pipeline: PipelineRow };
   /** An agent's availability changed. */
   'agent.changed': { agentId: string; available: boolean };
 }

@@ -20,9 +20,17 @@ export interface RealmDirectory {
   /** For agents' eyes only (R3, R5). */
   contracts(): Promise<ContractRecord[]>;
   load(realms: RealmSeed[], at: string): Promise<void>;
+  /**
+   * A pipeline the server itself changed (R12d: a small adjustment under a grant), after the
+   * store committed it: the directory listens to `pipeline.changed` on the event bus through this.
+   * A directory that caches realm data updates or drops its copy here (the next read sees the new
+   * status); one over the platform's API may forward the change. Optional: one that reads the
+   * store each time has nothing to do.
+   */
+  pipelineChanged?(realmId: string, pipeline: PipelineRow): void | Promise<void>;
 }
 
-/** The default directory over the store. */
+/** The default directory over the store: it reads the store's tables on every call (no cache), so a change is seen at once. */
 export class StoreRealmDirectory implements RealmDirectory {
   constructor(private readonly store: Store) {}
   async realmName(realmId: string) {

@@ -47,7 +47,7 @@ export async function adjust(svc: Services, io: HandlerIo, p: AgentPrincipal, f:
   if (!isSmallAdjustment(f.action)) throw new AjudaError('forbidden', 'complex changes go to the project team (R12d)');
   const records = (gs: GrantRow[]): GrantRecord[] => gs.map((g) => ({ id: g.id, realmId: g.realmId, level: g.level, expiresAt: new Date(g.expiresAt), revokedAt: g.revokedAt ? new Date(g.revokedAt) : null }));
   const at = svc.clock.iso();
-  const { messages: out } = await guarded(
+  const { messages: out, pipeline } = await guarded(
     svc.store.adjustPipeline(
       c.id,
       realmId,
@@ -66,6 +66,8 @@ export async function adjust(svc: Services, io: HandlerIo, p: AgentPrincipal, f:
     ),
   );
   publishAll(svc, out);
+  // Before the snapshot below: it reads the pipelines through the directory, which listens.
+  await svc.events.emit('pipeline.changed', { realmId, pipeline });
   io.reply(RealmSnapshot, await realmSnapshot(svc, c.id, realmId, f.ref));
 }
 
