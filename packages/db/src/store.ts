@@ -12,7 +12,8 @@ import type { RealmSeed } from './repo.ts';
  * Policy stays pure and outside: a command that must decide something inside its transaction
  * takes the decision as a function of the fresh row (`Decide`), never server code.
  *
- * Adapters: `SqliteStore` (sqlite-store.ts). Every adapter passes test/store.contract.test.ts.
+ * Adapters: `SqliteStore` (sqlite-store.ts), `PgStore` (pg-store.ts). Every adapter passes
+ * test/store.contract.test.ts.
  */
 
 // ── domain rows (from the drizzle schema; JSON columns decoded) ──
@@ -164,10 +165,19 @@ export interface StoreStats {
 
 /** Test seams every adapter offers, so server tests need not know the backend. */
 export interface StoreTesting {
-  /** Called inside each commit's transaction right before COMMIT; throwing fails the whole batch. */
+  /** Called inside each commit's transaction right before COMMIT; throwing fails the whole batch (or the one command). */
   beforeCommit: ((batchSize: number) => void) | null;
-  /** A fixture statement in plain SQL with `?` placeholders (the adapter translates them); rows for a SELECT. */
-  sql<T = Record<string, unknown>>(statement: string, ...params: unknown[]): T[];
+  /**
+   * A fixture statement in plain SQL with `?` placeholders (the adapter translates them), run on a
+   * connection of its own where the backend has several; rows for a SELECT. Write portable SQL.
+   */
+  sql<T = Record<string, unknown>>(statement: string, ...params: unknown[]): Promise<T[]>;
+  /**
+   * Another connection takes the write lock on the conversation and message tables and holds it
+   * until the returned function is called: commands meanwhile wait up to the busy timeout, then
+   * fail with `StoreBusy`.
+   */
+  holdWriteLock(): Promise<() => Promise<void>>;
 }
 
 // ── errors ──
