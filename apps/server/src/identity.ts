@@ -1,5 +1,6 @@
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
+import { containsNul } from '@ajuda/protocol';
 import type { IdentityKey } from './config.ts';
 
 /** The claims Ajuda reads from a host platform's identity token. */
@@ -35,7 +36,8 @@ export async function verifyIdentity(token: string, keys: readonly IdentityKey[]
       { algorithms: ['HS256'], requiredClaims: ['exp', 'sub', 'realm'], currentDate: now, clockTolerance: 5 },
     );
     const claims = Claims.safeParse(payload satisfies JWTPayload);
-    if (!claims.success) return { ok: false, code: 'auth_failed' };
+    // Text never holds U+0000 (see containsNul): such a token is refused like a malformed one.
+    if (!claims.success || containsNul(claims.data)) return { ok: false, code: 'auth_failed' };
     // The tolerance above absorbs clock skew on iat/nbf only: past `exp` a token opens no session,
     // the same instant its open sessions end (R1; no replay window after expiry).
     if (claims.data.exp * 1000 <= now.getTime()) return { ok: false, code: 'token_expired' };

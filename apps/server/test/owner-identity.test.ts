@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realmUserOwnerKey, visitorOwnerKey } from '../src/identity.ts';
 import { startTestStack, type TestStack } from '../src/testing.ts';
-import { GENERAL, requester, type TestClient } from './client.ts';
+import { GENERAL, requester, TestClient } from './client.ts';
 
 /**
  * Owner identity (R7): every requester lookup — the conversation list, start idempotency, the live
@@ -48,16 +48,31 @@ describe('owner identity', () => {
   });
 
   it('R7: concurrent starts of two owners never share one creation, even when their ids hold the separator of the in-flight key', async () => {
-    const first = await user('acme', 'b\u0000c');
+    // The in-flight key is the JSON pair [owner, key]: these ids hold its separator `","`.
+    const first = await user('acme', 'b","c');
     const second = await user('acme', 'b');
     const [a, b] = await Promise.all([
       first.request({ type: 'conversation.start', idempotencyKey: 'dddddddd', requestType: 'general_question', answers: GENERAL('first') }, 'conversation.started'),
-      second.request({ type: 'conversation.start', idempotencyKey: 'c\u0000dddddddd', requestType: 'general_question', answers: GENERAL('second') }, 'conversation.started'),
+      second.request({ type: 'conversation.start', idempotencyKey: 'c","dddddddd', requestType: 'general_question', answers: GENERAL('second') }, 'conversation.started'),
     ]);
     expect(a.conversation.id).not.toBe(b.conversation.id);
     expect((await second.request({ type: 'conversation.list' }, 'conversation.list.result')).conversations.map((c) => c.id)).toEqual([b.conversation.id]);
     first.close();
     second.close();
+  });
+
+  it('R7: text holding U+0000 is refused as malformed on every store — in an identity token, a frame and an HTTP body — and nothing is written', async () => {
+    const c = await TestClient.connect(stack.wsUrl, stack.url);
+    const refused = await c.request({ type: 'session.hello', v: 1, channel: 'platform', identityToken: await stack.signIdentity({ realm: 'acme', sub: 'b\u0000c' }) }, 'error');
+    expect(refused.code).toBe('auth_failed');
+    c.close();
+    const ok = await user('acme', 'nul-tester');
+    const bad = await ok.request({ type: 'conversation.start', idempotencyKey: 'c\u0000dddddddd', requestType: 'general_question', answers: GENERAL('x') }, 'error');
+    expect([bad.code, bad.message]).toEqual(['bad_frame', 'text may not contain U+0000 (NUL)']);
+    expect((await ok.request({ type: 'conversation.list' }, 'conversation.list.result')).conversations).toEqual([]);
+    ok.close();
+    const res = await fetch(`${stack.url}/api/agent/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'emma@ajuda.local\u0000', password: 'x' }) });
+    expect([res.status, res.headers.get('content-type'), (await res.json()).code]).toEqual([400, 'application/problem+json; charset=utf-8', 'bad_request']);
   });
 
   it('R7: distinct (realm, user) pairs never map to one owner key, whatever the characters', () => {

@@ -38,3 +38,18 @@ export const MAX_BODY_CHARS = 8000;
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 
 export const IsoDateTime = z.string().max(40).refine((s) => !Number.isNaN(Date.parse(s)), 'invalid_datetime');
+
+/**
+ * Text on the wire never holds U+0000 (NUL): no person types it, and PostgreSQL cannot store it
+ * in a text column. A frame, identity token or HTTP body carrying one is refused as malformed
+ * (`bad_frame` / `bad_request` / an invalid identity), on every store alike.
+ *
+ * @example containsNul({ body: 'a\u0000b' }) // true
+ */
+export function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => containsNul(v, depth + 1));
+  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || containsNul(v, depth + 1)) return true;
+  return false;
+}

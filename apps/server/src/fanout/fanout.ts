@@ -38,6 +38,8 @@ export class Fanout {
   private flushTimer: NodeJS.Timeout | null = null;
   /** Realm topics a session joined (left with the session). */
   private readonly realms = new WeakMap<SessionState, Set<string>>();
+  /** Owner reads in flight, per conversation (see messageCreated). */
+  private readonly ownerLookups = new Map<string, Promise<string>>();
   /** Replays in progress: live messages for these (session, conversation) pairs wait, by seq. */
   private readonly holds = new Map<SessionState, Map<string, Map<number, string>>>();
 
@@ -159,9 +161,20 @@ export class Fanout {
   private messageCreated({ message: m, origin }: DomainEvents['message.created']): void | Promise<void> {
     const json = JSON.stringify(MessageCreated.parse({ type: 'message.created', message: messageView(m) }));
     const owner = this.owners.get(m.conversationId);
-    if (owner === undefined && m.kind !== 'note') {
-      // Not seen yet: read its owner once (in order: lookups resolve first in, first out).
-      return this.store.getConversation(m.conversationId).then((c) => this.sendMessage(m, json, c ? this.owners.remember(c).ownerKey : '', origin));
+    // Not seen yet: its owner is read once, and every message of the conversation arriving
+    // meanwhile waits on the same read, so they still go out in the order they came (seq order).
+    const lookup = this.ownerLookups.get(m.conversationId);
+    if (lookup || (owner === undefined && m.kind !== 'note')) {
+      let wait = lookup;
+      if (!wait) {
+        wait = this.store.getConversation(m.conversationId).then((c) => (c ? this.owners.remember(c).ownerKey : ''));
+        this.ownerLookups.set(m.conversationId, wait);
+        const done = () => {
+          if (this.ownerLookups.get(m.conversationId) === wait) this.ownerLookups.delete(m.conversationId);
+        };
+        wait.then(done, done);
+      }
+      return wait.then((key) => this.sendMessage(m, json, key, origin));
     }
     this.sendMessage(m, json, owner ?? '', origin);
   }

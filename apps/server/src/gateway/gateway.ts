@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, RawData } from 'ws';
-import { AGENT_ONLY, AjudaError, CLOSE, ClientFrame, Pong, REQUESTER_ONLY, type ErrorCode } from '@ajuda/protocol';
+import { AGENT_ONLY, AjudaError, CLOSE, ClientFrame, containsNul, Pong, REQUESTER_ONLY, type ErrorCode } from '@ajuda/protocol';
 import { StoreBusy } from '@ajuda/db';
 import type { Services } from '../context.ts';
 import { shortId } from '../crypto.ts';
@@ -63,11 +63,14 @@ export class Gateway {
     );
     ws.on('pong', () => (conn.alive = true));
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      // Never let one frame become an unhandled rejection (Node would exit): log and drop the socket.
-      this.onMessage(conn, data, isBinary).catch((err) => {
-        this.svc.log.error({ err }, 'frame dispatch failed');
-        conn.close(CLOSE.policy, 'internal');
-      });
+      // In arrival order (see Conn.frames). Never let one frame become an unhandled rejection
+      // (Node would exit): log and drop the socket.
+      conn.frames = conn.frames.then(() =>
+        this.onMessage(conn, data, isBinary).catch((err) => {
+          this.svc.log.error({ err }, 'frame dispatch failed');
+          conn.close(CLOSE.policy, 'internal');
+        }),
+      );
     });
     ws.on('close', () => this.detach(conn));
     ws.on('error', (err) => this.svc.log.debug({ err }, 'socket error'));
@@ -103,8 +106,9 @@ export class Gateway {
     if (conn.closed) return;
     if (isBinary) return this.error(conn, 'binary_not_supported');
     let raw: unknown;
+    const text = data.toString();
     try {
-      raw = JSON.parse(data.toString()); // bounded by maxPayload (64 KiB)
+      raw = JSON.parse(text); // bounded by maxPayload (64 KiB)
     } catch {
       const w = conn.bucket.take();
       return w > 0 ? this.error(conn, 'rate_limited', { retryAfter: w }) : this.error(conn, 'bad_json');
@@ -115,6 +119,8 @@ export class Gateway {
     // The refusal names the frame it refuses, so a client's outbox knows which one to resend.
     const wait = conn.bucket.take();
     if (wait > 0) return this.error(conn, 'rate_limited', { ref, retryAfter: wait });
+    // JSON writes U+0000 only escaped: the cheap test first, the walk only when it may be there.
+    if (text.includes('\\u0000') && containsNul(raw)) return this.error(conn, 'bad_frame', { ref, message: 'text may not contain U+0000 (NUL)' });
     const parsed = ClientFrame.safeParse(raw);
     if (!parsed.success) {
       const type = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;

@@ -70,7 +70,7 @@ describe('anonymous guessing (no enumeration oracle)', () => {
 
     const sequential = Array.from({ length: 60 }, (_, i) => `AJ-${String(i).padStart(12, '0')}`);
     const random = Array.from({ length: 60 }, randomConversationId);
-    const odd = ['x', 'AJ-', real[0]!.toLowerCase(), ` ${real[0]}`, `${real[0]}\u0000`, 'acme', 'pl_orders', 'u_ana', 'A'.repeat(64), '../../etc/passwd', '__proto__', 'constructor'];
+    const odd = ['x', 'AJ-', real[0]!.toLowerCase(), ` ${real[0]}`, 'acme', 'pl_orders', 'u_ana', 'A'.repeat(64), '../../etc/passwd', '__proto__', 'constructor'];
     const ids = [...real, ...sequential, ...random, ...odd];
 
     const guesser = await requester(stack, { channel: 'website' });
@@ -79,11 +79,18 @@ describe('anonymous guessing (no enumeration oracle)', () => {
     for (const [type, set] of answers) {
       expect({ type, answers: [...set] }).toEqual({ type, answers: [JSON.stringify({ type: 'error', code: 'not_found', i18nKey: 'error.not_found', conversationId: '<id>' })] });
     }
+    // An id holding U+0000 is malformed text, refused as such before any lookup: the same
+    // `bad_frame` whether the rest of it names a real conversation or not.
+    const nulGuesser = await requester(stack, { channel: 'website' });
+    const nul = await probe(nulGuesser, [`${real[0]}\u0000`, `${real[2]}\u0000`, 'AJ-\u0000']);
+    for (const [type, set] of nul) {
+      expect({ type, answers: [...set] }).toEqual({ type, answers: [JSON.stringify({ type: 'error', code: 'bad_frame', message: 'text may not contain U+0000 (NUL)', i18nKey: 'error.bad_frame' })] });
+    }
     // Nothing was written on anyone's conversation.
     for (const c of [other, ana, gina]) expect(c.raw.some((x) => x.includes('hello?'))).toBe(false);
     // A fresh visitor's list is empty: guessing never attaches a conversation.
     expect((await guesser.request({ type: 'conversation.list' }, 'conversation.list.result')).conversations).toEqual([]);
-    for (const c of [other, ana, gina, guesser]) c.close();
+    for (const c of [other, ana, gina, guesser, nulGuesser]) c.close();
   }, 60_000);
 
   it('R7a: a realm user guessing another user\'s or another realm\'s conversation gets the bytes of a missing one', async () => {
