@@ -53,7 +53,7 @@ export async function verifyIdentity(token: string, keys: readonly IdentityKey[]
  * share one (R7). The realm is percent-escaped for `%` and `:`, so the first `:` after `u:` always
  * ends it and the user id follows verbatim: injective for any strings. Ordinary realm ids (no `:` or
  * `%`) keep the original `u:<realm>:<user>` form, so stored conversations stay their owner's; rows of
- * other realms are re-keyed by the `0001_owner_key_escape` migration with the same escaping.
+ * other realms are re-keyed by the `0002_owner_key_escape` migration with the same escaping.
  *
  * @example realmUserOwnerKey('acme:x', 'y') // 'u:acme%3Ax:y' — not realmUserOwnerKey('acme', 'x:y') = 'u:acme:x:y'
  */

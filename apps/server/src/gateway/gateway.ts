@@ -65,12 +65,15 @@ export class Gateway {
     ws.on('message', (data: RawData, isBinary: boolean) => {
       // In arrival order (see Conn.frames). Never let one frame become an unhandled rejection
       // (Node would exit): log and drop the socket.
-      conn.frames = conn.frames.then(() =>
+      // Before the session is ready, frames are answered as they come (a frame racing the hello
+      // is refused with hello_required, never queued behind it).
+      const handle = () =>
         this.onMessage(conn, data, isBinary).catch((err) => {
           this.svc.log.error({ err }, 'frame dispatch failed');
           conn.close(CLOSE.policy, 'internal');
-        }),
-      );
+        });
+      if (conn.principal) conn.frames = conn.frames.then(handle);
+      else void handle();
     });
     ws.on('close', () => this.detach(conn));
     ws.on('error', (err) => this.svc.log.debug({ err }, 'socket error'));

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestStack, type TestStack } from '../../src/testing.ts';
 import { GENERAL, idem, requester, TestClient, V } from '../client.ts';
 import { reply } from './harness.ts';
@@ -90,10 +90,12 @@ describe('identity token forgery', () => {
     const intake = (key: string) => ({ type: 'conversation.start', idempotencyKey: idem(), requestType: 'dev_question', answers: { question: 'q', logic: 'l', pipeline: { name: 'x', key }, environment: 'Prod' } });
     const a = await reply(ana, intake('GLX-PAY-01'));
     const b = await reply(ana, intake('NOPE-00-00'));
-    const errs = ana.frames.filter((f) => f.type === 'error' && f.code === 'intake_invalid').map((f) => ({ ...f, ref: 0, conversationId: 0 }));
+    const invalid = () => ana.frames.filter((f) => f.type === 'error' && f.code === 'intake_invalid').map((f) => ({ ...f, ref: 0, conversationId: 0 }));
     expect(a.type).toBe('conversation.started');
     expect(b.type).toBe('conversation.started');
-    expect(errs).toHaveLength(2);
+    // Each start's intake refusal follows its `conversation.started`.
+    await vi.waitFor(() => expect(invalid()).toHaveLength(2));
+    const errs = invalid();
     expect(errs[0]).toEqual(errs[1]);
     expect(ana.raw.join('\n')).not.toMatch(/globex|GLX-|Payments bridge|u_gina/i);
     gina.close();
