@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
 import { createStore, seedDemoStore, type Store } from '@ajuda/db';
-import { AjudaError, MAX_PAYLOAD_BYTES } from '@ajuda/protocol';
+import { AjudaError, containsNul, MAX_PAYLOAD_BYTES } from '@ajuda/protocol';
 import { fastifyTrustProxy, type Config } from './config.ts';
 import { Services } from './context.ts';
 import { hashPassword } from './crypto.ts';
@@ -52,11 +52,18 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     clientErrorHandler,
   });
   app.setErrorHandler(errorHandler);
+  // Text never holds U+0000 (see containsNul in @ajuda/protocol): refused before any route reads it.
+  app.addHook('preValidation', async (req, reply) => {
+    if (req.body && typeof req.body === 'object' && containsNul(req.body)) return problem(reply, 'bad_request', 'text may not contain U+0000 (NUL)');
+  });
   app.setNotFoundHandler((_req, reply) => problem(reply, 'not_found'));
-  const store = createStore(config.dbFile, {
+  const store = await createStore(config.databaseUrl ?? config.dbFile, {
     synchronous: config.synchronous,
     busyTimeoutMs: config.busyTimeoutMs,
+    poolMax: config.pgPoolMax,
+    migrate: config.migrate,
     onCheckpointFallback: (reason) => app.log.warn({ reason }, 'background WAL checkpointer lost: checkpoints run inside commits again'),
+    onError: (err) => app.log.warn({ err }, 'an idle database connection failed; the next command reconnects'),
   });
   if (opts.seed ?? config.demo.enabled) await seedDemoStore(store, hashPassword);
   const hub = new MemoryHub<SessionState>();

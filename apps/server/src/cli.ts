@@ -1,14 +1,23 @@
 import { pathToFileURL } from 'node:url';
-import { backupDatabase } from '@ajuda/db';
+import { backupDatabase, createStore, isPostgresUrl, migratePg } from '@ajuda/db';
 import { ConfigError, loadConfig } from './config.ts';
 
 const USAGE = `usage: ajuda <command>
 
 commands:
-  backup <file>   online backup of the database (AJUDA_DB_FILE) to <file>, safe while the server runs;
-                  the backup is written to <file>.partial, checked, then renamed to <file>
+  backup <file>   online backup of the SQLite database (AJUDA_DB_FILE) to <file>, safe while the server
+                  runs; the backup is written to <file>.partial, checked, then renamed to <file>.
+                  On PostgreSQL (AJUDA_DATABASE_URL) use pg_dump or base backups instead (see docs/operations.md).
+  migrate         apply pending migrations to the database and exit (for release pipelines; run the
+                  servers with AJUDA_MIGRATE=off). Safe to run while servers run or start.
 
-Configuration is read from the environment exactly as the server reads it (AJUDA_DB_FILE, …).`;
+Configuration is read from the environment exactly as the server reads it (AJUDA_DB_FILE, AJUDA_DATABASE_URL, …).`;
+
+/** Why `ajuda backup` does not copy a PostgreSQL database, and what to do instead. */
+export const PG_BACKUP_ADVICE = `ajuda: AJUDA_DATABASE_URL is set: Ajuda's data is in PostgreSQL, which is backed up with its own tools:
+  pg_dump --format=custom --file=ajuda.dump "$AJUDA_DATABASE_URL"   (a consistent logical copy, safe while Ajuda runs)
+  pg_basebackup plus WAL archiving                                   (point-in-time recovery)
+See docs/operations.md, "Backups".`;
 
 /**
  * The operator's command line. Run from the repository root: `pnpm ajuda backup ./backups/ajuda.db`.
@@ -18,7 +27,8 @@ Configuration is read from the environment exactly as the server reads it (AJUDA
  */
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const [command, ...rest] = argv;
-  if (command !== 'backup' || rest.length !== 1 || !rest[0]) {
+  const usable = (command === 'backup' && rest.length === 1 && rest[0]) || (command === 'migrate' && rest.length === 0);
+  if (!usable) {
     console.error(USAGE);
     return 2;
   }
@@ -32,12 +42,17 @@ export async function main(argv: string[], env: Record<string, string | undefine
     }
     throw e;
   }
+  if (command === 'migrate') return migrate(config.databaseUrl ?? config.dbFile);
+  if (config.databaseUrl) {
+    console.error(PG_BACKUP_ADVICE);
+    return 2;
+  }
   if (config.dbFile === ':memory:') {
     console.error('ajuda: AJUDA_DB_FILE is :memory:, nothing to back up');
     return 2;
   }
   try {
-    const r = await backupDatabase(config.dbFile, rest[0]);
+    const r = await backupDatabase(config.dbFile, rest[0]!);
     if (r.integrity !== 'ok') {
       console.error(`ajuda: backup written to ${r.file} but integrity_check says: ${r.integrity}`);
       return 1;
@@ -46,6 +61,19 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return 0;
   } catch (e) {
     console.error(`ajuda: backup failed: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
+
+async function migrate(target: string): Promise<number> {
+  const started = Date.now();
+  try {
+    if (isPostgresUrl(target)) await migratePg(target);
+    else await (await createStore(target)).close();
+    console.log(`migrate ok: ${isPostgresUrl(target) ? 'PostgreSQL' : target} is at the latest schema (${Date.now() - started} ms)`);
+    return 0;
+  } catch (e) {
+    console.error(`ajuda: migrate failed: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
 }

@@ -7,7 +7,8 @@ import { DEFAULT_SLA, type SlaPolicy } from '@ajuda/policy';
 
 /**
  * Configuration, parsed once from the environment with zod. Nothing else reads process.env.
- * Every default works out of the box on SQLite in development; in production
+ * Every default works out of the box on SQLite in development (AJUDA_DATABASE_URL switches to
+ * PostgreSQL); in production
  * (`AJUDA_ENV=production`) secrets and allow-lists must be configured or the server refuses
  * to start.
  */
@@ -23,6 +24,13 @@ export interface Config {
   /** The origin the widget iframe and the console are served from. */
   publicUrl: string;
   dbFile: string;
+  /** PostgreSQL instead of the SQLite file (AJUDA_DATABASE_URL, `postgres://…`); null: SQLite. */
+  databaseUrl: string | null;
+  /** PostgreSQL connection pool size per process. */
+  pgPoolMax: number;
+  /** Apply pending migrations at start (AJUDA_MIGRATE=off when a release pipeline runs `ajuda migrate`). */
+  migrate: boolean;
+  /** FULL: an ack means the message survives a crash (SQLite: WAL synced; PostgreSQL: synchronous_commit=on). */
   synchronous: 'FULL' | 'NORMAL';
   /** How long a write waits for a lock held by another process (e.g. a backup) before failing. */
   busyTimeoutMs: number;
@@ -68,6 +76,12 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   AJUDA_PUBLIC_URL: z.url().optional(),
   AJUDA_DB_FILE: z.string().default('./data/ajuda.db'),
+  AJUDA_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/./, 'a postgres:// or postgresql:// URL')
+    .optional(),
+  AJUDA_PG_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+  AJUDA_MIGRATE: z.enum(['on', 'off']).default('on'),
   AJUDA_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   AJUDA_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   AJUDA_IDENTITY_KEYS: z.string().optional(),
@@ -211,6 +225,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     port,
     publicUrl,
     dbFile,
+    databaseUrl: e.AJUDA_DATABASE_URL ?? null,
+    pgPoolMax: e.AJUDA_PG_POOL_MAX,
+    migrate: e.AJUDA_MIGRATE === 'on',
     synchronous: e.AJUDA_SYNCHRONOUS,
     busyTimeoutMs: e.AJUDA_BUSY_TIMEOUT_MS,
     identityKeys,

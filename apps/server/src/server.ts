@@ -3,6 +3,17 @@ import { DEMO_AGENT_PASSWORD, DEMO_AGENTS } from '@ajuda/db';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 
+/** A database URL without its password, for the banner and logs. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
 /** Start Ajuda: the server on PORT (3000) and, in development, the demo host pages on PORT+1. */
 async function main(): Promise<void> {
   let config;
@@ -25,7 +36,7 @@ async function main(): Promise<void> {
   }
   const lines = [
     '',
-    `  Ajuda is running (${config.env}, SQLite at ${config.dbFile}, synchronous=${config.synchronous})`,
+    `  Ajuda is running (${config.env}, ${config.databaseUrl ? `PostgreSQL at ${redactUrl(config.databaseUrl)}` : `SQLite at ${config.dbFile}`}, synchronous=${config.synchronous})`,
     `  Agent console   ${config.publicUrl}/console/`,
     `  Widget loader   ${config.publicUrl}/widget/loader.js`,
   ];

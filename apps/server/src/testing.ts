@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import type { FastifyInstance } from 'fastify';
+import { testDatabase } from '@ajuda/db/pg-cluster';
 import { buildApp, type BuildOptions } from './app.ts';
 import { loadConfig, type Config } from './config.ts';
 
@@ -35,7 +36,8 @@ async function freePort(): Promise<number> {
 
 /**
  * A whole stack on loopback for tests: Ajuda and the demo pages on free ports, a temp-file
- * SQLite seeded with the demo data.
+ * SQLite seeded with the demo data — or, under `pnpm test:pg` (AJUDA_STORE=pg), a fresh
+ * PostgreSQL database of its own on the test cluster, dropped on close.
  *
  * @example const stack = await startTestStack(); … await stack.close();
  */
@@ -47,6 +49,7 @@ export async function startTestStack(env: Record<string, string> = {}, opts: Bui
   const url = `http://127.0.0.1:${port}`;
   const demoUrl = `http://127.0.0.1:${demoPort}`;
   const secret = 'test-identity-secret-0123456789abcdef';
+  const pg = process.env.AJUDA_STORE === 'pg' && !env.AJUDA_DATABASE_URL ? await testDatabase() : null;
   const config = loadConfig(
     {
       PORT: String(port),
@@ -60,6 +63,7 @@ export async function startTestStack(env: Record<string, string> = {}, opts: Bui
       AJUDA_INBOUND_SECRET: 'inbound-secret-0123456789abcdef',
       AJUDA_ADMIN_TOKEN: 'admin-token-0123456789abcdefghij',
       LOG_LEVEL: 'warn',
+      ...(pg ? { AJUDA_DATABASE_URL: pg.url, AJUDA_MIGRATE: 'off', AJUDA_PG_POOL_MAX: '4' } : {}),
       ...env,
     },
     dir,
@@ -91,6 +95,7 @@ export async function startTestStack(env: Record<string, string> = {}, opts: Bui
     async close() {
       await demo?.close();
       await app.close();
+      await pg?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -5,6 +5,7 @@ export * from './repo.ts';
 export * from './seed.ts';
 export * from './store.ts';
 export { SqliteStore, openStore } from './sqlite-store.ts';
-export { createStore, openTestStore, type TestStore } from './test-store.ts';
+export { createStore, isPostgresUrl, openTestStore, type StoreOptions, type TestStore } from './test-store.ts';
+export { PgStore, migratePg, PG_MIGRATIONS_DIR, type PgStoreOptions } from './pg-store.ts';
 export { backupDatabase, type BackupOptions, type BackupResult } from './backup.ts';
 export * as schema from './schema.ts';

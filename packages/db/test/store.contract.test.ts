@@ -263,9 +263,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
   });
 }
 
-const factories: Record<string, () => Promise<Store>> = {
-  sqlite: () => openTestStore(),
-};
+// openTestStore() opens the backend AJUDA_STORE names: SQLite by default, PostgreSQL under `pnpm test:pg`.
 const backend = process.env.AJUDA_STORE ?? 'sqlite';
-if (!factories[backend]) throw new Error(`no store factory for AJUDA_STORE=${backend}`);
-storeContract(backend, factories[backend]);
+if (backend !== 'sqlite' && backend !== 'pg') throw new Error(`no store backend AJUDA_STORE=${backend}`);
+storeContract(backend, () => openTestStore());

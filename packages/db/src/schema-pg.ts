@@ -1,0 +1,195 @@
+
+import { boolean, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+
+/**
+ * The PostgreSQL schema: the same tables, columns, keys and indexes as schema.ts (the SQLite
+ * schema), in PostgreSQL's dialect — flags are `boolean`, ids are identity columns. Timestamps
+ * stay ISO-8601 text and JSON columns stay text, so both adapters decode rows the same way.
+ * test/schemas.test.ts checks the two describe the same tables and columns.
+ */
+
+export const realms = pgTable('realms', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+/** Which realms and email domains hold an active contract (R3, R5: agents' eyes only). */
+export const contracts = pgTable('contracts', {
+  id: text('id').primaryKey(),
+  realmId: text('realm_id').notNull().references(() => realms.id),
+  emailDomains: text('email_domains').notNull().default('[]'),
+  active: boolean('active').notNull().default(true),
+});
+
+export const projects = pgTable('projects', {
+  id: text('id').primaryKey(),
+  realmId: text('realm_id').notNull().references(() => realms.id),
+  name: text('name').notNull(),
+  ongoing: boolean('ongoing').notNull().default(false),
+  team: text('team'),
+}, (t) => [index('projects_realm').on(t.realmId)]);
+
+export const pipelines = pgTable('pipelines', {
+  id: text('id').primaryKey(),
+  realmId: text('realm_id').notNull().references(() => realms.id),
+  name: text('name').notNull(),
+  key: text('key').notNull(),
+  environment: text('environment', { enum: ['Prod', 'Test'] }).notNull(),
+  status: text('status').notNull().default('running'),
+  projectId: text('project_id'),
+  inProjectPhase: boolean('in_project_phase').notNull().default(false),
+}, (t) => [index('pipelines_realm').on(t.realmId), uniqueIndex('pipelines_realm_key').on(t.realmId, t.key)]);
+
+/** Platform users seen in verified identity tokens. */
+export const platformUsers = pgTable('platform_users', {
+  realmId: text('realm_id').notNull(),
+  id: text('id').notNull(),
+  name: text('name'),
+  email: text('email'),
+  perms: text('perms').notNull().default('[]'),
+  lastSeenAt: text('last_seen_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.realmId, t.id] })]);
+
+export const agents = pgTable('agents', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ['agent', 'lead', 'project-team'] }).notNull(),
+  languages: text('languages').notNull().default('[]'),
+  teams: text('teams').notNull().default('[]'),
+  available: boolean('available').notNull().default(true),
+  disabled: boolean('disabled').notNull().default(false),
+}, (t) => [uniqueIndex('agents_email').on(t.email)]);
+
+/** Agent sessions: only the SHA-256 of the random token is stored. */
+export const agentSessions = pgTable('agent_sessions', {
+  tokenHash: text('token_hash').primaryKey(),
+  agentId: text('agent_id').notNull().references(() => agents.id),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull(),
+  endedAt: text('ended_at'),
+});
+
+/** Visitors: only the SHA-256 of the ≥128-bit token is stored. */
+export const visitors = pgTable('visitors', {
+  id: text('id').primaryKey(),
+  tokenHash: text('token_hash').notNull(),
+  createdAt: text('created_at').notNull(),
+  lastSeenAt: text('last_seen_at').notNull(),
+  forgottenAt: text('forgotten_at'),
+}, (t) => [uniqueIndex('visitors_token').on(t.tokenHash)]);
+
+export const conversations = pgTable('conversations', {
+  id: text('id').primaryKey(),
+  channel: text('channel', { enum: ['platform', 'login', 'website'] }).notNull(),
+  requesterKind: text('requester_kind', { enum: ['visitor', 'realm_user'] }).notNull(),
+  /** `v:<visitorId>` or `u:<realmId, % and : escaped>:<userId>` (injective; see realmUserOwnerKey): the owner every requester lookup is scoped by. */
+  ownerKey: text('owner_key').notNull(),
+  visitorId: text('visitor_id'),
+  realmId: text('realm_id'),
+  userId: text('user_id'),
+  requesterName: text('requester_name'),
+  requesterEmail: text('requester_email'),
+  claims: text('claims'),
+  contractMatch: text('contract_match', { enum: ['contract', 'no_contract', 'unknown'] }).notNull().default('unknown'),
+  requestType: text('request_type').notNull(),
+  answers: text('answers').notNull().default('{}'),
+  priority: text('priority', { enum: ['P1', 'P2', 'P3', 'P4'] }),
+  priorityTrace: text('priority_trace').notNull().default('[]'),
+  status: text('status', { enum: ['intake', 'queued', 'assigned', 'resolved', 'closed'] }).notNull(),
+  queue: text('queue', { enum: ['support', 'project', 'leads'] }).notNull().default('support'),
+  team: text('team'),
+  assigneeId: text('assignee_id'),
+  language: text('language', { enum: ['pt', 'en', 'es'] }).notNull(),
+  lastSeq: integer('last_seq').notNull().default(0),
+  idempotencyKey: text('idempotency_key').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  queuedAt: text('queued_at'),
+  firstAgentReplyAt: text('first_agent_reply_at'),
+  lastRequesterMsgAt: text('last_requester_msg_at'),
+  lastAgentReplyAt: text('last_agent_reply_at'),
+  resolvedAt: text('resolved_at'),
+  requesterReadSeq: integer('requester_read_seq').notNull().default(0),
+  agentReadSeq: integer('agent_read_seq').notNull().default(0),
+  escalated: boolean('escalated').notNull().default(false),
+  flaggedComplex: boolean('flagged_complex').notNull().default(false),
+  feedback: text('feedback'),
+  breaches: text('breaches').notNull().default('[]'),
+}, (t) => [
+  uniqueIndex('conversations_owner_idem').on(t.ownerKey, t.idempotencyKey),
+  index('conversations_owner').on(t.ownerKey),
+  index('conversations_queue').on(t.queue, t.status),
+  index('conversations_assignee').on(t.assigneeId, t.status),
+]);
+
+export const messages = pgTable('messages', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  conversationId: text('conversation_id').notNull(),
+  seq: integer('seq').notNull(),
+  /** `requester`, `agent:<id>` or `system`. */
+  sender: text('sender').notNull(),
+  senderName: text('sender_name'),
+  kind: text('kind', { enum: ['text', 'system', 'note'] }).notNull(),
+  /** Rendered in the conversation's language when written; the fallback for rows without a key. */
+  body: text('body').notNull(),
+  /** System messages: an i18n key and its JSON params, rendered in each viewer's language (R11). Null on older rows. */
+  i18nKey: text('i18n_key'),
+  params: text('params'),
+  clientMsgId: text('client_msg_id'),
+  createdAt: text('created_at').notNull(),
+}, (t) => [
+  uniqueIndex('messages_conv_seq').on(t.conversationId, t.seq),
+  // Exactly-once in effect: a retried send with the same client id is the same message.
+  uniqueIndex('messages_conv_sender_client').on(t.conversationId, t.sender, t.clientMsgId),
+]);
+
+export const routingLog = pgTable('routing_log', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  conversationId: text('conversation_id').notNull(),
+  at: text('at').notNull(),
+  queue: text('queue').notNull(),
+  team: text('team'),
+  assigneeId: text('assignee_id'),
+  /** The rule code on new rows (also in `code`); readable English text on rows written before codes. */
+  reason: text('reason').notNull(),
+  /** A routing-reason code (e.g. `R11.assigned`) and its JSON params, rendered in the agent's language. */
+  code: text('code'),
+  params: text('params'),
+}, (t) => [index('routing_conv').on(t.conversationId)]);
+
+export const escalations = pgTable('escalations', {
+  id: text('id').primaryKey(),
+  conversationId: text('conversation_id').notNull(),
+  reason: text('reason').notNull(),
+  description: text('description').notNull(),
+  environment: text('environment').notNull(),
+  justification: text('justification').notNull(),
+  source: text('source', { enum: ['widget', 'email', 'api'] }).notNull(),
+  createdAt: text('created_at').notNull(),
+}, (t) => [index('escalations_conv').on(t.conversationId)]);
+
+/** Write access granted by a customer to support (R12). */
+export const grants = pgTable('grants', {
+  id: text('id').primaryKey(),
+  realmId: text('realm_id').notNull(),
+  level: text('level', { enum: ['write'] }).notNull(),
+  grantedBy: text('granted_by').notNull(),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull(),
+  revokedAt: text('revoked_at'),
+}, (t) => [index('grants_realm').on(t.realmId)]);
+
+/** Append-only: UPDATE and DELETE are refused by a trigger (migration 0001). */
+export const auditLog = pgTable('audit_log', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  at: text('at').notNull(),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  conversationId: text('conversation_id'),
+  realmId: text('realm_id'),
+  detail: text('detail').notNull().default('{}'),
+}, (t) => [index('audit_conv').on(t.conversationId)]);
+
