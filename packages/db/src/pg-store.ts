@@ -167,6 +167,17 @@ const unique = (e: unknown, constraint: string) => code(e) === '23505' && (e as 
 
 type Q = pg.PoolClient | pg.Pool;
 
+/**
+ * A named (prepared) statement for a fixed SQL text: each pooled connection parses and plans it
+ * once, then only binds and executes — the hot statements skip PostgreSQL's parser and planner.
+ */
+const names = new Map<string, string>();
+function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  let name = names.get(text);
+  if (!name) names.set(text, (name = `ajuda_${names.size}`));
+  return { name, text, values };
+}
+
 /** `?` placeholders (outside quotes) to `$1, $2, …`. */
 function positional(sql: string): string {
   let n = 0;
@@ -276,7 +287,7 @@ export class PgStore implements Store {
       throw new Error('text may not contain U+0000 (NUL)');
     }
     try {
-      return (await this.pool.query(sql, values)).rows as Raw[];
+      return (await this.pool.query(prepared(sql, values))).rows as Raw[];
     } catch (e) {
       throw transient(e) ? new StoreBusy(e) : e;
     }
@@ -325,12 +336,12 @@ export class PgStore implements Store {
   }
 
   private async locked(c: Q, id: string): Promise<Conversation> {
-    const r = (await c.query(`SELECT ${CONV} FROM conversations WHERE id = $1 FOR UPDATE`, [id])).rows[0] as Raw | undefined;
+    const r = (await c.query(prepared(`SELECT ${CONV} FROM conversations WHERE id = $1 FOR UPDATE`, [id]))).rows[0] as Raw | undefined;
     if (!r) throw new StoreConflict('not_found');
     return conversation(r);
   }
   private async fetchConversation(c: Q, id: string): Promise<Conversation> {
-    return conversation((await c.query(`SELECT ${CONV} FROM conversations WHERE id = $1`, [id])).rows[0] as Raw);
+    return conversation((await c.query(prepared(`SELECT ${CONV} FROM conversations WHERE id = $1`, [id]))).rows[0] as Raw);
   }
 
   /** What a decision may read: fetched inside the transaction, before it runs. */
@@ -345,7 +356,7 @@ export class PgStore implements Store {
   }
 
   private async insertMessage(c: Q, m: { conversationId: string; sender: string; senderName: string | null; kind: Message['kind']; body: string; i18nKey: string | null; params: string | null; clientMsgId: string | null; at: string }, who: MessageInput['who']): Promise<{ message: Message; duplicate: boolean }> {
-    const r = (await c.query(APPEND, [m.conversationId, who, m.at, m.sender, m.senderName, m.kind, m.body, m.i18nKey, m.params, m.clientMsgId])).rows[0] as Raw | undefined;
+    const r = (await c.query(prepared(APPEND, [m.conversationId, who, m.at, m.sender, m.senderName, m.kind, m.body, m.i18nKey, m.params, m.clientMsgId]))).rows[0] as Raw | undefined;
     if (!r) throw new Error(`conversation ${m.conversationId} missing`);
     const { duplicate, ...row } = r;
     return { message: message(row), duplicate: duplicate === true };
@@ -400,9 +411,29 @@ export class PgStore implements Store {
   }
 
   // ── reads ──
-  async getConversation(id: string) {
-    const r = await this.one(`SELECT ${CONV} FROM conversations WHERE id = $1`, [id]);
-    return r ? conversation(r) : undefined;
+  /** Per conversation, the last read handed out (see getConversation). */
+  private readonly reads = new Map<string, Promise<unknown>>();
+  /**
+   * Reads of one conversation settle in the order they were asked for (the queries themselves run
+   * concurrently): a socket's frames read their conversation first, so the frames reach their
+   * commands — and a person's messages their seqs — in the order they were sent, as on a store
+   * whose reads answer at once.
+   */
+  getConversation(id: string): Promise<Conversation | undefined> {
+    const query = this.one(`SELECT ${CONV} FROM conversations WHERE id = $1`, [id]).then((r) => (r ? conversation(r) : undefined));
+    const prev = this.reads.get(id);
+    // Its failure is reported through `ordered`; until then it must not count as unhandled.
+    query.catch(() => undefined);
+    const ordered = prev ? prev.then(() => query, () => query) : query;
+    const settled = ordered.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.reads.set(id, settled);
+    void settled.then(() => {
+      if (this.reads.get(id) === settled) this.reads.delete(id);
+    });
+    return ordered;
   }
   async findByIdempotency(ownerKey: string, key: string) {
     const r = await this.one(`SELECT ${CONV} FROM conversations WHERE owner_key = $1 AND idempotency_key = $2`, [ownerKey, key]);

@@ -182,6 +182,7 @@ export class Fanout {
   private sendMessage(m: MessageRow, json: string, owner: string, origin: SessionState | undefined): void {
     if (m.kind !== 'note') this.publishMessage(`owner:${owner}`, m.conversationId, m.seq, json, origin);
     this.publishMessage(`conv:${m.conversationId}`, m.conversationId, m.seq, json, origin);
+    this.views.observe(m);
     this.markDirty(m.conversationId, 'activity');
   }
 
@@ -240,15 +241,17 @@ export class Fanout {
     this.dirtyActivity.clear();
     const agents = [...this.hub.members('agents')];
     if (!agents.length) return;
-    for (const [id, state] of ids) {
-      const c = await this.store.getConversation(id);
+    // Read in parallel; sent in order.
+    const rows = await Promise.all(ids.map(([id]) => this.store.getConversation(id)));
+    for (const [i, [id, state]] of ids.entries()) {
+      const c = rows[i];
       let json: string | null = null;
       for (const conn of agents) {
         const p = conn.principal;
         if (p?.kind !== 'agent') continue;
         if (!state && c && c.assigneeId && c.assigneeId !== p.agentId && !conn.opened.has(id)) continue;
         if (c && this.access.mayAccess(p, c)) {
-          json ??= JSON.stringify(AgentConversationUpdated.parse({ type: 'agent.conversation.updated', conversation: await this.views.agentView(c) }));
+          json ??= JSON.stringify(AgentConversationUpdated.parse({ type: 'agent.conversation.updated', conversation: await this.views.agentView(c, { activity: !state }) }));
           conn.inbox.add(id);
           conn.sendRaw(json);
         } else if (conn.inbox.delete(id)) {

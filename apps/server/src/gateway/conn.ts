@@ -27,11 +27,6 @@ export class Conn implements Subscriber, HandlerIo, SessionState {
   alive = true;
   closed = false;
   timers: NodeJS.Timeout[] = [];
-  /**
-   * The frames of one socket are handled one after another, in the order they arrived: a
-   * person's messages take seqs in the order they were sent, whatever the store's reads cost.
-   */
-  frames: Promise<void> = Promise.resolve();
 
   constructor(
     readonly ws: WebSocket,

@@ -63,17 +63,11 @@ export class Gateway {
     );
     ws.on('pong', () => (conn.alive = true));
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      // In arrival order (see Conn.frames). Never let one frame become an unhandled rejection
-      // (Node would exit): log and drop the socket.
-      // Before the session is ready, frames are answered as they come (a frame racing the hello
-      // is refused with hello_required, never queued behind it).
-      const handle = () =>
-        this.onMessage(conn, data, isBinary).catch((err) => {
-          this.svc.log.error({ err }, 'frame dispatch failed');
-          conn.close(CLOSE.policy, 'internal');
-        });
-      if (conn.principal) conn.frames = conn.frames.then(handle);
-      else void handle();
+      // Never let one frame become an unhandled rejection (Node would exit): log and drop the socket.
+      this.onMessage(conn, data, isBinary).catch((err) => {
+        this.svc.log.error({ err }, 'frame dispatch failed');
+        conn.close(CLOSE.policy, 'internal');
+      });
     });
     ws.on('close', () => this.detach(conn));
     ws.on('error', (err) => this.svc.log.debug({ err }, 'socket error'));

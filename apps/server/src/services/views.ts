@@ -1,4 +1,4 @@
-import type { ConversationRow, Store } from '@ajuda/db';
+import type { ConversationRow, MessageRow, RoutingRow, Store } from '@ajuda/db';
 import { activeGrant, slaState, type GrantRecord, type SlaState } from '@ajuda/policy';
 import type { FrameOf, ServerFrame, SlaView } from '@ajuda/protocol';
 import type { Config } from '../config.ts';
@@ -14,6 +14,8 @@ import {
 } from '../projections.ts';
 import type { Clock } from './clock.ts';
 import type { OwnerKeys } from './owners.ts';
+
+type RowParts = { assigneeId: string | null; assignee: { id: string; name: string } | null; routing: RoutingRow[] };
 
 /**
  * Views that read the store: SLA state, each audience's conversation view, the live grant and the
@@ -68,19 +70,38 @@ export class Views {
     });
   }
 
-  async agentView(c: ConversationRow) {
+  /**
+   * The agents' row for a conversation. `activity`: only messages or reads happened since the
+   * last row (no state event: routing and assignee cannot have changed), so the assignee and the
+   * routing log read for that row are reused and only the conversation itself was read again.
+   */
+  async agentView(c: ConversationRow, opts: { activity?: boolean } = {}) {
     this.owners.remember(c);
-    const [a, routing, lastMessage] = await Promise.all([
-      c.assigneeId ? this.store.getAgent(c.assigneeId) : undefined,
-      this.store.routing(c.id),
-      this.lastMessage(c),
-    ]);
-    return agentConversationView(c, {
-      sla: this.slaView(c),
-      assignee: a ? { id: a.id, name: a.name } : null,
-      routing,
-      lastMessage,
-    });
+    const known = opts.activity ? this.rowParts.get(c.id) : undefined;
+    let parts: RowParts;
+    let lastMessage: LastMessage;
+    if (known && known.assigneeId === c.assigneeId) {
+      parts = known;
+      lastMessage = await this.lastMessage(c);
+    } else {
+      const [a, routing, last] = await Promise.all([c.assigneeId ? this.store.getAgent(c.assigneeId) : undefined, this.store.routing(c.id), this.lastMessage(c)]);
+      parts = { assigneeId: c.assigneeId, assignee: a ? { id: a.id, name: a.name } : null, routing };
+      if (this.rowParts.size > 10_000) this.rowParts.clear();
+      this.rowParts.set(c.id, parts);
+      lastMessage = last;
+    }
+    return agentConversationView(c, { sla: this.slaView(c), assignee: parts.assignee, routing: parts.routing, lastMessage });
+  }
+  private readonly rowParts = new Map<string, RowParts>();
+
+  /**
+   * A message was created: the inbox preview follows it without reading the store again, when the
+   * preview is known up to the message before it (notes and system lines move the seq, not the text).
+   */
+  observe(m: MessageRow): void {
+    const hit = this.previews.get(m.conversationId);
+    if (!hit || hit.seq !== m.seq - 1) return;
+    this.previews.set(m.conversationId, { seq: m.seq, preview: m.kind === 'text' ? lastMessagePreview(m) : hit.preview });
   }
 
   /** The inbox preview, recomputed only when the conversation's last seq moved (rows are sent often). */
