@@ -53,6 +53,8 @@ import {
 export const PG_MIGRATIONS_DIR = fileURLToPath(new URL('../drizzle-pg', import.meta.url));
 /** The advisory lock every process takes around migrations (several may start at once). */
 const MIGRATION_LOCK = 0x616a7564; // "ajud"
+/** How long a row read by this process may answer `getConversation(id, { recent: true })`. */
+const RECENT_MS = 2000;
 
 export interface PgStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -210,12 +212,13 @@ const BUMP = `UPDATE conversations SET last_seq = last_seq + 1,
 /**
  * Append in one statement: a stored message with the same (conversation, sender, clientMsgId)
  * is returned as it is (`duplicate`); otherwise the seq is bumped under the row lock and the
- * message inserted. $4 sender, $5 sender_name, $6 kind, $7 body, $8 i18n_key, $9 params, $10 client_msg_id.
+ * message inserted. $4 sender, $5 sender_name, $6 kind, $7 body, $8 i18n_key, $9 params, $10 client_msg_id,
+ * $11 the status the caller expects (null: any).
  */
 const APPEND = `WITH dup AS (
     SELECT ${MSG} FROM messages WHERE $10::text IS NOT NULL AND conversation_id = $1 AND sender = $4 AND client_msg_id = $10
   ), bump AS (
-    ${BUMP} WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM dup) RETURNING last_seq
+    ${BUMP} WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM dup) AND ($11::text IS NULL OR status = $11) RETURNING last_seq
   ), ins AS (
     INSERT INTO messages (conversation_id, seq, sender, sender_name, kind, body, i18n_key, params, client_msg_id, created_at)
     SELECT $1, last_seq, $4, $5, $6, $7, $8, $9, $10, $3 FROM bump RETURNING ${MSG}
@@ -355,9 +358,12 @@ export class PgStore implements Store {
     return { agents: () => list, openCounts: () => map };
   }
 
-  private async insertMessage(c: Q, m: { conversationId: string; sender: string; senderName: string | null; kind: Message['kind']; body: string; i18nKey: string | null; params: string | null; clientMsgId: string | null; at: string }, who: MessageInput['who']): Promise<{ message: Message; duplicate: boolean }> {
-    const r = (await c.query(prepared(APPEND, [m.conversationId, who, m.at, m.sender, m.senderName, m.kind, m.body, m.i18nKey, m.params, m.clientMsgId]))).rows[0] as Raw | undefined;
-    if (!r) throw new Error(`conversation ${m.conversationId} missing`);
+  private async insertMessage(c: Q, m: { conversationId: string; sender: string; senderName: string | null; kind: Message['kind']; body: string; i18nKey: string | null; params: string | null; clientMsgId: string | null; at: string }, who: MessageInput['who'], expectStatus: Conversation['status'] | null = null): Promise<{ message: Message; duplicate: boolean }> {
+    const r = (await c.query(prepared(APPEND, [m.conversationId, who, m.at, m.sender, m.senderName, m.kind, m.body, m.i18nKey, m.params, m.clientMsgId, expectStatus]))).rows[0] as Raw | undefined;
+    if (!r) {
+      if (expectStatus !== null) throw new StoreConflict('status changed meanwhile (or no such conversation)');
+      throw new Error(`conversation ${m.conversationId} missing`);
+    }
     const { duplicate, ...row } = r;
     return { message: message(row), duplicate: duplicate === true };
   }
@@ -402,6 +408,7 @@ export class PgStore implements Store {
   }
 
   private change(id: string, expect: Expect | null, decide: Decide): Promise<Changed> {
+    this.recent.delete(id);
     return this.serial(id, () => this.tx(async (c) => {
       const cur = await this.locked(c, id);
       const wrong = expect && sameExpect(cur, expect);
@@ -411,6 +418,12 @@ export class PgStore implements Store {
   }
 
   // ── reads ──
+  /** Rows read moments ago, for `getConversation(id, { recent: true })`; dropped when this process changes them. */
+  private readonly recent = new Map<string, { row: Conversation; at: number }>();
+  private remember(row: Conversation): void {
+    if (this.recent.size >= 20_000) this.recent.clear();
+    this.recent.set(row.id, { row, at: Date.now() });
+  }
   /** Per conversation, the last read handed out (see getConversation). */
   private readonly reads = new Map<string, Promise<unknown>>();
   /**
@@ -419,8 +432,16 @@ export class PgStore implements Store {
    * commands — and a person's messages their seqs — in the order they were sent, as on a store
    * whose reads answer at once.
    */
-  getConversation(id: string): Promise<Conversation | undefined> {
-    const query = this.one(`SELECT ${CONV} FROM conversations WHERE id = $1`, [id]).then((r) => (r ? conversation(r) : undefined));
+  getConversation(id: string, opts: { recent?: boolean } = {}): Promise<Conversation | undefined> {
+    const hit = opts.recent ? this.recent.get(id) : undefined;
+    const query =
+      hit && Date.now() - hit.at < RECENT_MS
+        ? Promise.resolve(hit.row)
+        : this.one(`SELECT ${CONV} FROM conversations WHERE id = $1`, [id]).then((r) => {
+            const row = r ? conversation(r) : undefined;
+            if (row) this.remember(row);
+            return row;
+          });
     const prev = this.reads.get(id);
     // Its failure is reported through `ordered`; until then it must not count as unhandled.
     query.catch(() => undefined);
@@ -434,6 +455,12 @@ export class PgStore implements Store {
       if (this.reads.get(id) === settled) this.reads.delete(id);
     });
     return ordered;
+  }
+  async getConversations(ids: readonly string[]) {
+    if (!ids.length) return [];
+    const rows = (await this.rows(`SELECT ${CONV} FROM conversations WHERE id = ANY($1::text[])`, [ids.filter((id) => !id.includes('\u0000'))])).map(conversation);
+    for (const row of rows) this.remember(row);
+    return rows;
   }
   async findByIdempotency(ownerKey: string, key: string) {
     const r = await this.one(`SELECT ${CONV} FROM conversations WHERE owner_key = $1 AND idempotency_key = $2`, [ownerKey, key]);
@@ -549,20 +576,21 @@ export class PgStore implements Store {
     const attempt = async (): Promise<Appended> => {
       if (!m.takeIfQueued && !this.testing.beforeCommit) {
         // The hot path: one statement, its own transaction.
-        const r = await this.track(this.insertMessage(this.pool, input, m.who));
+        const r = await this.track(this.insertMessage(this.pool, input, m.who, m.expectStatus ?? null));
         if (!r.duplicate) this.counters.writes++;
         return { ...r, taken: false };
       }
       return this.tx(async (c) => {
         // The row lock first: the status the reply decides on is the one it commits against.
         const cur = m.takeIfQueued ? await this.locked(c, m.conversationId) : null;
-        const r = await this.insertMessage(c, input, m.who);
+        const r = await this.insertMessage(c, input, m.who, m.expectStatus ?? null);
         let taken = false;
         if (cur && m.takeIfQueued && !r.duplicate && cur.status === 'queued') {
           const take = m.takeIfQueued;
           await c.query(`UPDATE conversations SET status = 'assigned', assignee_id = $2 WHERE id = $1`, [m.conversationId, take.agentId]);
           await this.routingRow(c, m.conversationId, m.at, { queue: cur.queue, team: cur.team, assigneeId: take.agentId, code: take.routing.code, params: take.routing.params ?? null });
           taken = true;
+          this.recent.delete(m.conversationId);
         }
         return { ...r, taken };
       });
@@ -633,6 +661,7 @@ export class PgStore implements Store {
         const cur = conversation(r);
         const e = decide(cur, await this.view(c));
         if (!e.patch && !e.routing?.length && !e.audit?.length && !e.system?.length) continue;
+        this.recent.delete(cur.id);
         out.push(await this.apply(c, cur, e));
       }
       return out;
@@ -661,6 +690,7 @@ export class PgStore implements Store {
     mayWrite: (grants: Grant[]) => boolean,
     decide: (p: Pipeline, grants: Grant[]) => { status: string; effects: Effects },
   ) {
+    this.recent.delete(conversationId);
     return this.serial(conversationId, () => this.tx(async (c) => {
       // FOR SHARE: a revocation waits for this command, or this one sees it committed (R12c).
       const grants = (await c.query(`SELECT ${GRANT} FROM grants g WHERE g.realm_id = $1 ORDER BY g.created_at DESC LIMIT 50 FOR SHARE OF g`, [realmId])).rows as Grant[];

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { StoreConflict } from './store.ts';
 import type * as schema from './schema.ts';
 
 /**
@@ -283,11 +284,12 @@ export class Repo {
    * Append a message with the next gapless seq, or return the one already stored for the same
    * (conversation, sender, clientMsgId): a retried send is the same message (exactly-once in effect).
    */
-  appendMessage(m: NewMessageRecord, who: 'requester' | 'agent' | null = null): { row: MessageRecord; duplicate: boolean; conversation: ConversationRecord | null } {
+  appendMessage(m: NewMessageRecord, who: 'requester' | 'agent' | null = null, expectStatus?: ConversationRecord['status']): { row: MessageRecord; duplicate: boolean; conversation: ConversationRecord | null } {
     if (m.clientMsgId !== null) {
       const existing = this.s.msgByClient.get(m.conversationId, m.sender, m.clientMsgId);
       if (existing) return { row: existing, duplicate: true, conversation: null };
     }
+    if (expectStatus !== undefined && this.getConversation(m.conversationId)?.status !== expectStatus) throw new StoreConflict('status changed meanwhile');
     const changed = this.s.bumpSeq.get({ id: m.conversationId, who, at: m.at });
     if (!changed) throw new Error(`conversation ${m.conversationId} missing`);
     // Only the columns the statement changed come back (a whole row per message costs more than

@@ -200,8 +200,12 @@ export class SqliteStore implements Store {
   }
 
   // ── reads ──
-  getConversation(id: string) {
+  /** Every read is current here (`recent` changes nothing: the row cache is the committed state). */
+  getConversation(id: string, _opts?: { recent?: boolean }) {
     return this.read(() => maybeConversation(this.repo.getConversation(id)));
+  }
+  getConversations(ids: readonly string[]) {
+    return this.read(() => ids.map((id) => this.repo.getConversation(id)).filter((r) => r !== undefined).map(conversation));
   }
   findByIdempotency(ownerKey: string, key: string) {
     return this.read(() => maybeConversation(this.repo.findByIdempotency(ownerKey, key)));
@@ -350,6 +354,7 @@ export class SqliteStore implements Store {
         const r = this.repo.appendMessage(
           { conversationId: m.conversationId, sender: m.sender, senderName: m.senderName, kind: m.kind, body: m.body, clientMsgId: m.clientMsgId, at: m.at },
           m.who,
+          m.expectStatus,
         );
         let taken = false;
         // Decided on the row the same statement returned: the state inside this transaction.

@@ -146,6 +146,12 @@ export interface MessageInput {
   who: 'requester' | 'agent' | null;
   /** An agent's reply to a queued conversation takes it (checked on the fresh row inside the transaction). */
   takeIfQueued?: { agentId: string; routing: Pick<RoutingEntry, 'code' | 'params'> };
+  /**
+   * The status the caller decided on: if the conversation's status is another by the time the
+   * message would be written, nothing is written and the command throws `StoreConflict` (a retried
+   * clientMsgId already stored still returns the stored message).
+   */
+  expectStatus?: Conversation['status'];
 }
 
 export interface Appended {
@@ -204,7 +210,14 @@ export class StoreBusy extends Error {
 
 export interface Store {
   // conversations and messages
-  getConversation(id: string): Promise<Conversation | undefined>;
+  /**
+   * A conversation as committed. `recent`: a row this process read moments ago may answer instead
+   * (a backend where a read is a round trip keeps them briefly) — only for a decision the following
+   * command re-checks (e.g. `MessageInput.expectStatus`) and never for access that can change.
+   */
+  getConversation(id: string, opts?: { recent?: boolean }): Promise<Conversation | undefined>;
+  /** Several conversations as committed, in one read where the backend allows (missing ids are left out). */
+  getConversations(ids: readonly string[]): Promise<Conversation[]>;
   findByIdempotency(ownerKey: string, key: string): Promise<Conversation | undefined>;
   listByOwner(ownerKey: string): Promise<Conversation[]>;
   /** Conversations in play, and those resolved since `resolvedSince` (agents' inboxes). */

@@ -91,6 +91,32 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       );
     });
 
+    it('appends only while the status is the one the caller decided on; a stored retry still answers with its message', async () => {
+      const s = await fresh();
+      const c = await queued(s);
+      const first = await s.appendMessage({ ...text(c.id, 'e1'), expectStatus: 'queued' });
+      expect(first.message.seq).toBe(1);
+      await s.resolve(c.id, { status: 'queued' }, () => ({ at: iso(6), patch: { status: 'resolved', resolvedAt: iso(6), updatedAt: iso(6) } }));
+      const before = await counts(s, c.id);
+      await expect(s.appendMessage({ ...text(c.id, 'e2'), expectStatus: 'queued' })).rejects.toBeInstanceOf(StoreConflict);
+      expect(await counts(s, c.id)).toEqual(before);
+      expect((await s.getConversation(c.id))!.lastSeq).toBe(1);
+      const again = await s.appendMessage({ ...text(c.id, 'e1'), expectStatus: 'queued' });
+      expect([again.duplicate, again.message.seq]).toEqual([true, 1]);
+      const ok = await s.appendMessage({ ...text(c.id, 'e3'), expectStatus: 'resolved' });
+      expect(ok.message.seq).toBe(2);
+    });
+
+    it('reads several conversations in one call, leaving out ids that do not exist', async () => {
+      const s = await fresh();
+      const a = await queued(s);
+      const b = await queued(s);
+      const got = await s.getConversations([b.id, 'AJ-MISSING', a.id]);
+      expect(got.map((c) => c.id).sort()).toEqual([a.id, b.id].sort());
+      expect(got.find((c) => c.id === a.id)).toEqual(await s.getConversation(a.id));
+      expect(await s.getConversations([])).toEqual([]);
+    });
+
     it('keeps the same clientMsgId of two senders apart', async () => {
       const s = await fresh();
       const c = await queued(s);

@@ -241,10 +241,10 @@ export class Fanout {
     this.dirtyActivity.clear();
     const agents = [...this.hub.members('agents')];
     if (!agents.length) return;
-    // Read in parallel; sent in order.
-    const rows = await Promise.all(ids.map(([id]) => this.store.getConversation(id)));
-    for (const [i, [id, state]] of ids.entries()) {
-      const c = rows[i];
+    // One read for all of them; sent in order.
+    const byId = new Map((await this.store.getConversations(ids.map(([id]) => id))).map((c) => [c.id, c]));
+    for (const [id, state] of ids) {
+      const c = byId.get(id);
       let json: string | null = null;
       for (const conn of agents) {
         const p = conn.principal;

@@ -32,8 +32,8 @@ import { after, assignWaiting, candidates, decideRoute, routeInputs, routingReas
 type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
 
 /** R7a: a conversation that is not yours is answered exactly like one that does not exist. */
-export async function loadFor(svc: Services, p: ConnPrincipal, id: string): Promise<ConversationRow> {
-  const c = await svc.store.getConversation(id);
+export async function loadFor(svc: Services, p: ConnPrincipal, id: string, opts: { recent?: boolean } = {}): Promise<ConversationRow> {
+  const c = await svc.store.getConversation(id, opts);
   if (!c || !svc.access.mayAccess(p, c)) throw new AjudaError('not_found');
   return svc.owners.remember(c);
 }
@@ -221,30 +221,50 @@ export async function list(svc: Services, io: HandlerIo, p: RequesterPrincipal, 
  * the same clientMsgId gets the original ack (exactly-once in effect).
  */
 export async function send(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'message.send'>): Promise<void> {
-  const c = await loadFor(svc, p, f.conversationId);
   const isAgent = p.kind === 'agent';
   if (!isAgent && f.kind === 'note') throw new AjudaError('forbidden');
-  if (c.status === 'intake') throw new AjudaError('intake_pending');
-  if (c.status === 'closed' || (!isAgent && c.status === 'resolved')) throw new AjudaError('conversation_closed');
   const kind = isAgent && f.kind === 'note' ? 'note' : 'text';
   const sender = isAgent ? `agent:${p.agentId}` : 'requester';
   const senderName = isAgent ? p.name : p.kind === 'realm_user' ? p.name : null;
-  const { message: row, duplicate, taken: autoAssigned } = await svc.store.appendMessage({
-    conversationId: c.id,
-    sender,
-    senderName,
-    kind,
-    body: f.body,
-    clientMsgId: f.clientMsgId,
-    at: svc.clock.iso(),
-    // The seq and the SLA timestamps of who spoke are set by the same statement (R10).
-    who: kind === 'text' ? (isAgent ? 'agent' : 'requester') : null,
-    // Replying to an unassigned conversation takes it, as in every helpdesk (decided on the row inside the command).
-    ...(isAgent && kind === 'text' ? { takeIfQueued: { agentId: p.agentId, routing: routingReason('taken_by_reply', { name: p.name }) } } : {}),
-  });
-  io.reply(MessageAck, { type: 'message.ack', ref: f.ref, conversationId: c.id, clientMsgId: f.clientMsgId, seq: row.seq, at: row.createdAt });
-  if (!duplicate) void svc.events.emit('message.created', { message: row, origin: io.session });
-  if (autoAssigned) await svc.events.emit('conversation.changed', { conversationId: c.id });
+  // A requester's access to their own conversation never changes, so a row read moments ago may
+  // decide (no extra read per message where reads cost a round trip); the append re-checks the
+  // status it was decided on, and any refusal is confirmed on the committed row first.
+  let fresh = isAgent;
+  let c = await loadFor(svc, p, f.conversationId, { recent: !fresh });
+  for (let conflicts = 0; ; ) {
+    const refusal = c.status === 'intake' ? 'intake_pending' : c.status === 'closed' || (!isAgent && c.status === 'resolved') ? 'conversation_closed' : null;
+    if (refusal && !fresh) {
+      c = await loadFor(svc, p, f.conversationId);
+      fresh = true;
+      continue;
+    }
+    if (refusal) throw new AjudaError(refusal);
+    try {
+      const { message: row, duplicate, taken: autoAssigned } = await svc.store.appendMessage({
+        conversationId: c.id,
+        sender,
+        senderName,
+        kind,
+        body: f.body,
+        clientMsgId: f.clientMsgId,
+        at: svc.clock.iso(),
+        // The seq and the SLA timestamps of who spoke are set by the same statement (R10).
+        who: kind === 'text' ? (isAgent ? 'agent' : 'requester') : null,
+        // Replying to an unassigned conversation takes it, as in every helpdesk (decided on the row inside the command).
+        ...(isAgent && kind === 'text' ? { takeIfQueued: { agentId: p.agentId, routing: routingReason('taken_by_reply', { name: p.name }) } } : {}),
+        expectStatus: c.status,
+      });
+      io.reply(MessageAck, { type: 'message.ack', ref: f.ref, conversationId: c.id, clientMsgId: f.clientMsgId, seq: row.seq, at: row.createdAt });
+      if (!duplicate) void svc.events.emit('message.created', { message: row, origin: io.session });
+      if (autoAssigned) await svc.events.emit('conversation.changed', { conversationId: c.id });
+      return;
+    } catch (e) {
+      // The status moved between the read and the write: decide again on the committed row.
+      if (!(e instanceof StoreConflict) || ++conflicts > 3) throw e instanceof StoreConflict ? new AjudaError('invalid_state') : e;
+      c = await loadFor(svc, p, f.conversationId);
+      fresh = true;
+    }
+  }
 }
 
 export async function typing(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'typing.set'>): Promise<void> {
