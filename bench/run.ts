@@ -1,13 +1,14 @@
 // `pnpm bench` — every benchmark, results in bench/results/latest.json (+ latest.md, printed).
 // `pnpm bench --quick` — the same shape, shorter runs (< 5 minutes).
 // `pnpm bench --only=delivery,idle` — a subset (other sections are kept from the previous file);
-// sections: widget, preload, delivery, persistence, idle, crash.
+// sections: widget, preload, delivery, persistence, backends, idle, crash.
 // `pnpm bench --cpu-prof` — also write a V8 CPU profile of the Ajuda server during delivery
 // (bench/results/profiles/), for finding what limits a missed target.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { backends } from './backends.ts';
 import { delivery } from './delivery.ts';
 import { idle } from './idle.ts';
 import { ROOT } from './lib/proc.ts';
@@ -45,6 +46,7 @@ const out: Json = {
   delivery: previous.delivery ?? null,
   idle: previous.idle ?? null,
   persistence: previous.persistence ?? null,
+  backends: previous.backends ?? null,
   crash: previous.crash ?? null,
 };
 
@@ -79,6 +81,7 @@ if (want('delivery')) {
   out.delivery = await section('delivery', () => delivery({ quick, log, ...(dir ? { cpuProfDir: dir } : {}) }));
 }
 if (want('persistence')) out.persistence = await section('persistence', () => persistence({ quick, log }));
+if (want('backends')) out.backends = await section('backends', () => backends({ quick, log }));
 if (want('idle')) out.idle = await section('idle', () => idle({ quick, log }));
 if (want('crash')) {
   // Crash-consistency rounds belong to `pnpm bench:reliability`, which merges its own section;
@@ -108,6 +111,7 @@ function targets(r: Json) {
   const i = r.idle ?? {};
   const p = r.persistence ?? {};
   const pre = r.preload ?? {};
+  const pg = r.backends?.pg ?? {};
   const sio = d.peers?.['socket.io+better-sqlite3'];
   const t = (name: string, target: string, value: unknown, ok: boolean | null) => ({ name, target, value: value ?? null, met: value === null || value === undefined ? null : ok });
   return [
@@ -125,6 +129,8 @@ function targets(r: Json) {
     t(`idle RSS per socket (${i.connections ?? '?'} sockets)`, '≤ 12 KiB', i.rssPerConnKiB, i.rssPerConnKiB <= 12),
     t('persistence acked/s FULL', '≥ 20,000/s', p.ackedPerSecFull, p.ackedPerSecFull >= 20000),
     t('persistence FULL vs Socket.IO one-commit-per-message', '≥ 2×', p.ratioToSocketIo, p.ratioToSocketIo >= 2),
+    t('PostgreSQL: delivered at 2,000/s offered (synchronous_commit=on)', '≥ 1,980/s, none late', pg.deliveredPerSec, pg.deliveredPerSec >= 1980 && pg.late === 0),
+    t('PostgreSQL: p99 at 2,000/s offered', '≤ 50 ms', pg.p99Ms, pg.p99Ms !== null && pg.p99Ms <= 50),
   ];
 }
 
@@ -145,6 +151,12 @@ function summary(r: Json): string {
       .map(([k, v]) => `${k} ${v.hostPageGzipBytes ?? `null (${v.reason ?? '?'})`} B`)
       .join('; ')}.`,
     `Idle preload (/site, loadOn idle): ${r.preload ? `${r.preload.loads} loads with no click opened ${r.preload.socketsOpened ?? '—'} sockets and created ${r.preload.visitorRowsCreated ?? '—'} visitor rows; the control open opened ${r.preload.controlOpenSockets ?? '—'} socket(s), ${r.preload.controlOpenVisitorRows ?? '—'} visitor row(s)` : 'not run'}.`,
+    `Backends (FULL, ${r.backends?.offeredPerSec ?? '—'}/s offered): ${['sqlite', 'pg']
+      .map((k) => {
+        const b = r.backends?.[k];
+        return b ? `${k} delivered ${b.deliveredPerSec}/s p50 ${b.p50Ms} ms p99 ${b.p99Ms} ms, saturation ${b.saturationPerSec}/s, acked ${b.ackedPerSec}/s, CPU-ms/1000 msgs Ajuda ${b.cpuMsPer1000.delivery.ajuda}${b.cpuMsPer1000.delivery.database !== null ? ` + PostgreSQL ${b.cpuMsPer1000.delivery.database}` : ''}` : `${k} not run`;
+      })
+      .join('; ')}.`,
     `Crash: ${r.crash ? JSON.stringify(r.crash) : 'not run (pnpm bench:reliability)'}.`,
     `Total ${r.totalSeconds} s.`,
     '',
