@@ -19,6 +19,7 @@ import {
   type Effects,
   type Expect,
   type Grant,
+  type Leadership,
   type Message,
   type MessageInput,
   type NewConversation,
@@ -807,6 +808,70 @@ export class PgStore implements Store {
       },
     };
   })();
+  // ── cluster ──
+  heartbeatNode(nodeId: string, agentIds: readonly string[], at: string, forgetBefore: string) {
+    return this.tx(async (c) => {
+      await c.query(prepared('DELETE FROM nodes WHERE heartbeat_at < $1 AND id <> $2', [forgetBefore, nodeId]));
+      await c.query(
+        prepared(
+          `INSERT INTO nodes (id, agent_ids, started_at, heartbeat_at) VALUES ($1, $2, $3, $3)
+           ON CONFLICT (id) DO UPDATE SET agent_ids = excluded.agent_ids, heartbeat_at = excluded.heartbeat_at`,
+          [nodeId, JSON.stringify(agentIds), at],
+        ),
+      );
+    });
+  }
+  async nodePresence(since: string) {
+    return (await this.rows('SELECT id, agent_ids FROM nodes WHERE heartbeat_at >= $1', [since])).map((r) => ({ nodeId: r.id as string, agentIds: JSON.parse(r.agent_ids as string) as string[] }));
+  }
+  forgetNode(nodeId: string) {
+    return this.exec('DELETE FROM nodes WHERE id = $1', [nodeId]);
+  }
+  /**
+   * A session advisory lock on a connection of its own (not the pool's): it is held while that
+   * session lives. The holder's connection is checked every 2 s; if it fails, leadership is lost
+   * here, and PostgreSQL releases the lock when it notices the session is gone.
+   */
+  async tryLeadership(name: string): Promise<Leadership | null> {
+    const client = new pg.Client({ connectionString: this.opts.url, connectionTimeoutMillis: 5000, keepAlive: true, statement_timeout: 2000 });
+    client.on('error', () => undefined); // reported through `lost`
+    try {
+      await client.connect();
+      const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`ajuda:${name}`]);
+      if (!r.rows[0]?.ok) {
+        await client.end();
+        return null;
+      }
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      throw transient(e) ? new StoreBusy(e) : e;
+    }
+    let markLost!: () => void;
+    const lost = new Promise<void>((resolve) => (markLost = resolve));
+    let released = false;
+    const check = setInterval(() => {
+      client.query('SELECT 1').catch(() => {
+        clearInterval(check);
+        void client.end().catch(() => undefined);
+        markLost();
+      });
+    }, 2000);
+    check.unref();
+    client.on('end', () => {
+      clearInterval(check);
+      if (!released) markLost();
+    });
+    return {
+      lost,
+      release: async () => {
+        released = true;
+        clearInterval(check);
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`ajuda:${name}`]).catch(() => undefined);
+        await client.end().catch(() => undefined);
+      },
+    };
+  }
+
   async ping() {
     await this.rows('SELECT 1');
   }

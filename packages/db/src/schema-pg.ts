@@ -72,6 +72,18 @@ export const agentSessions = pgTable('agent_sessions', {
   endedAt: text('ended_at'),
 });
 
+/**
+ * Ajuda processes sharing this database (cluster mode): each one's heartbeat and the agents it holds
+ * sockets for, so routing on any node sees every online agent (R11). A row whose heartbeat is old
+ * belongs to a process that died; it is ignored, and removed by the next node that starts.
+ */
+export const nodes = pgTable('nodes', {
+  id: text('id').primaryKey(),
+  agentIds: text('agent_ids').notNull().default('[]'),
+  startedAt: text('started_at').notNull(),
+  heartbeatAt: text('heartbeat_at').notNull(),
+});
+
 /** Visitors: only the SHA-256 of the ≥128-bit token is stored. */
 export const visitors = pgTable('visitors', {
   id: text('id').primaryKey(),

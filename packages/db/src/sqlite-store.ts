@@ -16,6 +16,7 @@ import {
   type Effects,
   type Expect,
   type Grant,
+  type Leadership,
   type Message,
   type NewConversation,
   type MessageInput,
@@ -522,6 +523,31 @@ export class SqliteStore implements Store {
   }
   audit(e: AuditEntry & { conversationId: string | null; realmId: string | null; at: string }) {
     return this.write(() => this.repo.audit(e.actor, e.action, e.conversationId, e.realmId, e.detail ?? {}, e.at));
+  }
+
+  // ── cluster ──
+  heartbeatNode(nodeId: string, agentIds: readonly string[], at: string, forgetBefore: string) {
+    return this.write(() => {
+      this.db.sqlite.prepare('DELETE FROM nodes WHERE heartbeat_at < ? AND id <> ?').run(forgetBefore, nodeId);
+      this.db.sqlite
+        .prepare('INSERT INTO nodes (id, agent_ids, started_at, heartbeat_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET agent_ids = excluded.agent_ids, heartbeat_at = excluded.heartbeat_at')
+        .run(nodeId, JSON.stringify(agentIds), at, at);
+    });
+  }
+  nodePresence(since: string) {
+    return this.read(() =>
+      (this.db.sqlite.prepare('SELECT id, agent_ids FROM nodes WHERE heartbeat_at >= ?').all(since) as Array<{ id: string; agent_ids: string }>).map((r) => ({
+        nodeId: r.id,
+        agentIds: JSON.parse(r.agent_ids) as string[],
+      })),
+    );
+  }
+  forgetNode(nodeId: string) {
+    return this.write(() => void this.db.sqlite.prepare('DELETE FROM nodes WHERE id = ?').run(nodeId));
+  }
+  /** One process owns a SQLite file: it always leads. */
+  async tryLeadership(): Promise<Leadership> {
+    return { lost: new Promise<void>(() => {}), release: async () => {} };
   }
 
   // ── lifecycle ──

@@ -186,6 +186,13 @@ export interface StoreTesting {
   holdWriteLock(): Promise<() => Promise<void>>;
 }
 
+/** Held leadership of one job (see `Store.tryLeadership`). */
+export interface Leadership {
+  /** Settles when leadership is lost (its connection failed); the holder must stop the job. */
+  readonly lost: Promise<void>;
+  release(): Promise<void>;
+}
+
 // ── errors ──
 
 /** The state a command expected is gone (another writer changed it first). Nothing was written. */
@@ -295,6 +302,23 @@ export interface Store {
   startAgentSession(tokenHash: string, agentId: string, at: string, expiresAt: string, audit: AuditEntry): Promise<void>;
   endSession(tokenHash: string, at: string): Promise<void>;
   audit(entry: AuditEntry & { conversationId: string | null; realmId: string | null; at: string }): Promise<void>;
+
+  // ── cluster: presence and leadership ──
+  /**
+   * This process is alive and holds sockets for `agentIds` (cluster mode, every heartbeat). Rows of
+   * nodes whose heartbeat is before `forgetBefore` are removed in the same statement's transaction.
+   */
+  heartbeatNode(nodeId: string, agentIds: readonly string[], at: string, forgetBefore: string): Promise<void>;
+  /** The agents with a socket on each node whose heartbeat is at or after `since`. */
+  nodePresence(since: string): Promise<Array<{ nodeId: string; agentIds: string[] }>>;
+  /** This process stops: its presence goes with it. */
+  forgetNode(nodeId: string): Promise<void>;
+  /**
+   * Try to become the one process that runs the job `name` (the SLA ticker). Null when another
+   * process holds it. PostgreSQL: a session advisory lock on a connection of its own, so a process
+   * that dies (or loses that connection) lets another take over; SQLite has one process, always leader.
+   */
+  tryLeadership(name: string): Promise<Leadership | null>;
 
   // ── lifecycle ──
   /** Seams for tests only (fault injection, fixtures); never used by the server. */

@@ -286,6 +286,21 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await s.messagesAfter(c.id, 0, 100, true)).filter((m) => m.i18nKey === 'system.grant_used')).toHaveLength(1);
       expect((await s.auditOfRealm('r1')).map((a) => a.action).filter((a) => a.startsWith('grant.'))).toEqual(['grant.created', 'grant.used', 'grant.revoked']);
     });
+
+    it("cluster presence: each node's heartbeat replaces its agents, stale nodes are left out and then removed", async () => {
+      const s = await fresh();
+      await s.heartbeatNode('n1', ['a1', 'a2'], iso(0), iso(-60_000));
+      await s.heartbeatNode('n2', ['a3'], iso(0), iso(-60_000));
+      await s.heartbeatNode('n1', ['a2'], iso(1000), iso(-59_000));
+      const by = async (since: string) => Object.fromEntries((await s.nodePresence(since)).map((n) => [n.nodeId, n.agentIds]));
+      expect(await by(iso(0))).toEqual({ n1: ['a2'], n2: ['a3'] });
+      expect(await by(iso(500))).toEqual({ n1: ['a2'] });
+      // n2 stopped beating: the next heartbeat past the horizon removes it for good.
+      await s.heartbeatNode('n1', [], iso(70_000), iso(10_000));
+      expect(await by(iso(-1))).toEqual({ n1: [] });
+      await s.forgetNode('n1');
+      expect(await by(iso(-1))).toEqual({});
+    });
   });
 }
 
