@@ -20,7 +20,7 @@ export default defineConfig({
           name: 'server-pg',
           root: 'apps/server',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'test/e2e/**', 'test/reliability/backup.test.ts', 'test/reliability/crash.test.ts'],
+          exclude: ['**/node_modules/**', 'test/e2e/**', 'test/cluster/**', 'test/reliability/backup.test.ts', 'test/reliability/crash.test.ts'],
         },
       },
     ],

@@ -22,7 +22,7 @@ export default defineConfig({
           name,
           root: `${group}/${name}`,
           include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
-          exclude: ['**/node_modules/**', '**/dist/**', 'test/e2e/**', 'test/pg/**'],
+          exclude: ['**/node_modules/**', '**/dist/**', 'test/e2e/**', 'test/pg/**', 'test/cluster/**'],
           environment: DOM_PROJECTS.has(name) ? 'happy-dom' : 'node',
         },
       })),
