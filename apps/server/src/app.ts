@@ -7,6 +7,8 @@ import websocket from '@fastify/websocket';
 import { createStore, seedDemoStore, type Store } from '@ajuda/db';
 import { AjudaError, containsNul, MAX_PAYLOAD_BYTES } from '@ajuda/protocol';
 import { fastifyTrustProxy, type Config } from './config.ts';
+import { Cluster } from './cluster/cluster.ts';
+import { Leader } from './cluster/leader.ts';
 import { Services } from './context.ts';
 import { hashPassword } from './crypto.ts';
 import { slaTick } from './domains/sla/sla.ts';
@@ -29,7 +31,7 @@ export interface BuildOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    ajuda: { svc: Services; gateway: Gateway };
+    ajuda: { svc: Services; gateway: Gateway; cluster: Cluster | null };
   }
 }
 
@@ -69,7 +71,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const hub = new MemoryHub<SessionState>();
   const svc = new Services(config, store, hub, app.log, opts.now, opts.directory?.(store));
   const gateway = new Gateway(svc);
-  app.decorate('ajuda', { svc, gateway });
+  // Cluster mode: hints between processes, shared presence and limits (see cluster/cluster.ts).
+  const cluster = config.cluster && config.databaseUrl ? new Cluster(svc, gateway, config.cluster, config.databaseUrl) : null;
+  if (cluster) {
+    await cluster.start();
+    gateway.sharedStarts = (ownerKey) => cluster.takeStart(ownerKey);
+  }
+  app.decorate('ajuda', { svc, gateway, cluster });
 
   await app.register(cookie);
   await app.register(rateLimit, {
@@ -155,13 +163,28 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   }
   app.get('/', async (_req, reply) => reply.redirect('/console/'));
 
+  // One process runs the SLA ticker (R10): the leader; on SQLite, the only process.
+  const node = config.cluster?.nodeId;
+  const leader = new Leader(
+    store,
+    'sla',
+    Math.max(1000, Math.min(config.slaTickMs, 5000)),
+    (leading) => {
+      if (node) app.log[leading ? 'info' : 'warn']({ node, job: 'sla' }, leading ? 'cluster: leader' : 'cluster: leadership lost');
+    },
+    (err) => app.log.warn({ err }, 'leadership attempt failed'),
+  );
+  leader.start();
   const slaTimer = setInterval(() => {
+    if (!leader.leading) return;
     slaTick(svc).catch((err) => app.log.error({ err }, 'sla tick failed'));
   }, config.slaTickMs);
   slaTimer.unref();
 
   app.addHook('onClose', async () => {
     clearInterval(slaTimer);
+    await leader.close();
+    await cluster?.close();
     gateway.close();
     svc.close();
     await store.close();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
@@ -62,6 +63,21 @@ export interface Config {
    */
   trustProxy: boolean | number | string[];
   staticDirs: { loader: string; widget: string; console: string };
+  /**
+   * Cluster mode (AJUDA_REDIS_URL): several processes on one PostgreSQL, Redis carrying fan-out
+   * hints. null: one process, everything in memory.
+   */
+  cluster: {
+    redisUrl: string;
+    /** This process's name among the nodes (AJUDA_NODE_ID; default host name and pid). */
+    nodeId: string;
+    /** Presence heartbeat and bus echo period. */
+    heartbeatMs: number;
+    /** How often every followed conversation is compared with the database (the last net for lost hints). */
+    antiEntropyMs: number;
+    /** How often agent sockets are checked against their sessions (logout, disable: backstop of the bus). */
+    sessionCheckMs: number;
+  } | null;
 }
 
 const list = z
@@ -104,6 +120,17 @@ const Env = z.object({
   DEMO_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.string().default('info'),
   AJUDA_TRUST_PROXY: z.string().optional(),
+  AJUDA_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/./, 'a redis:// or rediss:// URL')
+    .optional(),
+  AJUDA_NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, '1–64 letters, digits, . _ : -')
+    .optional(),
+  AJUDA_CLUSTER_HEARTBEAT_MS: int(1000),
+  AJUDA_ANTI_ENTROPY_MS: int(5000),
+  AJUDA_SESSION_CHECK_MS: int(5000),
 });
 
 /**
@@ -197,6 +224,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const demoEnabled = (e.AJUDA_DEMO ?? (prod ? 'off' : 'on')) === 'on';
   const demoPort = e.DEMO_PORT ?? (port === 0 ? 0 : port + 1);
 
+  if (e.AJUDA_REDIS_URL) {
+    // Several processes share one truth: only PostgreSQL can be it, and every process must hold
+    // the same secrets (a per-machine generated one would sign tokens the others refuse).
+    if (!e.AJUDA_DATABASE_URL) throw new ConfigError('AJUDA_REDIS_URL (cluster mode) needs AJUDA_DATABASE_URL: PostgreSQL is the one source of truth the processes share');
+    const generated = [
+      !e.AJUDA_IDENTITY_KEYS && 'AJUDA_IDENTITY_KEYS',
+      !e.AJUDA_INBOUND_SECRET && 'AJUDA_INBOUND_SECRET',
+      !e.AJUDA_ADMIN_TOKEN && 'AJUDA_ADMIN_TOKEN',
+      !e.AJUDA_PUBLIC_URL && 'AJUDA_PUBLIC_URL',
+    ].filter(Boolean);
+    if (generated.length) throw new ConfigError(`AJUDA_REDIS_URL (cluster mode) needs the same values on every process, not generated per machine: set ${generated.join(', ')}`);
+  }
   if (prod) {
     const missing = [
       !e.AJUDA_IDENTITY_KEYS && 'AJUDA_IDENTITY_KEYS',
@@ -260,5 +299,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       widget: here('../../../packages/widget/dist'),
       console: here('../../console/dist'),
     },
+    cluster: e.AJUDA_REDIS_URL
+      ? {
+          redisUrl: e.AJUDA_REDIS_URL,
+          nodeId: e.AJUDA_NODE_ID ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40)}-${process.pid}`,
+          heartbeatMs: e.AJUDA_CLUSTER_HEARTBEAT_MS,
+          antiEntropyMs: e.AJUDA_ANTI_ENTROPY_MS,
+          sessionCheckMs: e.AJUDA_SESSION_CHECK_MS,
+        }
+      : null,
   };
 }

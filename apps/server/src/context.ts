@@ -10,6 +10,7 @@ import { StoreRealmDirectory, type RealmDirectory } from './domains/realm/direct
 import { EventBus } from './fanout/events.ts';
 import { Fanout } from './fanout/fanout.ts';
 import type { MemoryHub } from './hub.ts';
+import { LocalPresence, type Presence } from './cluster/presence.ts';
 import { Access } from './services/access.ts';
 import { Clock } from './services/clock.ts';
 import { OwnerKeys } from './services/owners.ts';
@@ -37,6 +38,8 @@ export class Services {
   /** Domain events, emitted after commit: the fan-out listens, and so can webhooks, email or metrics. */
   readonly events: EventBus;
   readonly fanout: Fanout;
+  /** Who is online for routing (R11): this process's sockets, or the whole cluster's. */
+  presence: Presence;
 
   constructor(
     readonly config: Config,
@@ -55,6 +58,7 @@ export class Services {
     // The directory hears of every pipeline the server changes (R12d), so a cached copy never goes stale.
     this.events.on('pipeline.changed', ({ realmId, pipeline }) => directory.pipelineChanged?.(realmId, pipeline));
     this.fanout = new Fanout(hub, store, this.views, this.access, this.owners, this.events, (err) => log.error({ err }, 'fan-out failed'));
+    this.presence = new LocalPresence(this.fanout);
   }
 
   /** Reply to an agent's command with the conversation as it now is, carrying the command's ref. */

@@ -10,7 +10,7 @@ import type { SessionState } from '../session/port.ts';
  */
 export interface DomainEvents {
   /** A message was appended (text, note or system line). `origin` is the sender's socket, which already has its ack. */
-  'message.created': { message: MessageRow; origin?: SessionState | undefined };
+  'message.created': { message: MessageRow; origin?: SessionState | undefined; /** Known when the emitter had it (carried between processes). */ ownerKey?: string | undefined };
   /** A conversation was created (its requester already has `conversation.started`). */
   'conversation.started': { conversationId: string };
   /** A conversation's state changed (status, priority, queue, assignee, feedback…). */
@@ -33,11 +33,22 @@ export interface DomainEvents {
   'pipeline.changed': { realmId: string; pipeline: PipelineRow };
   /** An agent's availability changed. */
   'agent.changed': { agentId: string; available: boolean };
+  /** An agent's login session ended (logout: that session's sockets) or the agent was disabled (all of them). */
+  'agent.ended': { agentId: string; reason: 'logout' | 'disabled'; sessionHash?: string | undefined };
 }
 
 export type EventName = keyof DomainEvents;
+/**
+ * How an event reached this process. `remote`: another Ajuda process committed it and the cluster
+ * bus carried it here (a hint: it may arrive late, twice, or not at all). Listeners that act on
+ * sockets of this process take both; a listener with an effect outside (a webhook, an email) must
+ * act on local events only, or every process would send it.
+ */
+export interface EmitMeta {
+  remote: boolean;
+}
 /** A listener; one that does slow I/O (a webhook) should queue it and return at once. */
-export type Listener<E extends EventName> = (payload: DomainEvents[E]) => void | Promise<void>;
+export type Listener<E extends EventName> = (payload: DomainEvents[E], meta: EmitMeta) => void | Promise<void>;
 type Listeners = { [E in EventName]?: Array<Listener<E>> };
 
 /**
@@ -65,13 +76,13 @@ export class EventBus {
     };
   }
 
-  emit<E extends EventName>(event: E, payload: DomainEvents[E]): Promise<void> {
+  emit<E extends EventName>(event: E, payload: DomainEvents[E], meta: EmitMeta = LOCAL): Promise<void> {
     const list: Array<Listener<E>> | undefined = this.listeners[event];
     if (!list?.length) return DONE;
     let pending: Array<Promise<void>> | null = null;
     for (const l of [...list]) {
       try {
-        const r = l(payload);
+        const r = l(payload, meta);
         if (r) (pending ??= []).push(r.catch((err: unknown) => this.onError(err, event)));
       } catch (err) {
         this.onError(err, event);
@@ -87,3 +98,4 @@ export class EventBus {
 }
 
 const DONE: Promise<void> = Promise.resolve();
+const LOCAL: EmitMeta = { remote: false };

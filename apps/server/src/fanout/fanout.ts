@@ -42,6 +42,15 @@ export class Fanout {
   private readonly ownerLookups = new Map<string, Promise<string>>();
   /** Replays in progress: live messages for these (session, conversation) pairs wait, by seq. */
   private readonly holds = new Map<SessionState, Map<string, Map<number, string>>>();
+  /**
+   * Cluster mode (see `sequence`): per conversation, the last seq this process delivered live; and
+   * per conversation, the delivery in progress that later messages of it wait behind (a gap being
+   * read from the store).
+   */
+  private seqs: Map<string, number> | null = null;
+  private readonly inOrder = new Map<string, Promise<void>>();
+  /** Told when an agent's first socket joins here or their last one leaves (cluster presence). */
+  onPresence: ((agentId: string, online: boolean) => void) | null = null;
 
   constructor(
     private readonly hub: Hub<SessionState>,
@@ -52,8 +61,12 @@ export class Fanout {
     events: EventBus,
     private readonly onError: (err: unknown) => void = () => {},
   ) {
-    events.on('message.created', (e) => this.messageCreated(e));
-    events.on('conversation.started', ({ conversationId }) => this.markDirty(conversationId));
+    events.on('message.created', (e, meta) => (meta.remote ? this.remoteMessage(e) : this.messageCreated(e)));
+    events.on('conversation.started', ({ conversationId }) => {
+      // A new conversation's first message is seq 1 (cluster mode: nothing before it to wait for).
+      if (this.seqs && !this.seqs.has(conversationId)) this.track(conversationId, 0);
+      this.markDirty(conversationId);
+    });
     events.on('conversation.changed', ({ conversationId }) => this.conversationChanged(conversationId));
     events.on('conversation.read', ({ conversation: c, by, lastReadSeq }) => {
       const frame = JSON.stringify(ReadReceipt.parse({ type: 'read.receipt', conversationId: c.id, by, lastReadSeq }));
@@ -93,6 +106,7 @@ export class Fanout {
     this.hub.subscribe('agents', s);
     this.hub.subscribe(`agent:${p.agentId}`, s);
     if (p.role === 'lead') this.hub.subscribe('leads', s);
+    if (this.hub.count(`agent:${p.agentId}`) === 1) this.onPresence?.(p.agentId, true);
   }
 
   /** The socket closed: leave every topic. */
@@ -102,7 +116,9 @@ export class Fanout {
     if (!p) return;
     if (p.kind !== 'agent') return this.hub.unsubscribe(`owner:${p.ownerKey}`, s);
     this.hub.unsubscribe('agents', s);
+    const had = this.hub.count(`agent:${p.agentId}`);
     this.hub.unsubscribe(`agent:${p.agentId}`, s);
+    if (had > 0 && this.hub.count(`agent:${p.agentId}`) === 0) this.onPresence?.(p.agentId, false);
     this.hub.unsubscribe('leads', s);
     for (const id of s.opened) this.hub.unsubscribe(`conv:${id}`, s);
     for (const r of this.realms.get(s) ?? []) this.hub.unsubscribe(`realm:${r}`, s);
@@ -137,6 +153,8 @@ export class Fanout {
     bySession.set(conversationId, held);
     return {
       release: (sentUpTo: number) => {
+        // Cluster mode: a conversation this process never delivered live starts from the replay.
+        if (this.seqs && !this.seqs.has(conversationId)) this.track(conversationId, sentUpTo);
         const cur = this.holds.get(s);
         if (cur?.get(conversationId) === held) {
           cur.delete(conversationId);
@@ -174,9 +192,137 @@ export class Fanout {
         };
         wait.then(done, done);
       }
-      return wait.then((key) => this.sendMessage(m, json, key, origin));
+      return wait.then((key) => this.deliver(m, json, key, origin));
     }
-    this.sendMessage(m, json, owner ?? '', origin);
+    return this.deliver(m, json, owner ?? '', origin);
+  }
+
+  // ── cluster mode: each message once, in seq order, whoever committed it ──
+
+  /**
+   * Another process committed a message. Nobody here follows its conversation: only the inbox rows
+   * of agents here may change, and this process forgets where the conversation was (a socket that
+   * opens it later starts from its replay). Otherwise it goes the way of a local one.
+   */
+  private remoteMessage(e: DomainEvents['message.created']): void | Promise<void> {
+    const m = e.message;
+    if (e.ownerKey !== undefined) this.owners.remember({ id: m.conversationId, ownerKey: e.ownerKey });
+    const owner = this.owners.get(m.conversationId);
+    if (owner !== undefined && this.hub.count(`conv:${m.conversationId}`) === 0 && this.hub.count(`owner:${owner}`) === 0 && !this.inOrder.has(m.conversationId)) {
+      this.seqs?.delete(m.conversationId);
+      this.views.observe(m);
+      if (this.hub.count('agents') > 0) this.markDirty(m.conversationId, 'activity');
+      return;
+    }
+    return this.messageCreated(e);
+  }
+
+  /**
+   * Cluster mode: messages reach this process from its own commands and, as hints on the bus,
+   * from every other process — late, twice or never. From now on each conversation's messages go
+   * to this process's sockets once and in seq order: one already delivered is dropped, one past a
+   * gap first reads the gap from the store. `catchUp` does the same for every conversation followed
+   * here when a hint may have been lost.
+   */
+  sequence(): void {
+    this.seqs ??= new Map();
+  }
+
+  private deliver(m: MessageRow, json: string, owner: string, origin: SessionState | undefined): void | Promise<void> {
+    if (!this.seqs) return this.sendMessage(m, json, owner, origin);
+    const id = m.conversationId;
+    if (this.inOrder.has(id)) return this.after(id, () => this.deliverNow(m, json, owner, origin));
+    const r = this.deliverNow(m, json, owner, origin);
+    return r ? this.after(id, () => r) : undefined;
+  }
+
+  private deliverNow(m: MessageRow, json: string, owner: string, origin: SessionState | undefined): void | Promise<void> {
+    const last = this.seqs!.get(m.conversationId);
+    if (last !== undefined && m.seq <= last) return; // delivered already (by a catch-up, or a second hint)
+    if (last === undefined || m.seq === last + 1) {
+      this.track(m.conversationId, m.seq);
+      return this.sendMessage(m, json, owner, origin);
+    }
+    return this.readGap(m.conversationId, m, origin);
+  }
+
+  /** Run `step` after whatever this conversation's delivery is waiting on; later messages wait behind it. */
+  private after(id: string, step: () => void | Promise<void>): Promise<void> {
+    const prev = this.inOrder.get(id);
+    const next = (prev ? prev.then(step) : Promise.resolve().then(step)).catch(this.onError);
+    this.inOrder.set(id, next);
+    void next.then(() => {
+      if (this.inOrder.get(id) === next) this.inOrder.delete(id);
+    });
+    return next;
+  }
+
+  /** Send what the store holds past the last seq delivered here (the sender's own socket already has its ack). */
+  private async readGap(id: string, carry?: MessageRow, origin?: SessionState): Promise<void> {
+    let owner = this.owners.get(id);
+    if (owner === undefined) {
+      const c = await this.store.getConversation(id);
+      if (!c) return;
+      owner = this.owners.remember(c).ownerKey;
+    }
+    for (;;) {
+      const last = this.seqs!.get(id) ?? 0;
+      const rows = await this.store.messagesAfter(id, last, GAP_PAGE, true);
+      for (const r of rows) {
+        if (r.seq <= (this.seqs!.get(id) ?? 0)) continue;
+        this.track(id, r.seq);
+        const json = JSON.stringify(MessageCreated.parse({ type: 'message.created', message: messageView(r) }));
+        this.sendMessage(r, json, owner, carry && r.seq === carry.seq ? origin : undefined);
+      }
+      if (rows.length < GAP_PAGE) return;
+    }
+  }
+
+  private track(id: string, seq: number): void {
+    const seqs = this.seqs!;
+    seqs.set(id, seq);
+    if (seqs.size > MAX_TRACKED) {
+      // Forget the oldest tenth; such a conversation's next message is taken as it comes.
+      let drop = MAX_TRACKED / 10;
+      for (const k of seqs.keys()) {
+        if (drop-- <= 0) break;
+        if (!this.inOrder.has(k)) seqs.delete(k);
+      }
+    }
+  }
+
+  /**
+   * A hint may have been lost (a gap in a publisher's sequence, a reconnect, a deaf subscriber) or
+   * it is time for the periodic pass: compare every conversation followed by a socket here with
+   * the store and send what is missing, in order. `full` (a detected loss): also refresh the
+   * state of those conversations for their requesters and every agent's inbox rows, since
+   * `conversation.changed` hints may have been lost too.
+   */
+  async catchUp(full: boolean): Promise<number> {
+    const seqs = this.seqs;
+    if (!seqs) return 0;
+    const ids: string[] = [];
+    for (const id of seqs.keys()) {
+      const owner = this.owners.get(id);
+      if (this.hub.count(`conv:${id}`) > 0 || (owner !== undefined && this.hub.count(`owner:${owner}`) > 0)) ids.push(id);
+    }
+    let behind = 0;
+    for (let i = 0; i < ids.length; i += GAP_PAGE) {
+      for (const c of await this.store.getConversations(ids.slice(i, i + GAP_PAGE))) {
+        this.owners.remember(c);
+        if (c.lastSeq > (seqs.get(c.id) ?? 0)) {
+          behind++;
+          void this.after(c.id, () => this.readGap(c.id));
+        }
+        if (full) this.later(this.conversationChanged(c.id));
+      }
+    }
+    if (full) {
+      const since = new Date(Date.now() - 86_400_000).toISOString();
+      for (const c of await this.store.listOpen(since)) this.markDirty(c.id);
+    }
+    await Promise.all(ids.map((id) => this.inOrder.get(id)));
+    return behind;
   }
 
   private sendMessage(m: MessageRow, json: string, owner: string, origin: SessionState | undefined): void {
@@ -268,6 +414,11 @@ export class Fanout {
     this.flushTimer = null;
   }
 }
+
+/** Messages read per query when a gap is filled from the store. */
+const GAP_PAGE = 500;
+/** Conversations whose last delivered seq is remembered (cluster mode). */
+const MAX_TRACKED = 100_000;
 
 /** A replay in progress: `release(lastSentSeq)` sends what arrived live meanwhile, past that seq, in order. */
 export interface Replay {

@@ -28,7 +28,9 @@ export class Gateway {
   private heartbeat: NodeJS.Timeout | null = null;
   /** Every open socket, for the heartbeat sweep and shutdown. */
   readonly conns = new Set<Conn>();
-  private readonly limits: HandlerLimits = { takeStart: (ownerKey) => this.startBuckets.take(ownerKey) };
+  private readonly limits: HandlerLimits = { takeStart: (ownerKey) => (this.sharedStarts ? this.sharedStarts(ownerKey) : this.startBuckets.take(ownerKey)) };
+  /** Cluster mode: conversation starts counted across processes (see Cluster.takeStart). */
+  sharedStarts: ((ownerKey: string) => Promise<number>) | null = null;
 
   constructor(private readonly svc: Services) {
     const l = svc.config.limits;
@@ -37,6 +39,11 @@ export class Gateway {
     this.ownerBuckets = new BucketMap(l.framesPerSecond, l.frameBurst);
     this.heartbeat = setInterval(() => this.sweep(), svc.config.heartbeatMs);
     this.heartbeat.unref();
+    // Logout and disable, wherever they happened (another process's, carried by the cluster bus).
+    svc.events.on('agent.ended', ({ agentId, reason, sessionHash }) => {
+      if (reason === 'disabled') svc.access.disabledAgents.add(agentId);
+      this.endAgent(agentId, reason, sessionHash);
+    });
   }
 
   /** Allowed upgrade origins for an endpoint (checked before the upgrade, R1/CSWSH). */
@@ -177,6 +184,38 @@ export class Gateway {
       const p = conn.principal;
       if (p?.kind === 'agent' && p.agentId === agentId && (!sessionHash || p.sessionHash === sessionHash)) this.endSession(conn, reason);
     }
+  }
+
+  /**
+   * The backstop of `agent.ended` (a bus hint may be lost): every agent socket's login session is
+   * read again; one that ended, expired or whose agent is disabled is closed with the reason.
+   * Returns how many sockets were closed.
+   */
+  async checkSessions(): Promise<number> {
+    const bySession = new Map<string, Conn[]>();
+    for (const conn of this.conns) {
+      const p = conn.principal;
+      if (p?.kind !== 'agent' || conn.closed) continue;
+      const list = bySession.get(p.sessionHash);
+      if (list) list.push(conn);
+      else bySession.set(p.sessionHash, [conn]);
+    }
+    let closed = 0;
+    const now = this.svc.clock.now();
+    const agents = new Map<string, boolean>();
+    for (const [hash, conns] of bySession) {
+      const s = await this.svc.store.findSession(hash);
+      const agentId = (conns[0]!.principal as { agentId: string }).agentId;
+      if (!agents.has(agentId)) agents.set(agentId, !!(await this.svc.store.getAgent(agentId))?.disabled);
+      const reason: SessionEndReason | null = agents.get(agentId) ? 'disabled' : !s || s.endedAt || new Date(s.expiresAt) <= now ? 'logout' : null;
+      if (!reason) continue;
+      if (reason === 'disabled') this.svc.access.disabledAgents.add(agentId);
+      for (const conn of conns) {
+        this.endSession(conn, reason);
+        closed++;
+      }
+    }
+    return closed;
   }
 
   /**

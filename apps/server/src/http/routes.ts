@@ -55,7 +55,9 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
 
   app.get('/healthz', async (_req, reply) => {
     await svc.store.ping();
-    return reply.send({ status: 'ok' });
+    // Cluster mode: still ok while Redis is away (PostgreSQL is the truth; hints are caught up).
+    const c = app.ajuda.cluster;
+    return reply.send({ status: 'ok', ...(c ? { node: c.nodeId, bus: c.busOk ? 'ok' : 'degraded' } : {}) });
   });
 
   app.post('/api/agent/login', { config: { rateLimit: { max: svc.config.limits.loginPerMinute, timeWindow: 60_000 } } }, async (req, reply) => {
@@ -81,8 +83,8 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
       const s = await svc.store.findSession(hash);
       await svc.store.endSession(hash, svc.clock.iso());
       if (s) {
-        // Ends this session's sockets (other sessions of the same agent stay).
-        gateway.endAgent(s.agentId, 'logout', hash);
+        // Ends this session's sockets, on every process (other sessions of the same agent stay).
+        await svc.events.emit('agent.ended', { agentId: s.agentId, reason: 'logout', sessionHash: hash });
       }
     }
     reply.clearCookie(AGENT_COOKIE, { path: '/' });
@@ -130,8 +132,7 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
     if (!admin(req.headers.authorization)) return problem(reply, 'auth_failed');
     const id = (req.params as { id: string }).id;
     if (!(await svc.store.disableAgent(id, svc.clock.iso(), { actor: 'admin', action: 'agent.disabled', detail: { agentId: id } }))) return problem(reply, 'not_found');
-    svc.access.disabledAgents.add(id);
-    gateway.endAgent(id, 'disabled');
+    await svc.events.emit('agent.ended', { agentId: id, reason: 'disabled' });
     return reply.code(204).send();
   });
 }

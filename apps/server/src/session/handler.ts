@@ -10,7 +10,7 @@ export type HandledFrameType = Exclude<ClientFrameType, SessionFrameType>;
 /** Limits a handler may draw on that span sockets (kept by the gateway). */
 export interface HandlerLimits {
   /** Take a conversation-start token for a requester; the seconds to wait, or 0. */
-  takeStart(ownerKey: string): number;
+  takeStart(ownerKey: string): number | Promise<number>;
 }
 
 /** A handler: the services, a reply port and session state, its principal (typed by the entry) and its frame. */

@@ -32,7 +32,7 @@ export async function inbox(svc: Services, io: HandlerIo, p: AgentPrincipal, f: 
   ]);
   io.session.inbox.clear();
   for (const c of rows) io.session.inbox.add(c.id);
-  const online = svc.fanout.onlineAgents();
+  const online = svc.presence.online();
   io.reply(Inbox, {
     type: 'inbox',
     ref: f.ref,

@@ -112,7 +112,7 @@ const inflight = new Map<string, Promise<{ row: ConversationRow; out: MessageRow
  * Start a conversation. Retries with the same idempotency key (sequential or concurrent)
  * return the same conversation; only a real creation counts against the start rate limit.
  */
-export async function start(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'conversation.start'>, takeStartToken: () => number): Promise<void> {
+export async function start(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'conversation.start'>, takeStartToken: () => number | Promise<number>): Promise<void> {
   const requester = requesterPolicy(p);
   // R2–R4: what this requester may open depends only on the verified session (R5).
   if (!canOpen(requester, f.requestType)) throw new AjudaError('request_type_not_allowed');
@@ -123,9 +123,11 @@ export async function start(svc: Services, io: HandlerIo, p: RequesterPrincipal,
   let pending = inflight.get(key);
   const creator = !pending;
   if (!pending) {
-    const wait = takeStartToken();
-    if (wait > 0) throw new AjudaError('rate_limited', undefined, { retryAfter: wait });
-    pending = create(svc, p, f).finally(() => inflight.delete(key));
+    pending = (async () => {
+      const wait = await takeStartToken();
+      if (wait > 0) throw new AjudaError('rate_limited', undefined, { retryAfter: wait });
+      return create(svc, p, f);
+    })().finally(() => inflight.delete(key));
     inflight.set(key, pending);
   }
   const { row, out } = await pending;

@@ -48,7 +48,7 @@ export type Candidate = AgentCandidate & { name: string };
 
 /** Who could take a conversation, from the agents as read inside the command (R11). */
 export function candidates(svc: Services, tx: TxView): Candidate[] {
-  const online = svc.fanout.onlineAgents();
+  const online = svc.presence.online();
   const open = tx.openCounts();
   return tx.agents().map((a) => ({
     id: a.id,

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { openTestStore, type Store } from '../src/index.ts';
+import { openTestStore, type Store } from '../../src/index.ts';
 
 /**
  * One leader per job across processes: a session advisory lock on a connection of its own. Each
