@@ -48,6 +48,8 @@ export class Fanout {
    * read from the store).
    */
   private seqs: Map<string, number> | null = null;
+  /** Cluster mode: per socket and conversation, the seq its replay reached past what was delivered here live. */
+  private readonly floors = new Map<SessionState, Map<string, number>>();
   private readonly inOrder = new Map<string, Promise<void>>();
   /** Told when an agent's first socket joins here or their last one leaves (cluster presence). */
   onPresence: ((agentId: string, online: boolean) => void) | null = null;
@@ -112,6 +114,7 @@ export class Fanout {
   /** The socket closed: leave every topic. */
   leave(s: SessionState): void {
     this.holds.delete(s);
+    this.floors.delete(s);
     const p = s.principal;
     if (!p) return;
     if (p.kind !== 'agent') return this.hub.unsubscribe(`owner:${p.ownerKey}`, s);
@@ -153,8 +156,18 @@ export class Fanout {
     bySession.set(conversationId, held);
     return {
       release: (sentUpTo: number) => {
-        // Cluster mode: a conversation this process never delivered live starts from the replay.
-        if (this.seqs && !this.seqs.has(conversationId)) this.track(conversationId, sentUpTo);
+        if (this.seqs) {
+          const tracked = this.seqs.get(conversationId);
+          // Cluster mode: a conversation this process never delivered live starts from the replay;
+          // one whose replay read past what arrived here live (another process's messages, their
+          // hints still on the way) must not send this socket those again when they come.
+          if (tracked === undefined) this.track(conversationId, sentUpTo);
+          else if (tracked < sentUpTo) {
+            let mine = this.floors.get(s);
+            if (!mine) this.floors.set(s, (mine = new Map()));
+            mine.set(conversationId, sentUpTo);
+          }
+        }
         const cur = this.holds.get(s);
         if (cur?.get(conversationId) === held) {
           cur.delete(conversationId);
@@ -338,12 +351,22 @@ export class Fanout {
   }
 
   private publishMessage(topic: string, conversationId: string, seq: number, json: string, except?: SessionState): void {
-    if (!this.holds.size) return this.hub.publish(topic, json, except);
+    if (!this.holds.size && !this.floors.size) return this.hub.publish(topic, json, except);
     for (const s of this.hub.members(topic)) {
       if (s === except) continue;
       const held = this.holds.get(s)?.get(conversationId);
-      if (held) held.set(seq, json);
-      else s.sendRaw(json);
+      if (held) {
+        held.set(seq, json);
+        continue;
+      }
+      const floors = this.floors.get(s);
+      const floor = floors?.get(conversationId);
+      if (floor !== undefined) {
+        if (seq <= floor) continue; // its replay carried it
+        floors!.delete(conversationId);
+        if (!floors!.size) this.floors.delete(s);
+      }
+      s.sendRaw(json);
     }
   }
 
