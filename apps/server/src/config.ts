@@ -168,7 +168,8 @@ export function parseTrustProxy(spec: string | undefined): boolean | number | st
   return items;
 }
 
-const SlaOverride = z.record(
+// Any subset of priorities: the others keep their defaults.
+const SlaOverride = z.partialRecord(
   z.enum(['P1', 'P2', 'P3', 'P4']),
   z.object({ firstResponseMin: z.number().positive(), nextResponseMin: z.number().positive(), resolutionMin: z.number().positive() }),
 );

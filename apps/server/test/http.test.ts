@@ -77,6 +77,16 @@ describe('config', () => {
   it('refuses to start in production without secrets and allow-lists', () => {
     expect(() => loadConfig({ AJUDA_ENV: 'production', AJUDA_DB_FILE: ':memory:' })).toThrow(/AJUDA_IDENTITY_KEYS.*AJUDA_INBOUND_SECRET.*AJUDA_ADMIN_TOKEN/);
   });
+  it('R10: AJUDA_SLA may override some priorities; the others keep their defaults', () => {
+    const c = loadConfig({ AJUDA_DB_FILE: join(root, 'x.db'), AJUDA_SLA: JSON.stringify({ P4: { firstResponseMin: 1, nextResponseMin: 2, resolutionMin: 3 } }) }, root);
+    expect(c.sla.P4).toEqual({ firstResponseMin: 1, nextResponseMin: 2, resolutionMin: 3 });
+    expect(c.sla.P1).toEqual(loadConfig({ AJUDA_DB_FILE: join(root, 'x.db') }, root).sla.P1);
+    expect(() => loadConfig({ AJUDA_DB_FILE: join(root, 'x.db'), AJUDA_SLA: JSON.stringify({ P9: { firstResponseMin: 1, nextResponseMin: 2, resolutionMin: 3 } }) }, root)).toThrow(/AJUDA_SLA/);
+  });
+  it('cluster mode refuses Redis without PostgreSQL, and secrets generated per machine', () => {
+    expect(() => loadConfig({ AJUDA_DB_FILE: join(root, 'x.db'), AJUDA_REDIS_URL: 'redis://127.0.0.1:6379' }, root)).toThrow(/AJUDA_REDIS_URL.*AJUDA_DATABASE_URL/);
+    expect(() => loadConfig({ AJUDA_DB_FILE: join(root, 'x.db'), AJUDA_REDIS_URL: 'redis://127.0.0.1:6379', AJUDA_DATABASE_URL: 'postgres://a@127.0.0.1/b' }, root)).toThrow(/AJUDA_IDENTITY_KEYS, AJUDA_INBOUND_SECRET, AJUDA_ADMIN_TOKEN, AJUDA_PUBLIC_URL/);
+  });
   it('rejects weak identity secrets', () => {
     expect(() => loadConfig({ AJUDA_DB_FILE: join(root, 'x.db'), AJUDA_IDENTITY_KEYS: 'k1:short' }, root)).toThrow(/32/);
   });

@@ -3,7 +3,7 @@ import type { Services } from '../context.ts';
 import type { DomainEvents, EventName } from '../fanout/events.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 import { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { channelFor, REDIS_OPTIONS, RedisBus } from './bus.ts';
 import { ClusterPresence } from './presence.ts';
 
@@ -59,15 +59,14 @@ export class Cluster {
     this.counters = new Redis(cfg.redisUrl, { ...REDIS_OPTIONS, commandTimeout: 500 });
     this.counters.on('error', () => undefined);
     const perMinute = svc.config.limits.startsPerMinute;
-    // Conversation starts per requester, counted across processes; while Redis is away each
-    // process counts alone (the insurance limiter), so a flood is still limited, per process.
+    // Conversation starts per requester, counted across processes in Redis (see takeStart for
+    // what happens while Redis is away).
     this.starts = new RateLimiterRedis({
       storeClient: this.counters,
       keyPrefix: `${channelFor(databaseUrl)}:starts`,
       points: perMinute,
       duration: 60,
       rejectIfRedisNotReady: true,
-      insuranceLimiter: new RateLimiterMemory({ points: perMinute, duration: 60 }),
     });
     this.bus = new RedisBus(cfg.redisUrl, cfg.nodeId, channelFor(databaseUrl), cfg.heartbeatMs, {
       message: (event, payload, from) => this.receive(event, payload, from),
@@ -122,15 +121,38 @@ export class Cluster {
     return !this.degraded;
   }
 
-  /** Take a conversation-start token for a requester, cluster-wide; the seconds to wait, or 0. */
+  /**
+   * Take a conversation-start token for a requester, cluster-wide; the seconds to wait, or 0.
+   * Every answer from Redis (the shared count and its window) is remembered here; while Redis is
+   * away this process counts on from what Redis last said of that requester — or from zero for
+   * one it never saw — so a requester already over the limit stays refused on every process, and
+   * others are still limited, per process.
+   */
   async takeStart(ownerKey: string): Promise<number> {
+    const now = Date.now();
+    const limit = this.svc.config.limits.startsPerMinute;
     try {
-      await this.starts.consume(ownerKey);
+      const r = await this.starts.consume(ownerKey);
+      this.lastCount(ownerKey, r, now);
       return 0;
     } catch (e) {
-      if (e instanceof RateLimiterRes) return Math.max(1, Math.ceil(e.msBeforeNext / 1000));
-      throw e;
+      if (e instanceof RateLimiterRes) {
+        this.lastCount(ownerKey, e, now);
+        return Math.max(1, Math.ceil(e.msBeforeNext / 1000));
+      }
+      let k = this.known.get(ownerKey);
+      if (!k || k.until <= now) this.known.set(ownerKey, (k = { consumed: 0, until: now + 60_000 }));
+      k.consumed++;
+      return k.consumed > limit ? Math.max(1, Math.ceil((k.until - now) / 1000)) : 0;
     }
+  }
+
+  /** Start counts as Redis last reported them, per requester, until their window ends. */
+  private readonly known = new Map<string, { consumed: number; until: number }>();
+  private lastCount(key: string, r: RateLimiterRes, now: number): void {
+    if (this.known.size >= 50_000) for (const [k, v] of this.known) if (v.until <= now) this.known.delete(k);
+    if (this.known.size >= 50_000) this.known.clear();
+    this.known.set(key, { consumed: r.consumedPoints, until: now + r.msBeforeNext });
   }
 
   /** What goes on the wire: rows as they are, never a socket. */
