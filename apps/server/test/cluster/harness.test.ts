@@ -1,11 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { connect, createServer, type Socket } from 'node:net';
+import type { TestClient } from '../client.ts';
+import { holdsExactlyOnce } from './flows.ts';
 import { redisCommand, startProxy, startRedis, type ProxyHandle, type RedisHandle } from './harness.ts';
 
 /**
  * The harness itself, before anything of Ajuda runs on it: Redis restarts on the same port and
- * clients reconnect to it; the proxy forwards, black-holes (connected but deaf) and heals.
+ * clients reconnect to it; the proxy forwards, black-holes (connected but deaf) and heals; the
+ * exactly-once check finds what it is meant to find.
  */
 const cleanup: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -140,5 +143,29 @@ describe('cluster harness', () => {
     await p.close();
     await within(closed, 5000, 'close');
     await expect(new Promise((res, rej) => connect(p.port, '127.0.0.1').once('connect', res).once('error', rej))).rejects.toThrow();
+  });
+});
+
+describe('cluster checks', () => {
+  // holdsExactlyOnce reads only a client's frames: a stand-in with frames is enough.
+  const client = (frames: Array<{ type: string; seq: number }>) =>
+    ({
+      frames: frames.map((f) =>
+        f.type === 'ack' ? { type: 'message.ack', conversationId: 'c', clientMsgId: `m${f.seq}`, seq: f.seq, at: '' } : { type: 'message.created', message: { conversationId: 'c', seq: f.seq } },
+      ),
+    }) as unknown as TestClient;
+  const created = (...seqs: number[]) => seqs.map((seq) => ({ type: 'created', seq }));
+  const acked = (...seqs: number[]) => seqs.map((seq) => ({ type: 'ack', seq }));
+
+  it('holdsExactlyOnce: every seq once, from message.created or the own ack, in order — and says what is wrong otherwise', () => {
+    expect(holdsExactlyOnce(client([...created(1, 2), ...acked(3), ...created(4)]), 'c', 4)).toBeNull();
+    // An own message echoed as message.created as well is not a second delivery to that person.
+    expect(holdsExactlyOnce(client([...acked(1), ...created(1, 2)]), 'c', 2)).toBeNull();
+    expect(holdsExactlyOnce(client(created(1, 3)), 'c', 3)).toMatch(/missing 1 of 3: 2/);
+    expect(holdsExactlyOnce(client(created(1, 2, 2, 3)), 'c', 3)).toMatch(/twice: 2/);
+    expect(holdsExactlyOnce(client(created(2, 1, 3)), 'c', 3)).toMatch(/out of order at 2 → 1/);
+    expect(holdsExactlyOnce(client(created(1, 2, 3)), 'c', 2)).toMatch(/past the stored last seq 2: 3/);
+    // Only what came after `afterSeq` counts.
+    expect(holdsExactlyOnce(client(created(5, 6)), 'c', 6, 4)).toBeNull();
   });
 });

@@ -319,6 +319,8 @@ export interface AjudaNode extends Stackish {
   signIdentity(claims: IdentityClaims, opts?: { expiresIn?: string | number; kid?: string }): Promise<string>;
   /** The last lines of the log. */
   tail(lines?: number): string;
+  /** GET /healthz: its status and JSON body (cluster mode: `{ status, node, bus: 'ok' | 'degraded' }`). */
+  health(): Promise<{ status: number; body: { status?: string; node?: string; bus?: string } }>;
   /** Stop (SIGTERM) and remove the node's directory with its log (kept when AJUDA_KEEP_CLUSTER_LOGS=1). */
   dispose(): Promise<void>;
 }
@@ -365,6 +367,8 @@ export async function runServerToExit(env: Record<string, string>, timeoutMs = 6
  * (agents' password `ajuda-demo`), fixed secrets shared by every node, generous abuse limits
  * (tests of limits set their own) and its output in a log file. Resolves when GET /healthz
  * answers 200; rejects with the log's tail if the process exits or is not ready in time.
+ * The log level is warn (AJUDA_CLUSTER_LOG_LEVEL in the runner's environment or LOG_LEVEL in
+ * `env` change it); AJUDA_KEEP_CLUSTER_LOGS=1 keeps the node directories with their logs.
  *
  * @example const a = await startNode({ databaseUrl, redisUrl: redis.url, id: 'a' }); const r = await requester(a);
  */
@@ -398,7 +402,8 @@ export async function startNode(opts: NodeOptions): Promise<AjudaNode> {
     AJUDA_STARTS_PER_MINUTE: '10000',
     AJUDA_LOGIN_PER_MINUTE: '10000',
     AJUDA_UPGRADES_PER_MINUTE: '100000',
-    LOG_LEVEL: 'warn',
+    // AJUDA_CLUSTER_LOG_LEVEL=info (in the test runner's environment) shows the nodes' cluster lines.
+    LOG_LEVEL: process.env.AJUDA_CLUSTER_LOG_LEVEL ?? 'warn',
     ...(opts.redisUrl ? { AJUDA_REDIS_URL: opts.redisUrl } : {}),
     ...opts.env,
   };
@@ -425,6 +430,17 @@ export async function startNode(opts: NodeOptions): Promise<AjudaNode> {
     stop: () => terminate(proc, 'SIGTERM'),
     signIdentity,
     tail: (lines = 40) => tail(logFile, lines),
+    async health() {
+      const r = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) });
+      const text = await r.text();
+      let body: { status?: string; node?: string; bus?: string } = {};
+      try {
+        body = JSON.parse(text) as typeof body;
+      } catch {
+        /* a problem document or nothing */
+      }
+      return { status: r.status, body };
+    },
     async dispose() {
       await terminate(proc, 'SIGTERM');
       if (process.env.AJUDA_KEEP_CLUSTER_LOGS !== '1') rmSync(dir, { recursive: true, force: true });

@@ -27,8 +27,8 @@ describe('cluster start', () => {
     expect(new Set(nodes.map((n) => n.port)).size).toBe(3);
     for (const n of nodes) {
       expect(n.exited).toBe(false);
-      const res = await fetch(`${n.url}/healthz`);
-      expect(res.status).toBe(200);
+      // Each answers for itself (cluster mode: its node id, and its bus once it hears its own heartbeat).
+      expect(await n.health()).toMatchObject({ status: 200, body: { status: 'ok', node: n.id } });
     }
     const store = await env!.store();
     // drizzle's migrations table (schema "drizzle"): one row per migration, each applied once.
