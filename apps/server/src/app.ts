@@ -82,6 +82,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
+    // Cluster mode: logins and upgrades per client address counted across processes.
+    ...(cluster ? { store: cluster.httpLimitStore() } : {}),
     // Thrown by the limiter and answered by the error handler: `rate_limited` with `retryAfter` seconds.
     errorResponseBuilder: (_req, ctx) =>
       Object.assign(new AjudaError(ctx.ban ? 'forbidden' : 'rate_limited', undefined, ctx.ban ? {} : { retryAfter: Math.max(1, Math.ceil(ctx.ttl / 1000)) }), { statusCode: ctx.statusCode }),

@@ -3,8 +3,8 @@ import type { Services } from '../context.ts';
 import type { DomainEvents, EventName } from '../fanout/events.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 import { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { channelFor, REDIS_OPTIONS, RedisBus } from './bus.ts';
+import { SharedLimit, sharedRateLimitStore } from './limits.ts';
 import { ClusterPresence } from './presence.ts';
 
 /** Every domain event crosses to the other processes (their sockets may care). */
@@ -41,7 +41,8 @@ export class Cluster {
   readonly presence: ClusterPresence;
   /** Counters shared by every process (rate limits); may be slightly off, never the truth. */
   private readonly counters: Redis;
-  private readonly starts: RateLimiterRedis;
+  private readonly starts: SharedLimit;
+  private readonly prefix: string;
   private readonly timers: NodeJS.Timeout[] = [];
   private degraded = true;
   private catching: Promise<unknown> | null = null;
@@ -59,15 +60,9 @@ export class Cluster {
     this.counters = new Redis(cfg.redisUrl, { ...REDIS_OPTIONS, commandTimeout: 500 });
     this.counters.on('error', () => undefined);
     const perMinute = svc.config.limits.startsPerMinute;
-    // Conversation starts per requester, counted across processes in Redis (see takeStart for
-    // what happens while Redis is away).
-    this.starts = new RateLimiterRedis({
-      storeClient: this.counters,
-      keyPrefix: `${channelFor(databaseUrl)}:starts`,
-      points: perMinute,
-      duration: 60,
-      rejectIfRedisNotReady: true,
-    });
+    // Conversation starts per requester, counted across processes (SharedLimit: what happens while Redis is away).
+    this.prefix = channelFor(databaseUrl);
+    this.starts = this.limit('starts', perMinute, 60_000);
     this.bus = new RedisBus(cfg.redisUrl, cfg.nodeId, channelFor(databaseUrl), cfg.heartbeatMs, {
       message: (event, payload, from) => this.receive(event, payload, from),
       loss: (reason) => {
@@ -121,38 +116,31 @@ export class Cluster {
     return !this.degraded;
   }
 
-  /**
-   * Take a conversation-start token for a requester, cluster-wide; the seconds to wait, or 0.
-   * Every answer from Redis (the shared count and its window) is remembered here; while Redis is
-   * away this process counts on from what Redis last said of that requester — or from zero for
-   * one it never saw — so a requester already over the limit stays refused on every process, and
-   * others are still limited, per process.
-   */
+  /** Take a conversation-start token for a requester, cluster-wide; the seconds to wait, or 0. */
   async takeStart(ownerKey: string): Promise<number> {
-    const now = Date.now();
-    const limit = this.svc.config.limits.startsPerMinute;
-    try {
-      const r = await this.starts.consume(ownerKey);
-      this.lastCount(ownerKey, r, now);
-      return 0;
-    } catch (e) {
-      if (e instanceof RateLimiterRes) {
-        this.lastCount(ownerKey, e, now);
-        return Math.max(1, Math.ceil(e.msBeforeNext / 1000));
-      }
-      let k = this.known.get(ownerKey);
-      if (!k || k.until <= now) this.known.set(ownerKey, (k = { consumed: 0, until: now + 60_000 }));
-      k.consumed++;
-      return k.consumed > limit ? Math.max(1, Math.ceil((k.until - now) / 1000)) : 0;
-    }
+    const h = await this.starts.hit(ownerKey);
+    return h.allowed ? 0 : Math.max(1, Math.ceil(h.msLeft / 1000));
   }
 
-  /** Start counts as Redis last reported them, per requester, until their window ends. */
-  private readonly known = new Map<string, { consumed: number; until: number }>();
-  private lastCount(key: string, r: RateLimiterRes, now: number): void {
-    if (this.known.size >= 50_000) for (const [k, v] of this.known) if (v.until <= now) this.known.delete(k);
-    if (this.known.size >= 50_000) this.known.clear();
-    this.known.set(key, { consumed: r.consumedPoints, until: now + r.msBeforeNext });
+  /** `@fastify/rate-limit`'s store for the HTTP limits, counted across processes. */
+  httpLimitStore() {
+    return sharedRateLimitStore((id, points, windowMs) => this.limit(id, points, windowMs));
+  }
+
+  private readonly limits = new Map<string, SharedLimit>();
+  /**
+   * The shared limit `id` (made on first use). Low-volume limits (starts, logins) share every
+   * count Redis answers on the bus, so while Redis is away each process starts from the latest
+   * count any process saw; WebSocket upgrades, far more frequent, do not.
+   */
+  private limit(id: string, points: number, windowMs: number): SharedLimit {
+    const full = `${id}:${points}:${windowMs}`;
+    let l = this.limits.get(full);
+    if (!l) {
+      const announce = id.includes('/ws') ? null : (key: string, count: number, msLeft: number) => this.bus.publish('limit', { id, points, windowMs, key, count, msLeft });
+      this.limits.set(full, (l = new SharedLimit(this.counters, `${this.prefix}:${full}`, points, windowMs, announce)));
+    }
+    return l;
   }
 
   /** What goes on the wire: rows as they are, never a socket. */
@@ -168,6 +156,10 @@ export class Cluster {
       return this.presence.hint(from, p.agentId, p.online);
     }
     if (event === 'node.stopped') return this.presence.gone(from);
+    if (event === 'limit') {
+      const l = payload as { id: string; points: number; windowMs: number; key: string; count: number; msLeft: number };
+      return this.limit(l.id, l.points, l.windowMs).learn(l.key, l.count, l.msLeft);
+    }
     if (!FORWARDED.has(event as EventName)) return;
     void this.svc.events.emit(event as EventName, payload as never, { remote: true });
   }

@@ -29,6 +29,20 @@ async function tryStart(c: TestClient): Promise<'started' | { code: string; retr
   }
 }
 
+/** Redis is back for every node: each one's bus hears itself again (the shared counters reconnect alongside). */
+async function busHealthy(): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (const n of env!.nodes) {
+    for (;;) {
+      const h = (await (await fetch(`${n.url}/healthz`)).json()) as { bus?: string };
+      if (h.bus === 'ok') break;
+      if (Date.now() > deadline) throw new Error(`node ${n.id}: bus not healthy again`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}
+
 describe('cluster rate limits', () => {
   it('conversation starts per requester are limited across nodes (the 4th anywhere is rate_limited), and still limited while Redis is down', async () => {
     const [a, b] = env!.nodes;
@@ -58,6 +72,7 @@ describe('cluster rate limits', () => {
       fresh.close();
     } finally {
       await env!.redis!.start();
+      await busHealthy();
     }
     for (const c of [onA, onB, other]) c.close();
   });
@@ -76,6 +91,7 @@ describe('cluster rate limits', () => {
       expect(await tryStart(onA), 'a 4th start through node A while Redis is down').toMatchObject({ code: 'rate_limited' });
     } finally {
       await env!.redis!.start();
+      await busHealthy();
     }
     onA.close();
     onB.close();
