@@ -19,6 +19,8 @@ export const contracts = sqliteTable('contracts', {
   realmId: text('realm_id').notNull().references(() => realms.id),
   emailDomains: text('email_domains').notNull().default('[]'),
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  /** The SLA tier the agreement names (R10): a row of sla_tiers; `default` is the built-in one. */
+  tier: text('tier').notNull().default('default'),
 });
 
 export const projects = sqliteTable('projects', {
@@ -55,7 +57,7 @@ export const agents = sqliteTable('agents', {
   email: text('email').notNull(),
   name: text('name').notNull(),
   passwordHash: text('password_hash').notNull(),
-  role: text('role', { enum: ['agent', 'lead', 'project-team'] }).notNull(),
+  role: text('role', { enum: ['agent', 'lead', 'project-team', 'admin'] }).notNull(),
   languages: text('languages').notNull().default('[]'),
   teams: text('teams').notNull().default('[]'),
   available: integer('available', { mode: 'boolean' }).notNull().default(true),
@@ -204,3 +206,39 @@ export const auditLog = sqliteTable('audit_log', {
   detail: text('detail').notNull().default('{}'),
 }, (t) => [index('audit_conv').on(t.conversationId)]);
 
+
+/** Support teams (agents' `teams` and projects' `team` hold a team's id; the name is what people read). */
+export const teams = sqliteTable('teams', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+/** Canned replies per language, inserted in the console's composer by `/shortcut`. */
+export const cannedReplies = sqliteTable('canned_replies', {
+  id: text('id').primaryKey(),
+  language: text('language', { enum: ['pt', 'en', 'es'] }).notNull(),
+  shortcut: text('shortcut').notNull(),
+  title: text('title').notNull(),
+  body: text('body').notNull(),
+  updatedAt: text('updated_at').notNull(),
+}, (t) => [uniqueIndex('canned_lang_shortcut').on(t.language, t.shortcut)]);
+
+/** One-time set-password links (invitations and resets): only the SHA-256 of the token is stored. */
+export const agentInvites = sqliteTable('agent_invites', {
+  tokenHash: text('token_hash').primaryKey(),
+  agentId: text('agent_id').notNull().references(() => agents.id),
+  purpose: text('purpose', { enum: ['invite', 'reset'] }).notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull(),
+  usedAt: text('used_at'),
+}, (t) => [index('agent_invites_agent').on(t.agentId)]);
+
+/** SLA targets per contract tier (R10): JSON { P1: { firstResponseMin, nextResponseMin, resolutionMin }, … }. */
+export const slaTiers = sqliteTable('sla_tiers', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  targets: text('targets').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
