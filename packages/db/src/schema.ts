@@ -136,6 +136,8 @@ export const conversations = sqliteTable('conversations', {
   index('conversations_owner').on(t.ownerKey),
   index('conversations_queue').on(t.queue, t.status),
   index('conversations_assignee').on(t.assigneeId, t.status),
+  // The public API's listing: stable order by (updated_at, id), a cursor after the last row.
+  index('conversations_updated').on(t.updatedAt, t.id),
 ]);
 
 export const messages = sqliteTable('messages', {
@@ -182,7 +184,7 @@ export const escalations = sqliteTable('escalations', {
   justification: text('justification').notNull(),
   source: text('source', { enum: ['widget', 'email', 'api'] }).notNull(),
   createdAt: text('created_at').notNull(),
-}, (t) => [index('escalations_conv').on(t.conversationId)]);
+}, (t) => [index('escalations_conv').on(t.conversationId), index('escalations_created').on(t.createdAt, t.id)]);
 
 /** Write access granted by a customer to support (R12). */
 export const grants = sqliteTable('grants', {
@@ -242,3 +244,75 @@ export const slaTiers = sqliteTable('sla_tiers', {
   targets: text('targets').notNull(),
   updatedAt: text('updated_at').notNull(),
 });
+
+/**
+ * Public API tokens (`/api/v1`): only the SHA-256 of the random token is stored (shown once). The
+ * token acts for `agent_id` (R7 access of that agent), or for the system when null. `scopes`: JSON list.
+ */
+export const apiTokens = sqliteTable('api_tokens', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  scopes: text('scopes').notNull().default('[]'),
+  agentId: text('agent_id'),
+  createdBy: text('created_by').notNull(),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at'),
+  revokedAt: text('revoked_at'),
+  lastUsedAt: text('last_used_at'),
+}, (t) => [uniqueIndex('api_tokens_hash').on(t.tokenHash)]);
+
+/**
+ * Outgoing webhook endpoints. `events`: JSON list (empty: every event). `secret` signs deliveries
+ * (Standard Webhooks, `whsec_…`); during a rotation `previous_secret` signs too, until
+ * `previous_secret_until`. `failing_since`: the first failure of the current run of failures.
+ */
+export const webhookEndpoints = sqliteTable('webhook_endpoints', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  description: text('description').notNull().default(''),
+  events: text('events').notNull().default('[]'),
+  secret: text('secret').notNull(),
+  previousSecret: text('previous_secret'),
+  previousSecretUntil: text('previous_secret_until'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  failingSince: text('failing_since'),
+  disabledAt: text('disabled_at'),
+  disabledReason: text('disabled_reason'),
+});
+
+/**
+ * The webhook outbox: one row per event and endpoint, written when the event is handled, deleted
+ * never (pruned when old). Any process may deliver a row: it claims it first (`claimed_by` until
+ * `claimed_until`), so two processes never send the same attempt. `id` is the `webhook-id`.
+ */
+export const webhookOutbox = sqliteTable('webhook_outbox', {
+  id: text('id').primaryKey(),
+  endpointId: text('endpoint_id').notNull(),
+  event: text('event').notNull(),
+  payload: text('payload').notNull(),
+  createdAt: text('created_at').notNull(),
+  status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: text('next_attempt_at').notNull(),
+  claimedBy: text('claimed_by'),
+  claimedUntil: text('claimed_until'),
+  lastAttemptAt: text('last_attempt_at'),
+  lastStatus: integer('last_status'),
+  lastError: text('last_error'),
+  deliveredAt: text('delivered_at'),
+}, (t) => [index('webhook_outbox_due').on(t.status, t.nextAttemptAt), index('webhook_outbox_endpoint').on(t.endpointId, t.createdAt)]);
+
+/** The delivery log: one row per attempt (HTTP status or the error, how long it took). */
+export const webhookAttempts = sqliteTable('webhook_attempts', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  outboxId: text('outbox_id').notNull(),
+  endpointId: text('endpoint_id').notNull(),
+  attempt: integer('attempt').notNull(),
+  at: text('at').notNull(),
+  ok: integer('ok', { mode: 'boolean' }).notNull().default(false),
+  statusCode: integer('status_code'),
+  error: text('error'),
+  durationMs: integer('duration_ms').notNull().default(0),
+}, (t) => [index('webhook_attempts_outbox').on(t.outboxId), index('webhook_attempts_endpoint').on(t.endpointId, t.at)]);
