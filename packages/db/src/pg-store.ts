@@ -4,6 +4,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { RealmSeed } from './repo.ts';
+import { PgApi } from './api-pg.ts';
 import * as t from './schema-pg.ts';
 import {
   StoreBusy,
@@ -231,6 +232,9 @@ export class PgStore implements Store {
   /** Per conversation, the tail of this process's commands that append to it (see `serial`). */
   private readonly tails = new Map<string, Promise<unknown>>();
   private counters = { batches: 0, writes: 0 };
+  /** The public API's tokens and listings; the webhooks' endpoints, outbox and log (api-pg.ts). */
+  readonly api: PgApi = new PgApi({ rows: (sql, values) => this.rows(sql, values), tx: (fn) => this.tx(fn), getConversations: (ids) => this.getConversations(ids) });
+  readonly webhooks: PgApi = this.api;
   private closed = false;
 
   private constructor(

@@ -29,6 +29,7 @@ import {
   type TxView,
 } from './store.ts';
 import { Repo } from './repo.ts';
+import { SqliteApi } from './api-sqlite.ts';
 import { GroupWriter, type WriteOptions } from './writer.ts';
 
 /**
@@ -171,12 +172,16 @@ export class SqliteStore implements Store {
   private readonly repo: Repo;
   private readonly writer: GroupWriter;
   private readonly tx: TxView;
+  /** The public API's tokens and listings; the webhooks' endpoints, outbox and log (api-sqlite.ts). */
+  readonly api: SqliteApi;
+  readonly webhooks: SqliteApi;
 
   constructor(o: SqliteStoreOptions) {
     this.db = o.db;
     this.repo = o.repo;
     this.writer = o.writer;
     this.tx = { agents: () => this.repo.listAgents().map(agent), openCounts: () => this.repo.openCounts() };
+    this.api = this.webhooks = new SqliteApi({ sqlite: () => this.db.sqlite, write: (run) => this.write(run), read: (run) => this.read(run), getConversations: (ids) => this.getConversations(ids) });
   }
 
   /** Open a database file (or `:memory:`), apply migrations and wrap it. */

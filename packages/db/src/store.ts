@@ -1,5 +1,6 @@
 import type * as schema from './schema.ts';
 import type { RealmSeed } from './repo.ts';
+import type { ApiStore, WebhookStore } from './api-store.ts';
 
 /**
  * The store port: everything the server reads and writes, as async calls. Reads return typed
@@ -319,6 +320,12 @@ export interface Store {
    * that dies (or loses that connection) lets another take over; SQLite has one process, always leader.
    */
   tryLeadership(name: string): Promise<Leadership | null>;
+
+  // ── the public API and outgoing webhooks (api-store.ts) ──
+  /** API tokens and the listings the API pages through. */
+  readonly api: ApiStore;
+  /** Webhook endpoints, the outbox and the delivery log. */
+  readonly webhooks: WebhookStore;
 
   // ── lifecycle ──
   /** Seams for tests only (fault injection, fixtures); never used by the server. */

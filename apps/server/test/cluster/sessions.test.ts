@@ -56,7 +56,7 @@ describe('cluster session termination', () => {
     const s2 = await agentSocket(b!, t2);
     expect((await fetch(`${a!.url}/api/agent/logout`, { method: 'POST', headers: { cookie: `ajuda_agent=${t1}` } })).status).toBe(204);
     expect(await ended(s1, 2000)).toEqual({ reason: 'logout', code: 4003 });
-    // The other session answers after the first one ended (same socket order: nothing was queued behind an end).
+    // The agent's other session, on the same node, is untouched.
     await s2.request({ type: 'inbox.get' }, 'inbox');
     expect(s2.closed).toBeNull();
     s2.close();
