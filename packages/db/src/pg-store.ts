@@ -3,6 +3,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { journalTimes, pendingMigrations } from './migration-state.ts';
 import type { RealmSeed } from './repo.ts';
 import { PgApi } from './api-pg.ts';
 import * as t from './schema-pg.ts';
@@ -25,8 +26,10 @@ import {
   type MessageInput,
   type NewConversation,
   type Params,
+  type OpenCount,
   type Pipeline,
   type Store,
+  type Readiness,
   type StoreStats,
   type StoreTesting,
   type TxView,
@@ -261,8 +264,17 @@ export class PgStore implements Store {
 
   private track<T>(p: Promise<T>): Promise<T> {
     this.pending.add(p);
+  /** Every command goes through here: drained on close, and its latency told to `onCommit`. */
     const done = () => this.pending.delete(p);
-    p.then(done, done);
+    const t0 = performance.now();
+    p.then(() => {
+      done();
+      try {
+        this.onCommit?.((performance.now() - t0) / 1000, 1);
+      } catch {
+        // An observer's failure never touches the command.
+      }
+    }, done);
     return p;
   }
 
@@ -878,6 +890,60 @@ export class PgStore implements Store {
 
   async ping() {
     await this.rows('SELECT 1');
+  // ── observability ──
+  onCommit: ((seconds: number, writes: number) => void) | null = null;
+  private journal: number[] | null = null;
+
+  async countOpen(): Promise<OpenCount[]> {
+    // `queue = ANY(every queue)` keeps the (queue, status) index usable: only open rows are read.
+    const rows = await this.rows(
+      `SELECT status, queue, priority, count(*)::int AS count FROM conversations
+       WHERE queue = ANY($1::text[]) AND status IN ('intake', 'queued', 'assigned')
+       GROUP BY status, queue, priority ORDER BY status, queue, priority`,
+      [t.conversations.queue.enumValues],
+    );
+    return rows as unknown as OpenCount[];
+  }
+
+  async readiness(): Promise<Readiness> {
+    if (this.closed) return { writable: false, pendingMigrations: 0, reason: 'the database is closed' };
+    this.journal ??= journalTimes(PG_MIGRATIONS_DIR);
+    const journal = this.journal;
+    const ask = async (): Promise<Readiness> => {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        const r = (
+          await client.query<{ recovery: boolean; ro: string; table: string | null }>(
+            `SELECT pg_is_in_recovery() AS recovery, current_setting('transaction_read_only') AS ro, to_regclass('drizzle.__drizzle_migrations')::text AS table`,
+          )
+        ).rows[0]!;
+        const last = r.table ? ((await client.query<{ last: string | null }>('SELECT max(created_at)::text AS last FROM drizzle.__drizzle_migrations')).rows[0]?.last ?? null) : null;
+        const pending = pendingMigrations(journal, last === null ? null : Number(last));
+        if (r.recovery) return { writable: false, pendingMigrations: pending, reason: 'PostgreSQL is a standby (in recovery): it takes no writes' };
+        if (r.ro === 'on') return { writable: false, pendingMigrations: pending, reason: 'PostgreSQL transactions are read-only (default_transaction_read_only)' };
+        return { writable: true, pendingMigrations: pending };
+      } catch (e) {
+        broken = e as Error;
+        throw e;
+      } finally {
+        client.release(broken);
+      }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<Readiness>((resolve) => {
+      timer = setTimeout(() => resolve({ writable: false, pendingMigrations: 0, reason: 'no PostgreSQL connection answered within 2 s' }), 2000);
+    });
+    try {
+      return await Promise.race([
+        ask().catch((e: unknown): Readiness => ({ writable: false, pendingMigrations: 0, reason: `PostgreSQL: ${e instanceof Error ? e.message : String(e)}` })),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   }
   async stats(): Promise<StoreStats> {
     return { batches: this.counters.batches, writes: this.counters.writes, maxBatch: 1 };

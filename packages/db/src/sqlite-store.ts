@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
-import { createDb, type Db, type DbOptions } from './open.ts';
+import { createDb, MIGRATIONS_DIR, type Db, type DbOptions } from './open.ts';
+import { journalTimes, pendingMigrations } from './migration-state.ts';
+import * as schema from './schema.ts';
 import type { AgentRecord, AuditRecord, ConversationRecord, GrantRecord, MessageRecord, RoutingRecord } from './repo.ts';
 import {
   StoreBusy,
@@ -20,8 +22,10 @@ import {
   type Message,
   type NewConversation,
   type MessageInput,
+  type OpenCount,
   type Params,
   type Pipeline,
+  type Readiness,
   type Routing,
   type Store,
   type StoreStats,
@@ -185,6 +189,18 @@ export class SqliteStore implements Store {
   }
 
   /** Open a database file (or `:memory:`), apply migrations and wrap it. */
+    this.writer.onBatch = (seconds, writes, error) => {
+      if (error !== undefined) {
+        this.commitError = error;
+        return;
+      }
+      this.commitError = null;
+      try {
+        this.onCommit?.(seconds, writes);
+      } catch {
+        // An observer's failure never touches the writer.
+      }
+    };
   static open(file: string, opts: DbOptions = {}): SqliteStore {
     const db = createDb(file, opts);
     const { repo, writer } = openStore(db);
@@ -558,6 +574,48 @@ export class SqliteStore implements Store {
   // ── lifecycle ──
   readonly testing: StoreTesting = (() => {
     const store = this;
+  // ── observability ──
+  onCommit: ((seconds: number, writes: number) => void) | null = null;
+  /** The error of the last group commit, if it failed whole; null once one commits. */
+  private commitError: unknown = null;
+  private closed = false;
+  private journal: number[] | null = null;
+  private countOpenStmt: Database.Statement | null = null;
+
+  countOpen(): Promise<OpenCount[]> {
+    return this.read(() => {
+      // `queue IN (every queue)` lets SQLite walk the (queue, status) index: only open rows are read.
+      this.countOpenStmt ??= this.db.sqlite.prepare(
+        `SELECT status, queue, priority, count(*) AS count FROM conversations
+         WHERE queue IN (${schema.conversations.queue.enumValues.map((q) => `'${q}'`).join(', ')}) AND status IN ('intake', 'queued', 'assigned')
+         GROUP BY status, queue, priority ORDER BY status, queue, priority`,
+      );
+      return this.countOpenStmt.all() as OpenCount[];
+    });
+  }
+
+  async readiness(): Promise<Readiness> {
+    const sqlite = this.db.sqlite;
+    if (this.closed || !sqlite.open) return { writable: false, pendingMigrations: 0, reason: 'the database is closed' };
+    let pending: number;
+    try {
+      this.journal ??= journalTimes(MIGRATIONS_DIR);
+      const applied = sqlite.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'`).get() as { n: number };
+      const last = applied.n ? (sqlite.prepare('SELECT max(created_at) AS last FROM __drizzle_migrations').get() as { last: number | string | null }).last : null;
+      pending = pendingMigrations(this.journal, last === null ? null : Number(last));
+    } catch (e) {
+      return { writable: false, pendingMigrations: 0, reason: `the database cannot be read: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    if (sqlite.readonly) return { writable: false, pendingMigrations: pending, reason: 'the database is open read-only' };
+    if (this.commitError !== null) {
+      // The last commit failed: see whether one goes through now (an empty transaction, through the writer).
+      await this.write(() => undefined).catch(() => undefined);
+      const e = this.commitError as { code?: unknown; message?: unknown } | null;
+      if (e !== null) return { writable: false, pendingMigrations: pending, reason: `the last commit failed: ${String(e?.code ?? e?.message ?? e)}` };
+    }
+    return { writable: true, pendingMigrations: pending };
+  }
+
     return {
       get beforeCommit() {
         return store.writer.beforeCommit;
@@ -619,6 +677,7 @@ export class SqliteStore implements Store {
     await this.writer.drain();
     this.db.close();
   }
+    this.closed = true;
 
 }
 

@@ -171,6 +171,25 @@ export interface StoreStats {
 }
 
 /** Test seams every adapter offers, so server tests need not know the backend. */
+/** Open conversations of one status, queue and priority (see `Store.countOpen`). */
+export interface OpenCount {
+  status: 'intake' | 'queued' | 'assigned';
+  queue: Conversation['queue'];
+  /** Null while in intake (no priority decided yet). */
+  priority: Conversation['priority'];
+  count: number;
+}
+
+/** What the readiness probe asks the store (see `Store.readiness`). */
+export interface Readiness {
+  /** Commands can be written now. */
+  writable: boolean;
+  /** Migrations this release ships that the database has not applied (the schema is behind the code). */
+  pendingMigrations: number;
+  /** Why it is not writable, in words for the probe's answer and the log. */
+  reason?: string;
+}
+
 export interface StoreTesting {
   /** Called inside each commit's transaction right before COMMIT; throwing fails the whole batch (or the one command). */
   beforeCommit: ((batchSize: number) => void) | null;
@@ -328,6 +347,27 @@ export interface Store {
   readonly webhooks: WebhookStore;
 
   // ── lifecycle ──
+  // ── observability ──
+  /**
+   * Open conversations (intake, queued, assigned) counted by status, queue and priority: the
+   * metrics gauge, read on each scrape. Reads only open rows (through the queue/status index).
+   */
+  countOpen(): Promise<OpenCount[]>;
+  /**
+   * The readiness probe: whether this process can write now and whether every migration it ships
+   * is applied. Cheap, and never throws (a failure to ask is `writable: false` with the reason).
+   * SQLite: the connection is open and not read-only, and the last group commit did not fail (if
+   * it did, an empty commit is tried). PostgreSQL: a pooled connection answers within 2 s, the
+   * server is not a standby (`pg_is_in_recovery()`) and transactions are not read-only.
+   */
+  readiness(): Promise<Readiness>;
+  /**
+   * Told after each commit, for the latency histogram: seconds it took and the commands it carried.
+   * SQLite: one group commit, from BEGIN until durable (what an ack waits for). PostgreSQL: one
+   * command, from asking for a connection until COMMIT returned. Null: nobody listens.
+   */
+  onCommit: ((seconds: number, writes: number) => void) | null;
+
   /** Seams for tests only (fault injection, fixtures); never used by the server. */
   readonly testing: StoreTesting;
   /** Cheap liveness check (the health endpoint). */

@@ -34,6 +34,11 @@ export class GroupWriter {
   private scheduled = false;
   private idle: Array<() => void> = [];
   beforeCommit: BeforeCommitHook | null = null;
+  /**
+   * Told of each batch once it settled: how long it took from BEGIN until durable (seconds) and
+   * how many writes it carried, or the error that failed it whole (metrics and readiness).
+   */
+  onBatch: ((seconds: number, writes: number, error?: unknown) => void) | null = null;
   /** Largest batch seen, for the benchmark. */
   maxBatch = 0;
   batches = 0;
@@ -139,9 +144,11 @@ export class GroupWriter {
     let results: Result[];
     const db = this.sqlite;
     const st = this.stmt;
+    const t0 = performance.now();
     try {
       st.begin.run();
     } catch (error) {
+      this.onBatch?.((performance.now() - t0) / 1000, batch.length, error);
       for (const op of batch) op.reject(error);
       return;
     }
@@ -154,6 +161,7 @@ export class GroupWriter {
       // Nothing in this batch is durable: every write fails, no ack goes out.
       if (db.inTransaction) st.rollback.run();
       this.onRollback?.();
+      this.onBatch?.((performance.now() - t0) / 1000, batch.length, error);
       for (const op of batch) op.reject(error);
       return;
     }
@@ -166,6 +174,7 @@ export class GroupWriter {
       () => {
         this.pending--;
         if (this.queue.length) this.schedule();
+        this.onBatch?.((performance.now() - t0) / 1000, batch.length);
         batch.forEach((op, i) => {
           const r = results[i]!;
           if (r.ok) op.resolve(r.value);
@@ -176,6 +185,7 @@ export class GroupWriter {
       (error: unknown) => {
         this.pending--;
         if (this.queue.length) this.schedule();
+        this.onBatch?.((performance.now() - t0) / 1000, batch.length, error);
         // Committed but not known to be durable: no ack; a retry finds the row and acks then.
         for (const op of batch) op.reject(error);
         this.settled();

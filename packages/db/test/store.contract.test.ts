@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { apiStoreContract } from './api-store.contract.ts';
 import { openTestStore, StoreConflict, type Conversation, type Decide, type Effects, type Expect, type NewConversation, type Store } from '../src/index.ts';
 
 /**
@@ -287,6 +288,54 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await s.auditOfRealm('r1')).map((a) => a.action).filter((a) => a.startsWith('grant.'))).toEqual(['grant.created', 'grant.used', 'grant.revoked']);
     });
 
+    it('counts open conversations by status, queue and priority (resolved ones left out)', async () => {
+      const s = await fresh();
+      expect(await s.countOpen()).toEqual([]);
+      await s.startConversation(newConv(), started); // intake: no priority yet
+      const q1 = await queued(s);
+      await queued(s);
+      const toLeads = await queued(s);
+      await s.setPriority(toLeads.id, { status: 'queued' }, (cur) => ({ at: iso(2), patch: { priority: 'P1', queue: 'leads', updatedAt: iso(2) } }));
+      await s.assign(q1.id, { status: 'queued' }, () => ({ at: iso(3), patch: { status: 'assigned', assigneeId: 'a1', updatedAt: iso(3) } }));
+      const done = await queued(s);
+      await s.resolve(done.id, { status: 'queued' }, () => ({ at: iso(4), patch: { status: 'resolved', resolvedAt: iso(4), updatedAt: iso(4) } }));
+      expect(await s.countOpen()).toEqual([
+        { status: 'assigned', queue: 'support', priority: 'P3', count: 1 },
+        { status: 'intake', queue: 'support', priority: null, count: 1 },
+        { status: 'queued', queue: 'leads', priority: 'P1', count: 1 },
+        { status: 'queued', queue: 'support', priority: 'P3', count: 1 },
+      ]);
+    });
+
+    it('readiness: writable with every migration applied; a migration the database has not recorded is pending', async () => {
+      const s = await fresh();
+      expect(await s.readiness()).toEqual({ writable: true, pendingMigrations: 0 });
+      // As if the release shipped a migration this database has not run: forget the newest applied one.
+      const table = process.env.AJUDA_STORE === 'pg' ? 'drizzle.__drizzle_migrations' : '__drizzle_migrations';
+      await s.testing.sql(`DELETE FROM ${table} WHERE created_at = (SELECT max(created_at) FROM ${table})`);
+      expect(await s.readiness()).toEqual({ writable: true, pendingMigrations: 1 });
+      await s.testing.sql(`DELETE FROM ${table}`);
+      const all = await s.readiness();
+      expect(all.pendingMigrations).toBeGreaterThan(1);
+      await s.close();
+      expect(await s.readiness()).toMatchObject({ writable: false, reason: 'the database is closed' });
+    });
+
+    it('tells each commit to onCommit (its latency and the commands it carried), not reads', async () => {
+      const s = await fresh();
+      const c = await queued(s);
+      const seen: Array<[number, number]> = [];
+      s.onCommit = (seconds, writes) => void seen.push([seconds, writes]);
+      await s.getConversation(c.id);
+      await s.listOpen(iso());
+      expect(seen).toEqual([]);
+      await Promise.all([s.appendMessage(text(c.id, 'a')), s.appendMessage(text(c.id, 'b')), s.markRead(c.id, 'agent', 1)]);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.reduce((n, [, w]) => n + w, 0)).toBe(3);
+      expect(seen.every(([sec]) => sec >= 0 && Number.isFinite(sec))).toBe(true);
+      s.onCommit = null;
+    });
+
     it("cluster presence: each node's heartbeat replaces its agents, stale nodes are left out and then removed", async () => {
       const s = await fresh();
       await s.heartbeatNode('n1', ['a1', 'a2'], iso(0), iso(-60_000));
@@ -308,3 +357,4 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 const backend = process.env.AJUDA_STORE ?? 'sqlite';
 if (backend !== 'sqlite' && backend !== 'pg') throw new Error(`no store backend AJUDA_STORE=${backend}`);
 storeContract(backend, () => openTestStore());
+apiStoreContract(backend, () => openTestStore());

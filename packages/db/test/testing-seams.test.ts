@@ -55,3 +55,32 @@ describe('SqliteStore testing seams', () => {
     await expect(store.testing.holdWriteLock()).rejects.toThrow(/database file/);
   });
 });
+
+describe('SqliteStore readiness', () => {
+  it('is not writable after a group commit failed, until a commit goes through again (readiness itself tries an empty one)', async () => {
+    const s = fileStore(50);
+    expect(await s.readiness()).toEqual({ writable: true, pendingMigrations: 0 });
+    // Another connection holds the write lock: the commit fails whole.
+    const release = await s.testing.holdWriteLock();
+    await expect(s.insertVisitor('v1', 'hash-1', '2026-01-01T00:00:00Z')).rejects.toBeInstanceOf(StoreBusy);
+    const down = await s.readiness();
+    expect(down.writable).toBe(false);
+    expect(down.reason).toMatch(/last commit failed: SQLITE_BUSY/);
+    await release();
+    expect(await s.readiness()).toEqual({ writable: true, pendingMigrations: 0 });
+    await s.insertVisitor('v1', 'hash-1', '2026-01-01T00:00:00Z');
+    expect(await visitors(s)).toBe(1);
+  });
+
+  it('a commit failing in its transaction (beforeCommit throws) makes it unwritable; the next commit clears it', async () => {
+    const s = fileStore(1000);
+    s.testing.beforeCommit = () => {
+      throw new Error('disk on fire');
+    };
+    await expect(s.insertVisitor('v1', 'hash-1', '2026-01-01T00:00:00Z')).rejects.toThrow('disk on fire');
+    expect(await s.readiness()).toMatchObject({ writable: false, reason: 'the last commit failed: disk on fire' });
+    s.testing.beforeCommit = null;
+    await s.insertVisitor('v1', 'hash-1', '2026-01-01T00:00:00Z');
+    expect(await s.readiness()).toEqual({ writable: true, pendingMigrations: 0 });
+  });
+});
