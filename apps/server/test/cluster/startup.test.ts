@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_AGENTS } from '@ajuda/db';
 import { printLogsOnFailure, ROOT, startClusterEnv, type ClusterEnv } from './harness.ts';
 
 /**
@@ -38,9 +39,7 @@ describe('cluster start', () => {
     expect(rows.map((r) => Number(r.created_at))).toEqual(journal.entries.map((e) => e.when));
     // The seed ran on all three: one copy of each demo agent.
     const agents = await store.testing.sql<{ email: string; n: string }>('SELECT email, count(*) AS n FROM agents GROUP BY email ORDER BY email');
-    expect(agents.map((a) => [a.email, Number(a.n)])).toEqual(
-      ['emma@ajuda.local', 'joao@ajuda.local', 'lea@ajuda.local', 'pedro@ajuda.local', 'sofia@ajuda.local'].map((e) => [e, 1]),
-    );
+    expect(agents.map((a) => [a.email, Number(a.n)])).toEqual(DEMO_AGENTS.map((a) => a.email as string).sort().map((e) => [e, 1]));
     // Every node answers with the same data: an agent logs in on each.
     for (const n of nodes) {
       const res = await fetch(`${n.url}/api/agent/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'emma@ajuda.local', password: 'ajuda-demo' }) });
