@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SLA, type SlaPolicy } from '@ajuda/policy';
+import { parseListenAddress } from './observability/address.ts';
 
 /**
  * Configuration, parsed once from the environment with zod. Nothing else reads process.env.
@@ -63,6 +64,12 @@ export interface Config {
    */
   trustProxy: boolean | number | string[];
   staticDirs: { loader: string; widget: string; console: string };
+  /**
+   * Prometheus metrics on a listener of their own (AJUDA_METRICS_ADDR, `host:port`), never on the
+   * public one; with `token` (AJUDA_METRICS_TOKEN) a scrape must send `Authorization: Bearer <token>`.
+   * null: no metrics listener.
+   */
+  metrics: { host: string; port: number; token: string | null } | null;
   /**
    * Cluster mode (AJUDA_REDIS_URL): several processes on one PostgreSQL, Redis carrying fan-out
    * hints. null: one process, everything in memory.
@@ -131,6 +138,8 @@ const Env = z.object({
   AJUDA_CLUSTER_HEARTBEAT_MS: int(1000),
   AJUDA_ANTI_ENTROPY_MS: int(5000),
   AJUDA_SESSION_CHECK_MS: int(5000),
+  AJUDA_METRICS_ADDR: z.string().optional(),
+  AJUDA_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
 });
 
 /**
@@ -258,6 +267,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (!o.success) throw new ConfigError(`AJUDA_SLA: ${z.prettifyError(o.error)}`);
     sla = { ...DEFAULT_SLA, ...o.data };
   }
+  if (e.AJUDA_METRICS_TOKEN && !e.AJUDA_METRICS_ADDR) throw new ConfigError('AJUDA_METRICS_TOKEN is set but AJUDA_METRICS_ADDR is not: name the metrics listener (e.g. 127.0.0.1:9464)');
+  let metrics: Config['metrics'] = null;
+  if (e.AJUDA_METRICS_ADDR) {
+    try {
+      metrics = { ...parseListenAddress(e.AJUDA_METRICS_ADDR), token: e.AJUDA_METRICS_TOKEN ?? null };
+    } catch (err) {
+      throw new ConfigError(`AJUDA_METRICS_ADDR: ${(err as Error).message}`);
+    }
+  }
   const here = (p: string) => resolve(new URL('.', import.meta.url).pathname, p);
   return {
     env: e.AJUDA_ENV,
@@ -300,6 +318,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       widget: here('../../../packages/widget/dist'),
       console: here('../../console/dist'),
     },
+    metrics,
     cluster: e.AJUDA_REDIS_URL
       ? {
           redisUrl: e.AJUDA_REDIS_URL,
