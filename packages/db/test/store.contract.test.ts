@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiStoreContract } from './api-store.contract.ts';
-import { apiStoreContract } from './api-store.contract.ts';
 import { openTestStore, StoreConflict, type Conversation, type Decide, type Effects, type Expect, type NewConversation, type Store } from '../src/index.ts';
 
 /**
@@ -358,5 +357,4 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 const backend = process.env.AJUDA_STORE ?? 'sqlite';
 if (backend !== 'sqlite' && backend !== 'pg') throw new Error(`no store backend AJUDA_STORE=${backend}`);
 storeContract(backend, () => openTestStore());
-apiStoreContract(backend, () => openTestStore());
 apiStoreContract(backend, () => openTestStore());
