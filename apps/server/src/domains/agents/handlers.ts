@@ -72,7 +72,19 @@ export async function open(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F
   }
 }
 
+/**
+ * Who a command is audited as: the agent, or (the public API's system tokens) the token.
+ * Sockets always act as their agent.
+ */
+export const agentActor = (p: AgentPrincipal) => `agent:${p.agentId}`;
+
 export async function assign(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'conversation.assign'>): Promise<void> {
+  await assignConversation(svc, p, f);
+  await svc.ackAgent(io, f.ref, f.conversationId);
+}
+
+/** Assign a conversation to an agent (to `p` when no agent is named): the decision and the command, for the socket and the public API. */
+export async function assignConversation(svc: Services, p: AgentPrincipal, f: { conversationId: string; agentId?: string | undefined }, actor = agentActor(p)): Promise<void> {
   const c = await loadFor(svc, p, f.conversationId);
   if (c.status === 'intake' || c.status === 'closed') throw new AjudaError('invalid_state');
   const targetId = f.agentId ?? p.agentId;
@@ -88,15 +100,25 @@ export async function assign(svc: Services, io: HandlerIo, p: AgentPrincipal, f:
       at,
       patch: { assigneeId: targetId, status: cur.status === 'resolved' ? cur.status : 'assigned', updatedAt: at },
       routing: [{ queue: cur.queue, team: cur.team, assigneeId: targetId, ...(targetId === p.agentId ? routingReason('taken', { name: p.name }) : routingReason('assigned_by', { name: target.name, by: p.name })) }],
-      audit: [{ actor: `agent:${p.agentId}`, action: 'conversation.assigned', detail: { from: cur.assigneeId, to: targetId } }],
+      audit: [{ actor, action: 'conversation.assigned', detail: { from: cur.assigneeId, to: targetId } }],
     })),
   );
   await svc.events.emit('conversation.changed', { conversationId: c.id });
-  await svc.ackAgent(io, f.ref, c.id);
 }
 
 /** Transfers are audited and logged in the routing log (R4a, R8b, R13). */
 export async function transfer(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'conversation.transfer'>): Promise<void> {
+  await transferConversation(svc, p, f);
+  await svc.ackAgent(io, f.ref, f.conversationId);
+}
+
+/** Move a conversation to another queue or agent: the decision and the command, for the socket and the public API. */
+export async function transferConversation(
+  svc: Services,
+  p: AgentPrincipal,
+  f: { conversationId: string; queue?: QueueKind | undefined; agentId?: string | undefined; reason: string },
+  actor = agentActor(p),
+): Promise<void> {
   const c = await loadFor(svc, p, f.conversationId);
   if (c.status === 'intake' || c.status === 'closed') throw new AjudaError('invalid_state');
   if (!f.queue && !f.agentId) throw new AjudaError('bad_frame', 'queue or agentId is required');
@@ -123,7 +145,7 @@ export async function transfer(svc: Services, io: HandlerIo, p: AgentPrincipal, 
           ...(target ? { assigneeId: target.id, status: 'assigned' as const } : { assigneeId: null, status: 'queued' as const }),
         },
         routing: [{ queue, team, assigneeId: target?.id ?? null, ...why }],
-        audit: [{ actor: `agent:${p.agentId}`, action: 'conversation.transferred', detail: { queue, team, agentId: target?.id ?? null, reason: f.reason } }],
+        audit: [{ actor, action: 'conversation.transferred', detail: { queue, team, agentId: target?.id ?? null, reason: f.reason } }],
         system: queue !== cur.queue ? [systemLine(svc, cur, queue === 'project' ? 'system.transferred_project' : 'system.transferred', null)] : [],
       };
       if (target) return moved;
@@ -132,7 +154,6 @@ export async function transfer(svc: Services, io: HandlerIo, p: AgentPrincipal, 
   );
   publishAll(svc, out);
   await svc.events.emit('conversation.changed', { conversationId: c.id });
-  await svc.ackAgent(io, f.ref, c.id);
 }
 
 async function projectTeamOf(svc: Services, c: ConversationRow): Promise<string | null> {
@@ -145,6 +166,17 @@ async function projectTeamOf(svc: Services, c: ConversationRow): Promise<string 
 
 /** R9: an agent may change the priority; the change and its reason are audited and traced. */
 export async function setPriority(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'priority.set'>): Promise<void> {
+  await changePriority(svc, p, f);
+  await svc.ackAgent(io, f.ref, f.conversationId);
+}
+
+/** R9: change the priority, the reason audited and traced: the decision and the command, for the socket and the public API. */
+export async function changePriority(
+  svc: Services,
+  p: AgentPrincipal,
+  f: { conversationId: string; priority: NonNullable<ConversationRow['priority']>; reason?: string | undefined },
+  actor = agentActor(p),
+): Promise<void> {
   const c = await loadFor(svc, p, f.conversationId);
   if (c.status === 'intake') throw new AjudaError('invalid_state');
   const at = svc.clock.iso();
@@ -157,12 +189,11 @@ export async function setPriority(svc: Services, io: HandlerIo, p: AgentPrincipa
       return {
         at,
         patch: { priority: f.priority, priorityTrace: [...cur.priorityTrace, line], updatedAt: at },
-        audit: [{ actor: `agent:${p.agentId}`, action: 'priority.changed', detail: { from: cur.priority, to: f.priority, reason: f.reason } }],
+        audit: [{ actor, action: 'priority.changed', detail: { from: cur.priority, to: f.priority, reason: f.reason } }],
       };
     }),
   );
   await svc.events.emit('conversation.changed', { conversationId: c.id });
-  await svc.ackAgent(io, f.ref, c.id);
 }
 
 export async function availability(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'agent.availability'>): Promise<void> {

@@ -1,4 +1,4 @@
-import { StoreConflict, type ConversationRow, type Effects, type MessageRow, type NewConversation, type TxView } from '@ajuda/db';
+import { StoreConflict, type Appended, type ConversationRow, type Effects, type MessageRow, type NewConversation, type TxView } from '@ajuda/db';
 import {
   canOpen,
   contractAnswerKey,
@@ -23,7 +23,7 @@ import {
 import type { Services } from '../../context.ts';
 import { conversationId as newConversationId } from '../../crypto.ts';
 import type { AgentPrincipal, ConnPrincipal, RequesterPrincipal } from '../../session/principal.ts';
-import type { HandlerIo } from '../../session/port.ts';
+import type { HandlerIo, SessionState } from '../../session/port.ts';
 import { AGENTS, ANYONE, REQUESTERS, on, type HandlerEntry } from '../../session/handler.ts';
 import { messageView } from '../../projections.ts';
 import { guarded } from '../guard.ts';
@@ -223,6 +223,28 @@ export async function list(svc: Services, io: HandlerIo, p: RequesterPrincipal, 
  * the same clientMsgId gets the original ack (exactly-once in effect).
  */
 export async function send(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'message.send'>): Promise<void> {
+  const r = await appendFor(svc, p, f);
+  io.reply(MessageAck, { type: 'message.ack', ref: f.ref, conversationId: r.message.conversationId, clientMsgId: f.clientMsgId, seq: r.message.seq, at: r.message.createdAt });
+  await announce(svc, r, io.session);
+}
+
+/** After the ack: the message to whoever listens (the sender's socket `origin` already has it), and the take, if the reply took it. */
+export async function announce(svc: Services, r: Appended, origin?: SessionState): Promise<void> {
+  if (!r.duplicate) void svc.events.emit('message.created', { message: r.message, origin });
+  if (r.taken) await svc.events.emit('conversation.changed', { conversationId: r.message.conversationId });
+}
+
+/**
+ * The decision and the command of a message — access (R7a), the state checks, the append (a retried
+ * clientMsgId answers with the stored message) — for the socket and the public API. `take: false`:
+ * an agent's reply leaves a queued conversation queued (the API's system tokens, which are no agent).
+ */
+export async function appendFor(
+  svc: Services,
+  p: ConnPrincipal,
+  f: { conversationId: string; clientMsgId: string; body: string; kind?: 'text' | 'note' | undefined },
+  opts: { take?: boolean } = {},
+): Promise<Appended> {
   const isAgent = p.kind === 'agent';
   if (!isAgent && f.kind === 'note') throw new AjudaError('forbidden');
   const kind = isAgent && f.kind === 'note' ? 'note' : 'text';
@@ -242,7 +264,7 @@ export async function send(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<
     }
     if (refusal) throw new AjudaError(refusal);
     try {
-      const { message: row, duplicate, taken: autoAssigned } = await svc.store.appendMessage({
+      return await svc.store.appendMessage({
         conversationId: c.id,
         sender,
         senderName,
@@ -253,13 +275,9 @@ export async function send(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<
         // The seq and the SLA timestamps of who spoke are set by the same statement (R10).
         who: kind === 'text' ? (isAgent ? 'agent' : 'requester') : null,
         // Replying to an unassigned conversation takes it, as in every helpdesk (decided on the row inside the command).
-        ...(isAgent && kind === 'text' ? { takeIfQueued: { agentId: p.agentId, routing: routingReason('taken_by_reply', { name: p.name }) } } : {}),
+        ...(isAgent && kind === 'text' && opts.take !== false ? { takeIfQueued: { agentId: p.agentId, routing: routingReason('taken_by_reply', { name: p.name }) } } : {}),
         expectStatus: c.status,
       });
-      io.reply(MessageAck, { type: 'message.ack', ref: f.ref, conversationId: c.id, clientMsgId: f.clientMsgId, seq: row.seq, at: row.createdAt });
-      if (!duplicate) void svc.events.emit('message.created', { message: row, origin: io.session });
-      if (autoAssigned) await svc.events.emit('conversation.changed', { conversationId: c.id });
-      return;
     } catch (e) {
       // The status moved between the read and the write: decide again on the committed row.
       if (!(e instanceof StoreConflict) || ++conflicts > 3) throw e instanceof StoreConflict ? new AjudaError('invalid_state') : e;
@@ -313,7 +331,14 @@ export async function resume(svc: Services, io: HandlerIo, p: ConnPrincipal, f: 
 
 /** Only agents resolve (the table entry says so; a requester's frame never reaches this). */
 export async function resolve(svc: Services, io: HandlerIo, p: AgentPrincipal, f: F<'conversation.resolve'>): Promise<void> {
-  const c = await loadFor(svc, p, f.conversationId);
+  await resolveConversation(svc, p, f.conversationId);
+  await svc.ackAgent(io, f.ref, f.conversationId);
+  void assignWaiting(svc).catch((err: unknown) => svc.log.error({ err }, 'assigning waiting conversations failed'));
+}
+
+/** Resolve (R14: the requester is then asked for feedback): the decision and the command, for the socket and the public API. */
+export async function resolveConversation(svc: Services, p: AgentPrincipal, conversationId: string, actor = `agent:${p.agentId}`): Promise<void> {
+  const c = await loadFor(svc, p, conversationId);
   const open = (s: ConversationRow['status']) => s !== 'resolved' && s !== 'closed' && s !== 'intake';
   if (!open(c.status)) throw new AjudaError('invalid_state');
   const at = svc.clock.iso();
@@ -324,7 +349,7 @@ export async function resolve(svc: Services, io: HandlerIo, p: AgentPrincipal, f
       return {
         at,
         patch: { status: 'resolved', resolvedAt: at, updatedAt: at },
-        audit: [{ actor: `agent:${p.agentId}`, action: 'conversation.resolved' }],
+        audit: [{ actor, action: 'conversation.resolved' }],
         system: [systemLine(svc, cur, 'system.resolved', null)],
       };
     }),
@@ -333,26 +358,30 @@ export async function resolve(svc: Services, io: HandlerIo, p: AgentPrincipal, f
   await svc.events.emit('conversation.changed', { conversationId: c.id });
   // R14: ask the requester whether this answered their question.
   await svc.events.emit('feedback.requested', { conversation: c });
-  await svc.ackAgent(io, f.ref, c.id);
-  void assignWaiting(svc).catch((err: unknown) => svc.log.error({ err }, 'assigning waiting conversations failed'));
 }
 
 export async function reopen(svc: Services, io: HandlerIo, p: ConnPrincipal, f: F<'conversation.reopen'>): Promise<void> {
-  const c = await loadFor(svc, p, f.conversationId);
+  const conversation = await reopenConversation(svc, p, f.conversationId);
+  if (p.kind === 'agent') await svc.ackAgent(io, f.ref, conversation.id);
+  else io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: await svc.views.requesterView(conversation) });
+}
+
+/** Reopen a resolved conversation: the decision and the command, for the socket and the public API; the conversation as committed. */
+export async function reopenConversation(svc: Services, p: ConnPrincipal, conversationId: string, actor = p.kind === 'agent' ? `agent:${p.agentId}` : 'requester'): Promise<ConversationRow> {
+  const c = await loadFor(svc, p, conversationId);
   if (c.status !== 'resolved') throw new AjudaError('invalid_state');
   const at = svc.clock.iso();
   const { conversation, messages: out } = await guarded(
     svc.store.reopen(c.id, { status: 'resolved' }, (cur) => ({
       at,
       patch: { status: cur.assigneeId ? 'assigned' : 'queued', resolvedAt: null, updatedAt: at },
-      audit: [{ actor: p.kind === 'agent' ? `agent:${p.agentId}` : 'requester', action: 'conversation.reopened' }],
+      audit: [{ actor, action: 'conversation.reopened' }],
       system: [systemLine(svc, cur, 'system.reopened', null)],
     })),
   );
   publishAll(svc, out);
   await svc.events.emit('conversation.changed', { conversationId: c.id });
-  if (p.kind === 'agent') await svc.ackAgent(io, f.ref, c.id);
-  else io.reply(ConversationUpdated, { type: 'conversation.updated', ref: f.ref, conversation: await svc.views.requesterView(conversation) });
+  return conversation;
 }
 
 export { publishAll };
