@@ -70,6 +70,15 @@ export interface Config {
    * null: no metrics listener.
    */
   metrics: { host: string; port: number; token: string | null } | null;
+  /** The public API (`/api/v1`): requests per minute per token (AJUDA_API_REQUESTS_PER_MINUTE). */
+  api: { requestsPerMinute: number };
+  /**
+   * Outgoing webhooks: delivery timeout; retries after `retryBaseMs · 2^(n-1)` (capped at
+   * `retryMaxMs`, with jitter) up to `maxAttempts`; an endpoint failing for `disableAfterMs` is
+   * disabled; the outbox is polled every `pollMs`; finished rows are kept `keepDays`. Private,
+   * loopback and link-local targets are refused unless `allowPrivate` (AJUDA_WEBHOOK_ALLOW_PRIVATE=on).
+   */
+  webhooks: { allowPrivate: boolean; timeoutMs: number; retryBaseMs: number; retryMaxMs: number; maxAttempts: number; disableAfterMs: number; pollMs: number; keepDays: number };
   /**
    * Cluster mode (AJUDA_REDIS_URL): several processes on one PostgreSQL, Redis carrying fan-out
    * hints. null: one process, everything in memory.
@@ -140,6 +149,15 @@ const Env = z.object({
   AJUDA_SESSION_CHECK_MS: int(5000),
   AJUDA_METRICS_ADDR: z.string().optional(),
   AJUDA_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  AJUDA_API_REQUESTS_PER_MINUTE: int(600),
+  AJUDA_WEBHOOK_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
+  AJUDA_WEBHOOK_TIMEOUT_MS: int(10_000),
+  AJUDA_WEBHOOK_RETRY_BASE_MS: int(10_000),
+  AJUDA_WEBHOOK_RETRY_MAX_MS: int(6 * 3600_000),
+  AJUDA_WEBHOOK_MAX_ATTEMPTS: int(16),
+  AJUDA_WEBHOOK_DISABLE_AFTER_MS: int(3 * 24 * 3600_000),
+  AJUDA_WEBHOOK_POLL_MS: int(1000),
+  AJUDA_WEBHOOK_KEEP_DAYS: int(30),
 });
 
 /**
@@ -319,6 +337,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       console: here('../../console/dist'),
     },
     metrics,
+    api: { requestsPerMinute: e.AJUDA_API_REQUESTS_PER_MINUTE },
+    webhooks: {
+      allowPrivate: e.AJUDA_WEBHOOK_ALLOW_PRIVATE === 'on',
+      timeoutMs: e.AJUDA_WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: e.AJUDA_WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: Math.max(e.AJUDA_WEBHOOK_RETRY_MAX_MS, e.AJUDA_WEBHOOK_RETRY_BASE_MS),
+      maxAttempts: e.AJUDA_WEBHOOK_MAX_ATTEMPTS,
+      disableAfterMs: e.AJUDA_WEBHOOK_DISABLE_AFTER_MS,
+      pollMs: e.AJUDA_WEBHOOK_POLL_MS,
+      keepDays: e.AJUDA_WEBHOOK_KEEP_DAYS,
+    },
     cluster: e.AJUDA_REDIS_URL
       ? {
           redisUrl: e.AJUDA_REDIS_URL,

@@ -34,6 +34,8 @@ import {
 } from './store.ts';
 import { Repo } from './repo.ts';
 import { SqliteApi } from './api-sqlite.ts';
+import { sqliteAdmin } from './admin-sqlite.ts';
+import type { AdminStore } from './admin-store.ts';
 import { GroupWriter, type WriteOptions } from './writer.ts';
 
 /**
@@ -179,6 +181,7 @@ export class SqliteStore implements Store {
   /** The public API's tokens and listings; the webhooks' endpoints, outbox and log (api-sqlite.ts). */
   readonly api: SqliteApi;
   readonly webhooks: SqliteApi;
+  readonly admin: AdminStore = sqliteAdmin(() => this.db.sqlite, (fn) => this.write(fn), (fn) => this.read(fn));
 
   constructor(o: SqliteStoreOptions) {
     this.db = o.db;

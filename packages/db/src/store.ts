@@ -1,6 +1,7 @@
 import type * as schema from './schema.ts';
 import type { RealmSeed } from './repo.ts';
 import type { ApiStore, WebhookStore } from './api-store.ts';
+import type { AdminStore } from './admin-store.ts';
 
 /**
  * The store port: everything the server reads and writes, as async calls. Reads return typed
@@ -345,6 +346,8 @@ export interface Store {
   readonly api: ApiStore;
   /** Webhook endpoints, the outbox and the delivery log. */
   readonly webhooks: WebhookStore;
+  /** Administration: teams, agents' accounts and set-password links, canned replies, SLA tiers, one realm at a time. */
+  readonly admin: AdminStore;
 
   // ── lifecycle ──
   // ── observability ──
