@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { backupDatabase, createStore, isPostgresUrl, migratePg } from '@ajuda/db';
 import { ConfigError, loadConfig } from './config.ts';
+import { adminCommand, passwordOnCommandLine } from './admin/bootstrap.ts';
 
 const USAGE = `usage: ajuda <command>
 
@@ -10,6 +11,10 @@ commands:
                   On PostgreSQL (AJUDA_DATABASE_URL) use pg_dump or base backups instead (see docs/operations.md).
   migrate         apply pending migrations to the database and exit (for release pipelines; run the
                   servers with AJUDA_MIGRATE=off). Safe to run while servers run or start.
+  admin create --email <email> --name <name> [--languages pt,en,es]
+                  create an administrator (the first one of a new production database); the password
+                  is read from standard input (asked without echo on a terminal, or piped), never
+                  from the command line.
 
 Configuration is read from the environment exactly as the server reads it (AJUDA_DB_FILE, AJUDA_DATABASE_URL, …).`;
 
@@ -27,11 +32,12 @@ See docs/operations.md, "Backups".`;
  */
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const [command, ...rest] = argv;
-  const usable = (command === 'backup' && rest.length === 1 && rest[0]) || (command === 'migrate' && rest.length === 0);
+  const usable = (command === 'backup' && rest.length === 1 && rest[0]) || (command === 'migrate' && rest.length === 0) || command === 'admin';
   if (!usable) {
     console.error(USAGE);
     return 2;
   }
+  if (command === 'admin' && passwordOnCommandLine(rest)) return 2;
   let config;
   try {
     config = loadConfig(env);
@@ -43,6 +49,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
     throw e;
   }
   if (command === 'migrate') return migrate(config.databaseUrl ?? config.dbFile);
+  if (command === 'admin') {
+    const target = config.databaseUrl ?? config.dbFile;
+    return adminCommand(rest, () => createStore(target, { migrate: config.migrate, busyTimeoutMs: config.busyTimeoutMs }), `${config.publicUrl}/console/`);
+  }
   if (config.databaseUrl) {
     console.error(PG_BACKUP_ADVICE);
     return 2;

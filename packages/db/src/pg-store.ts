@@ -6,6 +6,7 @@ import pg from 'pg';
 import { journalTimes, pendingMigrations } from './migration-state.ts';
 import type { RealmSeed } from './repo.ts';
 import { PgApi } from './api-pg.ts';
+import { pgAdmin } from './admin-pg.ts';
 import * as t from './schema-pg.ts';
 import {
   StoreBusy,
@@ -238,6 +239,7 @@ export class PgStore implements Store {
   /** The public API's tokens and listings; the webhooks' endpoints, outbox and log (api-pg.ts). */
   readonly api: PgApi = new PgApi({ rows: (sql, values) => this.rows(sql, values), tx: (fn) => this.tx(fn), getConversations: (ids) => this.getConversations(ids) });
   readonly webhooks: PgApi = this.api;
+  readonly admin = pgAdmin((fn) => this.tx(fn), (sql, values) => this.rows(sql, values));
   private closed = false;
 
   private constructor(
@@ -731,7 +733,7 @@ export class PgStore implements Store {
         await c.query(`INSERT INTO realms (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = excluded.name`, [r.id, r.name, at]);
         await c.query(`DELETE FROM contracts WHERE realm_id = $1`, [r.id]);
         if (r.contract)
-          await c.query(`INSERT INTO contracts (id, realm_id, email_domains, active) VALUES ($1, $2, $3, $4)`, [`ct_${r.id}`, r.id, JSON.stringify(r.contract.emailDomains), r.contract.active]);
+          await c.query(`INSERT INTO contracts (id, realm_id, email_domains, active, tier) VALUES ($1, $2, $3, $4, $5)`, [`ct_${r.id}`, r.id, JSON.stringify(r.contract.emailDomains), r.contract.active, r.contract.tier ?? 'default']);
         for (const p of r.projects)
           await c.query(
             `INSERT INTO projects (id, realm_id, name, ongoing, team) VALUES ($1, $2, $3, $4, $5)

@@ -103,7 +103,8 @@ export interface NewMessageRecord {
 export interface RealmSeed {
   id: string;
   name: string;
-  contract?: { emailDomains: string[]; active: boolean } | null;
+  /** `tier`: the SLA tier the agreement names (R10); `default` when left out. */
+  contract?: { emailDomains: string[]; active: boolean; tier?: string } | null;
   projects: Array<{ id: string; name: string; ongoing: boolean; team: string | null }>;
   pipelines: Array<{
     id: string;
@@ -171,7 +172,7 @@ export class Repo {
       realmById: p<{ id: string; name: string }>(`SELECT id, name FROM realms WHERE id = ?`),
       upsertRealm: p(`INSERT INTO realms (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name`),
       deleteContracts: p(`DELETE FROM contracts WHERE realm_id = ?`),
-      insertContract: p(`INSERT INTO contracts (id, realm_id, email_domains, active) VALUES (?, ?, ?, ?)`),
+      insertContract: p(`INSERT INTO contracts (id, realm_id, email_domains, active, tier) VALUES (?, ?, ?, ?, ?)`),
       contracts: p<{ realmId: string; realmName: string; emailDomains: string; active: number }>(
         `SELECT c.realm_id AS realmId, r.name AS realmName, c.email_domains AS emailDomains, c.active FROM contracts c JOIN realms r ON r.id = c.realm_id`,
       ),
@@ -399,7 +400,7 @@ export class Repo {
   loadRealm(r: RealmSeed, at: string): void {
     this.s.upsertRealm.run(r.id, r.name, at);
     this.s.deleteContracts.run(r.id);
-    if (r.contract) this.s.insertContract.run(`ct_${r.id}`, r.id, JSON.stringify(r.contract.emailDomains), r.contract.active ? 1 : 0);
+    if (r.contract) this.s.insertContract.run(`ct_${r.id}`, r.id, JSON.stringify(r.contract.emailDomains), r.contract.active ? 1 : 0, r.contract.tier ?? 'default');
     for (const p of r.projects) this.s.upsertProject.run(p.id, r.id, p.name, p.ongoing ? 1 : 0, p.team);
     for (const p of r.pipelines)
       this.s.upsertPipeline.run(p.id, r.id, p.name, p.key, p.environment, p.status, p.projectId, p.inProjectPhase ? 1 : 0);

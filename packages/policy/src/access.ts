@@ -1,4 +1,4 @@
-import type { QueueKind } from '@ajuda/protocol';
+import type { AgentRole, QueueKind } from '@ajuda/protocol';
 import { agentServesQueue } from './routing.ts';
 import { agentMayWrite, type GrantRecord } from './grants.ts';
 
@@ -6,7 +6,7 @@ import { agentMayWrite, type GrantRecord } from './grants.ts';
 export type Principal =
   | { kind: 'visitor'; visitorId: string }
   | { kind: 'realm_user'; realmId: string; userId: string; perms: readonly string[] }
-  | { kind: 'agent'; agentId: string; role: 'agent' | 'lead' | 'project-team'; teams: readonly string[]; disabled?: boolean };
+  | { kind: 'agent'; agentId: string; role: AgentRole; teams: readonly string[]; disabled?: boolean };
 
 /** The facts about a conversation an access decision needs. */
 export interface ConversationAccessFacts {

@@ -12,3 +12,4 @@ export * from './grants.ts';
 export * from './access.ts';
 export * from './feedback.ts';
 export * from './intake.ts';
+export * from './admin.ts';

@@ -1,5 +1,5 @@
 import { LOCALES } from '@ajuda/protocol';
-import type { Locale, PipelineView, ProjectView, QueueKind, RequestType } from '@ajuda/protocol';
+import type { AgentRole, Locale, PipelineView, ProjectView, QueueKind, RequestType } from '@ajuda/protocol';
 import type { Requester } from './requester.ts';
 
 export interface RouteInput {
@@ -74,7 +74,7 @@ export function routeConversation(input: RouteInput): RouteDecision {
 
 export interface AgentCandidate {
   id: string;
-  role: 'agent' | 'lead' | 'project-team';
+  role: AgentRole;
   languages: readonly Locale[];
   teams: readonly string[];
   available: boolean;
@@ -83,7 +83,7 @@ export interface AgentCandidate {
 
 /**
  * Whether an agent works a queue (used for access, R7b, and for assignment, R11).
- * Leads serve every queue; agents serve support; project-team members serve the project queue for
+ * Leads (and admins, who oversee) serve every queue; agents serve support; project-team members serve the project queue for
  * their teams (a project conversation without a team is open to every project-team member).
  *
  * @example agentServesQueue({ role: 'project-team', teams: ['acme-migration'] }, 'project', 'acme-migration') // true
@@ -91,6 +91,7 @@ export interface AgentCandidate {
 export function agentServesQueue(agent: Pick<AgentCandidate, 'role' | 'teams'>, queue: QueueKind, team: string | null): boolean {
   switch (agent.role) {
     case 'lead':
+    case 'admin':
       return true;
     case 'agent':
       return queue === 'support';

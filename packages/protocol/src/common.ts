@@ -25,7 +25,8 @@ export type ConversationStatus = z.infer<typeof ConversationStatus>;
 export const QueueKind = z.enum(['support', 'project', 'leads']);
 export type QueueKind = z.infer<typeof QueueKind>;
 
-export const AgentRole = z.enum(['agent', 'lead', 'project-team']);
+/** `admin`: manages agents, teams, canned replies, SLA tiers and the realm directory; sees every queue, is never auto-assigned. */
+export const AgentRole = z.enum(['agent', 'lead', 'project-team', 'admin']);
 export type AgentRole = z.infer<typeof AgentRole>;
 
 /** Ids are opaque strings; bounded so a hostile client cannot make us store megabytes of key. */

@@ -1,4 +1,4 @@
-import type { Channel, Locale } from '@ajuda/protocol';
+import type { AgentRole, Channel, Locale } from '@ajuda/protocol';
 
 /** Who is on a socket once `session.hello` succeeded (R1, R5): set once, never changed. */
 export interface VisitorPrincipal {
@@ -25,7 +25,7 @@ export interface AgentPrincipal {
   kind: 'agent';
   agentId: string;
   name: string;
-  role: 'agent' | 'lead' | 'project-team';
+  role: AgentRole;
   languages: Locale[];
   teams: string[];
   sessionHash: string;
