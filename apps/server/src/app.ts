@@ -18,6 +18,7 @@ import type { SessionState } from './session/port.ts';
 import type { RealmDirectory } from './domains/realm/directory.ts';
 import { AGENT_COOKIE, httpRoutes } from './http/routes.ts';
 import { clientErrorHandler, errorHandler, problem } from './http/problem.ts';
+import { loggerOptions, observe } from './observability/index.ts';
 
 export interface BuildOptions {
   /** Seed the demo realm and agents (default: when the demo is enabled). */
@@ -43,7 +44,10 @@ declare module 'fastify' {
  */
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    // Credentials and intake answers never reach a log line (observability/logging.ts), whatever logger options are given.
+    logger: loggerOptions(config, opts.logger),
+    // While closing, observability/probes.ts answers (problem+json; /livez and /readyz keep answering).
+    return503OnClosing: false,
     bodyLimit: 1024 * 1024,
     logController: new LogController({ disableRequestLogging: true }),
     // Behind a load balancer, per-client limits (upgrades, logins) key on the address it forwarded (AJUDA_TRUST_PROXY).
@@ -78,6 +82,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     gateway.sharedStarts = (ownerKey) => cluster.takeStart(ownerKey);
   }
   app.decorate('ajuda', { svc, gateway, cluster });
+  // /livez, /readyz and the drain; metrics and their listener when AJUDA_METRICS_ADDR is set.
+  const observeSocket = observe(app, svc, gateway);
 
   await app.register(cookie);
   await app.register(rateLimit, {
@@ -113,7 +119,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       },
       // A plain GET (no upgrade) is refused like any other HTTP request: as a problem.
       handler: async (_req, reply) => problem(reply, 'upgrade_required'),
-      wsHandler: (socket, req) => gateway.attach(socket, req.raw, endpoint, endpoint === 'agent' ? (req.cookies[AGENT_COOKIE] ?? null) : null),
+      wsHandler: (socket, req) => {
+        observeSocket(socket);
+        gateway.attach(socket, req.raw, endpoint, endpoint === 'agent' ? (req.cookies[AGENT_COOKIE] ?? null) : null);
+      },
     });
   }
 

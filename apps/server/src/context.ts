@@ -11,6 +11,7 @@ import { EventBus } from './fanout/events.ts';
 import { Fanout } from './fanout/fanout.ts';
 import type { MemoryHub } from './hub.ts';
 import { LocalPresence, type Presence } from './cluster/presence.ts';
+import { Metrics } from './observability/metrics.ts';
 import { Access } from './services/access.ts';
 import { Clock } from './services/clock.ts';
 import { OwnerKeys } from './services/owners.ts';
@@ -40,6 +41,12 @@ export class Services {
   readonly fanout: Fanout;
   /** Who is online for routing (R11): this process's sockets, or the whole cluster's. */
   presence: Presence;
+  /**
+   * Prometheus metrics (observability/metrics.ts), served on AJUDA_METRICS_ADDR. A feature adds its
+   * own: `svc.metrics.counter('ajuda_…_total', help, ['label'])`; webhooks: `svc.metrics.outboxDepth(read)`,
+   * `svc.metrics.webhookResult(result, status)`.
+   */
+  readonly metrics = new Metrics();
 
   constructor(
     readonly config: Config,
