@@ -70,8 +70,11 @@ describe('metrics listener', () => {
     const before = await scrape();
     const r = await requester(stack, { locale: 'en' });
     const a = await agent(stack, 'emma@ajuda.local');
-    const started = await r.request({ type: 'conversation.start', idempotencyKey: idem(), requestType: 'general_question', locale: 'en', answers: GENERAL() }, 'conversation.started');
+    // Started, then the intake answered 30 s later: the queue time starts there, not at the start.
+    const started = await r.request({ type: 'conversation.start', idempotencyKey: idem(), requestType: 'general_question', locale: 'en' }, 'conversation.started');
     const id = started.conversation.id;
+    advance(30_000);
+    await r.request({ type: 'intake.submit', conversationId: id, answers: GENERAL() }, 'conversation.updated');
     await r.request({ type: 'message.send', conversationId: id, clientMsgId: 'q-1', body: 'Hello, anyone?' }, 'message.ack');
     const queued = await scrapeUntil((e) => e.sum('ajuda_conversations_open', { status: 'queued' }) + e.sum('ajuda_conversations_open', { status: 'assigned' }) >= 1);
     const snap = await a.request({ type: 'conversation.open', conversationId: id }, 'conversation.snapshot');
@@ -104,6 +107,7 @@ describe('metrics listener', () => {
     expect(d('ajuda_first_response_seconds_bucket', { priority, le: '120' })).toBe(1);
     // Frames by type, both ways.
     expect(d('ajuda_ws_frames_received_total', { type: 'conversation.start' })).toBe(1);
+    expect(d('ajuda_ws_frames_received_total', { type: 'intake.submit' })).toBe(1);
     expect(d('ajuda_ws_frames_received_total', { type: 'message.send' })).toBe(2);
     expect(d('ajuda_ws_frames_received_total', { type: 'conversation.resolve' })).toBe(1);
     expect(d('ajuda_ws_frames_sent_total', { type: 'message.ack' })).toBe(2);
