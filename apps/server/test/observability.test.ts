@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientFrame, ServerFrame } from '@ajuda/protocol';
 import { schema } from '@ajuda/db';
@@ -168,6 +170,22 @@ describe('metrics listener', () => {
     }
     expect(checked).toBeGreaterThan(20);
     r.close();
+  });
+
+  it('every metric is in the operations guide, with its labels, and the guide lists none that does not exist', async () => {
+    const doc = readFileSync(join(import.meta.dirname, '../../../docs/operations.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('### Metrics (their own listener)'), doc.indexOf('### Logs'));
+    const rows = new Map([...section.matchAll(/^\| `(ajuda_[a-z_]+)` \| (\w+) \| ([^|]*) \|/gm)].map((m) => [m[1]!, { type: m[2]!, labels: m[3]! }]));
+    const e = await scrape();
+    const families = [...e.types.entries()].filter(([name]) => name.startsWith('ajuda_'));
+    expect(families.length).toBeGreaterThan(10);
+    for (const [name, type] of families) {
+      expect(rows.get(name), `${name} is not in docs/operations.md`).toBeDefined();
+      expect(rows.get(name)!.type).toBe(type);
+      const labels = new Set(e.samples.filter((x) => x.name === name || x.name.startsWith(`${name}_`)).flatMap((x) => Object.keys(x.labels)).filter((l) => l !== 'le'));
+      for (const l of labels) expect(rows.get(name)!.labels, `${name}: label ${l} undocumented`).toContain(`\`${l}\``);
+    }
+    expect([...rows.keys()].filter((n) => !e.types.has(n))).toEqual([]);
   });
 
   it('webhook hooks: the outbox depth is read on each scrape, delivery results are counted by result and status class', async () => {
