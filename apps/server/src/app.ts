@@ -18,7 +18,6 @@ import type { SessionState } from './session/port.ts';
 import type { RealmDirectory } from './domains/realm/directory.ts';
 import { AGENT_COOKIE, httpRoutes } from './http/routes.ts';
 import { publicApi } from './api/index.ts';
-import { adminRoutes } from './admin/routes.ts';
 import { clientErrorHandler, errorHandler, problem } from './http/problem.ts';
 import { loggerOptions, observe } from './observability/index.ts';
 
@@ -76,7 +75,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   if (opts.seed ?? config.demo.enabled) await seedDemoStore(store, hashPassword);
   const hub = new MemoryHub<SessionState>();
   const svc = new Services(config, store, hub, app.log, opts.now, opts.directory?.(store));
-  await svc.slaTiers.start();
   const gateway = new Gateway(svc);
   // Cluster mode: hints between processes, shared presence and limits (see cluster/cluster.ts).
   const cluster = config.cluster && config.databaseUrl ? new Cluster(svc, gateway, config.cluster, config.databaseUrl) : null;
@@ -132,7 +130,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await httpRoutes(app, svc, gateway);
   // The public REST API (/api/v1, its OpenAPI document and /api/docs).
   await publicApi(app, svc);
-  await adminRoutes(app, svc);
 
   // Static bundles. The widget document may be framed only by the allowed host origins.
   // One policy for both documents; only who may frame them differs.
