@@ -26,11 +26,11 @@ import {
   type Message,
   type MessageInput,
   type NewConversation,
-  type Params,
   type OpenCount,
+  type Params,
   type Pipeline,
-  type Store,
   type Readiness,
+  type Store,
   type StoreStats,
   type StoreTesting,
   type TxView,
@@ -264,11 +264,11 @@ export class PgStore implements Store {
     return store;
   }
 
-  private track<T>(p: Promise<T>): Promise<T> {
-    this.pending.add(p);
   /** Every command goes through here: drained on close, and its latency told to `onCommit`. */
-    const done = () => this.pending.delete(p);
+  private track<T>(p: Promise<T>): Promise<T> {
     const t0 = performance.now();
+    this.pending.add(p);
+    const done = () => this.pending.delete(p);
     p.then(() => {
       done();
       try {
@@ -890,8 +890,6 @@ export class PgStore implements Store {
     };
   }
 
-  async ping() {
-    await this.rows('SELECT 1');
   // ── observability ──
   onCommit: ((seconds: number, writes: number) => void) | null = null;
   private journal: number[] | null = null;
@@ -946,6 +944,8 @@ export class PgStore implements Store {
     }
   }
 
+  async ping() {
+    await this.rows('SELECT 1');
   }
   async stats(): Promise<StoreStats> {
     return { batches: this.counters.batches, writes: this.counters.writes, maxBatch: 1 };

@@ -189,9 +189,6 @@ export class SqliteStore implements Store {
     this.writer = o.writer;
     this.tx = { agents: () => this.repo.listAgents().map(agent), openCounts: () => this.repo.openCounts() };
     this.api = this.webhooks = new SqliteApi({ sqlite: () => this.db.sqlite, write: (run) => this.write(run), read: (run) => this.read(run), getConversations: (ids) => this.getConversations(ids) });
-  }
-
-  /** Open a database file (or `:memory:`), apply migrations and wrap it. */
     this.writer.onBatch = (seconds, writes, error) => {
       if (error !== undefined) {
         this.commitError = error;
@@ -204,6 +201,9 @@ export class SqliteStore implements Store {
         // An observer's failure never touches the writer.
       }
     };
+  }
+
+  /** Open a database file (or `:memory:`), apply migrations and wrap it. */
   static open(file: string, opts: DbOptions = {}): SqliteStore {
     const db = createDb(file, opts);
     const { repo, writer } = openStore(db);
@@ -574,9 +574,6 @@ export class SqliteStore implements Store {
     return { lost: new Promise<void>(() => {}), release: async () => {} };
   }
 
-  // ── lifecycle ──
-  readonly testing: StoreTesting = (() => {
-    const store = this;
   // ── observability ──
   onCommit: ((seconds: number, writes: number) => void) | null = null;
   /** The error of the last group commit, if it failed whole; null once one commits. */
@@ -619,6 +616,9 @@ export class SqliteStore implements Store {
     return { writable: true, pendingMigrations: pending };
   }
 
+  // ── lifecycle ──
+  readonly testing: StoreTesting = (() => {
+    const store = this;
     return {
       get beforeCommit() {
         return store.writer.beforeCommit;
@@ -677,10 +677,10 @@ export class SqliteStore implements Store {
     return this.writer.drain();
   }
   async close() {
+    this.closed = true;
     await this.writer.drain();
     this.db.close();
   }
-    this.closed = true;
 
 }
 

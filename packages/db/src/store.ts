@@ -171,7 +171,6 @@ export interface StoreStats {
   checkpoints?: unknown;
 }
 
-/** Test seams every adapter offers, so server tests need not know the backend. */
 /** Open conversations of one status, queue and priority (see `Store.countOpen`). */
 export interface OpenCount {
   status: 'intake' | 'queued' | 'assigned';
@@ -191,6 +190,7 @@ export interface Readiness {
   reason?: string;
 }
 
+/** Test seams every adapter offers, so server tests need not know the backend. */
 export interface StoreTesting {
   /** Called inside each commit's transaction right before COMMIT; throwing fails the whole batch (or the one command). */
   beforeCommit: ((batchSize: number) => void) | null;
@@ -349,7 +349,6 @@ export interface Store {
   /** Administration: teams, agents' accounts and set-password links, canned replies, SLA tiers, one realm at a time. */
   readonly admin: AdminStore;
 
-  // ── lifecycle ──
   // ── observability ──
   /**
    * Open conversations (intake, queued, assigned) counted by status, queue and priority: the
@@ -371,6 +370,7 @@ export interface Store {
    */
   onCommit: ((seconds: number, writes: number) => void) | null;
 
+  // ── lifecycle ──
   /** Seams for tests only (fault injection, fixtures); never used by the server. */
   readonly testing: StoreTesting;
   /** Cheap liveness check (the health endpoint). */
