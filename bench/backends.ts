@@ -14,7 +14,7 @@ import { round } from './lib/stats.ts';
 export const BACKEND_OFFERED_RATE = 2000;
 
 /** CPU-ms of the cluster: the postmaster and its children. */
-function clusterCpuMs(c: Cluster): number {
+export function clusterCpuMs(c: Cluster): number {
   const postmaster = Number(readFileSync(join(c.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
   let total = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)) {

@@ -52,7 +52,7 @@ export async function idle(o: { quick: boolean; log: (s: string) => void }) {
   }
 }
 
-function ask(child: ChildProcess, type: string): Promise<Record<string, unknown>> {
+export function ask(child: ChildProcess, type: string): Promise<Record<string, unknown>> {
   return new Promise((res) => {
     const on = (m: Record<string, unknown>) => {
       if (m.type === type) {
@@ -65,7 +65,7 @@ function ask(child: ChildProcess, type: string): Promise<Record<string, unknown>
   });
 }
 
-async function spawnWorkers(k: number, each: number, wsUrl: string, origin: string, all: ChildProcess[]) {
+export async function spawnWorkers(k: number, each: number, wsUrl: string, origin: string, all: ChildProcess[]) {
   return Promise.all(
     Array.from({ length: k }, async () => {
       const child = fork(join(BENCH_DIR, 'lib', 'idle-worker.ts'), [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -84,6 +84,6 @@ async function spawnWorkers(k: number, each: number, wsUrl: string, origin: stri
   );
 }
 
-async function closeWorkers(ws: Array<{ child: ChildProcess }>) {
+export async function closeWorkers(ws: Array<{ child: ChildProcess }>) {
   await Promise.all(ws.map((w) => new Promise<void>((r) => { w.child.once('exit', () => r()); w.child.send({ type: 'close' }); })));
 }

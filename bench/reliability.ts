@@ -3,13 +3,18 @@
 //   security: a 10,000-case authorization matrix against the POLICY.md oracle and 100,000 fuzzed frames.
 // Merges { crash, security } into bench/results/latest.json (other sections kept) and exits 1 when
 // any must-be-zero figure is not zero. `--quick` runs a small version; `--only crash|security`.
+// `--cluster` runs the cluster crash rounds instead (bench/cluster-crash.ts: three nodes on
+// PostgreSQL + Redis, a random node SIGKILLed and restarted every few seconds, clients moving to
+// another node) and merges them as `clusterCrash`.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runCrashRounds as crashRounds, type CrashReport } from '../apps/server/test/reliability/crash.ts';
 import { runAuthzMatrix } from '../apps/server/test/reliability/authz.ts';
 import { payloadLimit, prototypeIntact, runFuzz } from '../apps/server/test/reliability/fuzz.ts';
 import { startTestStack } from '../apps/server/src/testing.ts';
+import { runClusterCrash, type ClusterCrashSection } from './cluster-crash.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const LATEST = join(ROOT, 'bench', 'results', 'latest.json');
@@ -120,6 +125,15 @@ export async function runSecurity(opts: { authzCases: number; fuzzFrames: number
   }
 }
 
+/** The cluster crash rounds' must-be-zero figures, with their names. */
+export function clusterViolations(c: ClusterCrashSection): string[] {
+  const v: string[] = [];
+  for (const k of ['ackedLost', 'ackSeqMismatch', 'duplicates', 'seqGaps', 'clientMissing', 'clientOutOfOrder', 'neverAcked'] as const) if (c[k] !== 0) v.push(`clusterCrash.${k} = ${c[k]}`);
+  if (c.acked === 0) v.push('clusterCrash.acked = 0 (no load?)');
+  if (c.reconnects === 0) v.push('clusterCrash.reconnects = 0 (no client lost its node?)');
+  return v;
+}
+
 /** Every figure that must be zero (or true), with its name, for the exit code. */
 export function violations(crash: CrashSection | null, security: SecuritySection | null): string[] {
   const v: string[] = [];
@@ -144,6 +158,7 @@ async function main(): Promise<number> {
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
   const t0 = Date.now();
   const log = (s: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${s}`);
+  if (args.includes('--cluster')) return clusterMain(quick, log);
   let crash: CrashSection | null = null;
   let security: SecuritySection | null = null;
   if (!only || only === 'crash') {
@@ -162,6 +177,23 @@ async function main(): Promise<number> {
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(LATEST, JSON.stringify(latest, null, 2) + '\n');
   const bad = violations(crash, security);
+  log(bad.length ? `FAILED: ${bad.join(', ')}` : `all must-be-zero figures are zero (${LATEST})`);
+  return bad.length ? 1 : 0;
+}
+
+async function clusterMain(quick: boolean, log: (s: string) => void): Promise<number> {
+  const o = quick
+    ? { rounds: 5, requesters: 30, agentSockets: 6, intervalMs: [2000, 4000] as [number, number], requesterPaceMs: 200, agentPaceMs: 500, window: 3 }
+    : { rounds: 12, requesters: 90, agentSockets: 12, intervalMs: [3000, 6000] as [number, number], requesterPaceMs: 200, agentPaceMs: 400, window: 3 };
+  const la0 = loadavg().map((x) => Math.round(x * 100) / 100);
+  log(`cluster crash: ${o.rounds} rounds, ${o.requesters} requesters, ${o.agentSockets} agent sockets, 3 nodes; load average ${la0.join(' / ')}`);
+  const c = await runClusterCrash({ ...o, log });
+  log(`cluster crash: ${JSON.stringify({ ...c, detail: c.detail.slice(0, 10) })}`);
+  const latest = existsSync(LATEST) ? (JSON.parse(readFileSync(LATEST, 'utf8')) as Record<string, unknown>) : {};
+  latest.clusterCrash = { ...c, mode: quick ? 'quick' : 'full', at: new Date().toISOString(), loadavgAtStart: la0, loadavgAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) };
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(LATEST, JSON.stringify(latest, null, 2) + '\n');
+  const bad = clusterViolations(c);
   log(bad.length ? `FAILED: ${bad.join(', ')}` : `all must-be-zero figures are zero (${LATEST})`);
   return bad.length ? 1 : 0;
 }

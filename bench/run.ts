@@ -1,7 +1,7 @@
 // `pnpm bench` — every benchmark, results in bench/results/latest.json (+ latest.md, printed).
 // `pnpm bench --quick` — the same shape, shorter runs (< 5 minutes).
 // `pnpm bench --only=delivery,idle` — a subset (other sections are kept from the previous file);
-// sections: widget, preload, delivery, persistence, backends, idle, crash.
+// sections: widget, preload, delivery, persistence, backends, cluster, idle, crash.
 // `pnpm bench --cpu-prof` — also write a V8 CPU profile of the Ajuda server during delivery
 // (bench/results/profiles/), for finding what limits a missed target.
 import { execFileSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { backends } from './backends.ts';
+import { cluster } from './cluster.ts';
 import { delivery } from './delivery.ts';
 import { idle } from './idle.ts';
 import { ROOT } from './lib/proc.ts';
@@ -47,7 +48,11 @@ const out: Json = {
   idle: previous.idle ?? null,
   persistence: previous.persistence ?? null,
   backends: previous.backends ?? null,
+  cluster: previous.cluster ?? null,
   crash: previous.crash ?? null,
+  // Written by pnpm bench:reliability; kept as they are.
+  clusterCrash: previous.clusterCrash ?? null,
+  security: previous.security ?? null,
 };
 
 async function section(name: string, fn: () => Promise<Json>): Promise<Json | null> {
@@ -82,6 +87,7 @@ if (want('delivery')) {
 }
 if (want('persistence')) out.persistence = await section('persistence', () => persistence({ quick, log }));
 if (want('backends')) out.backends = await section('backends', () => backends({ quick, log }));
+if (want('cluster')) out.cluster = await section('cluster', () => cluster({ quick, log }));
 if (want('idle')) out.idle = await section('idle', () => idle({ quick, log }));
 if (want('crash')) {
   // Crash-consistency rounds belong to `pnpm bench:reliability`, which merges its own section;
@@ -112,6 +118,8 @@ function targets(r: Json) {
   const p = r.persistence ?? {};
   const pre = r.preload ?? {};
   const pg = r.backends?.pg ?? {};
+  const c3 = ((r.cluster?.runs ?? []) as Json[]).find((x) => x.nodes === 3) ?? {};
+  const ci = r.cluster?.idle ?? {};
   const sio = d.peers?.['socket.io+better-sqlite3'];
   const t = (name: string, target: string, value: unknown, ok: boolean | null) => ({ name, target, value: value ?? null, met: value === null || value === undefined ? null : ok });
   return [
@@ -131,7 +139,25 @@ function targets(r: Json) {
     t('persistence FULL vs Socket.IO one-commit-per-message', '≥ 2×', p.ratioToSocketIo, p.ratioToSocketIo >= 2),
     t('PostgreSQL: delivered at 2,000/s offered (synchronous_commit=on)', '≥ 1,980/s, none late', pg.deliveredPerSec, pg.deliveredPerSec >= 1980 && pg.late === 0),
     t('PostgreSQL: p99 at 2,000/s offered', '≤ 50 ms', pg.p99Ms, pg.p99Ms !== null && pg.p99Ms <= 50),
+    t('cluster: delivered at 2,000/s offered with 3 nodes', '≥ 1,980/s, none late', c3.deliveredPerSec, c3.deliveredPerSec >= 1980 && c3.late === 0),
+    t(
+      'idle sockets across 3 nodes ≥ 50,000 at ≤ 10 KiB each',
+      '≥ 50,000, ≤ 10 KiB',
+      ci.connections === undefined ? null : `${ci.connections} @ ${ci.rssPerConnKiB} KiB`,
+      ci.connections >= 50000 && ci.rssPerConnKiB !== null && ci.rssPerConnKiB <= 10,
+    ),
   ];
+}
+
+function clusterLine(c: Json | null | undefined): string {
+  if (!c) return 'not run';
+  if (c.error) return `failed: ${c.error}`;
+  const runs = ((c.runs ?? []) as Json[]).map((x) => {
+    const k = x.atRate?.cpuMsPer1000 ?? {};
+    return `${x.nodes} node${x.nodes > 1 ? 's' : ''} (${Math.round(x.crossFraction * 100)}% crossing) delivered ${x.deliveredPerSec}/s p50 ${x.p50Ms} ms p99 ${x.p99Ms} ms, CPU-ms/1000 msgs Ajuda ${(k.nodes ?? []).join(' + ')} + PostgreSQL ${k.postgres} + Redis ${k.redis}, saturation ${x.saturationPerSec}/s`;
+  });
+  const i = c.idle;
+  return [...runs, i ? `idle ${i.connections} sockets across ${i.nodes} nodes at ${i.rssPerConnKiB} KiB each` : 'idle not run'].join('; ');
 }
 
 function summary(r: Json): string {
@@ -157,7 +183,9 @@ function summary(r: Json): string {
         return b ? `${k} delivered ${b.deliveredPerSec}/s p50 ${b.p50Ms} ms p99 ${b.p99Ms} ms, saturation ${b.saturationPerSec}/s, acked ${b.ackedPerSec}/s, CPU-ms/1000 msgs Ajuda ${b.cpuMsPer1000.delivery.ajuda}${b.cpuMsPer1000.delivery.database !== null ? ` + PostgreSQL ${b.cpuMsPer1000.delivery.database}` : ''}` : `${k} not run`;
       })
       .join('; ')}.`,
+    `Cluster (PostgreSQL + Redis, FULL, ${r.cluster?.offeredPerSec ?? '—'}/s offered; one 2-core machine, so per-message CPU is the figure that extrapolates): ${clusterLine(r.cluster)}.`,
     `Crash: ${r.crash ? JSON.stringify(r.crash) : 'not run (pnpm bench:reliability)'}.`,
+    `Cluster crash: ${r.clusterCrash ? `${r.clusterCrash.rounds} SIGKILL rounds on ${r.clusterCrash.nodes} nodes, ${r.clusterCrash.acked} acked, ${r.clusterCrash.ackedLost} lost, ${r.clusterCrash.duplicates} duplicates, ${r.clusterCrash.seqGaps} seq gaps, reconnect to ready median ${r.clusterCrash.reconnectToReadyMsMedian} ms (max ${r.clusterCrash.reconnectToReadyMsMax} ms)` : 'not run (pnpm bench:reliability --cluster)'}.`,
     `Total ${r.totalSeconds} s.`,
     '',
   ];

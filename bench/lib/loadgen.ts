@@ -21,7 +21,16 @@ export interface LoadJob {
   agentSockets: number;
   phases: Phase[];
   bodyChars?: number;
+  /**
+   * Ajuda only: the sockets spread over several nodes of one cluster (one database). Requester i
+   * connects to `urls[requesterNode[i]]`, agent socket k to `urls[agentNode[k]]`, and conversation
+   * i is opened by agent socket `agentOf[i]`. Without it every socket goes to `url` and
+   * conversation i is opened by agent socket i % agentSockets. The agents log in at `url`.
+   */
+  nodes?: { urls: string[]; requesterNode: number[]; agentNode: number[]; agentOf: number[] };
 }
+/** The measuring window of a phase starts or ends (sent to the parent as it happens). */
+export type Mark = { phase: string; at: 'window-start' | 'window-end' };
 export interface PhaseResult {
   name: string;
   mode: Phase['mode'];
@@ -91,8 +100,11 @@ function request(ws: WebSocket, frame: Record<string, unknown>, type: string): P
 }
 
 async function setupAjuda(job: LoadJob, h: Hooks): Promise<Endpoint> {
-  const { url } = job;
-  const wsUrl = url.replace(/^http/, 'ws');
+  const { url, nodes } = job;
+  const requesterUrl = (i: number) => (nodes ? nodes.urls[nodes.requesterNode[i]!]! : url);
+  const agentUrl = (k: number) => (nodes ? nodes.urls[nodes.agentNode[k]!]! : url);
+  const agentOf = (i: number) => (nodes ? nodes.agentOf[i]! : i % job.agentSockets);
+  const ws$ = (u: string) => u.replace(/^http/, 'ws');
   const cookies: string[] = [];
   if (job.agentSockets > 0)
     for (const email of AGENT_EMAILS) {
@@ -101,7 +113,7 @@ async function setupAjuda(job: LoadJob, h: Hooks): Promise<Endpoint> {
       cookies.push(r.headers.get('set-cookie')!.split(';')[0]!);
     }
   const agents = await inBatches(job.agentSockets, 25, async (k) => {
-    const ws = await openWs(`${wsUrl}/ws/agent`, url, { cookie: cookies[k % cookies.length]! });
+    const ws = await openWs(`${ws$(agentUrl(k))}/ws/agent`, agentUrl(k), { cookie: cookies[k % cookies.length]! });
     await request(ws, { type: 'session.hello', v: 1 }, 'session.ready');
     ws.on('message', (d) => {
       const s = d.toString();
@@ -115,7 +127,7 @@ async function setupAjuda(job: LoadJob, h: Hooks): Promise<Endpoint> {
   });
   const convs: string[] = [];
   const requesters = await inBatches(job.requesters, 25, async (i) => {
-    const ws = await openWs(`${wsUrl}/ws`, url);
+    const ws = await openWs(`${ws$(requesterUrl(i))}/ws`, requesterUrl(i));
     await request(ws, { type: 'session.hello', v: 1, channel: 'website', locale: 'en' }, 'session.ready');
     const started = await request(
       ws,
@@ -135,7 +147,7 @@ async function setupAjuda(job: LoadJob, h: Hooks): Promise<Endpoint> {
   });
   if (job.agentSockets > 0) {
     await inBatches(job.requesters, 25, async (i) => {
-      await request(agents[i % job.agentSockets]!, { type: 'conversation.open', conversationId: convs[i] }, 'conversation.snapshot');
+      await request(agents[agentOf(i)]!, { type: 'conversation.open', conversationId: convs[i] }, 'conversation.snapshot');
     });
   }
   return {
@@ -194,7 +206,8 @@ async function setupSocketIo(job: LoadJob, h: Hooks): Promise<Endpoint> {
 }
 
 /** Run a job: set up the sockets, run each phase, report each phase's numbers. */
-export async function runJob(job: LoadJob, report: (r: PhaseResult) => void = () => {}): Promise<PhaseResult[]> {
+export async function runJob(job: LoadJob, report: (r: PhaseResult) => void = () => {}, mark: (m: Mark) => void = () => {}): Promise<PhaseResult[]> {
+  if (job.nodes && job.target !== 'ajuda') throw new Error(`${job.target}: only the ajuda target spreads over several nodes`);
   const pad = 'x'.repeat(Math.max(0, (job.bodyChars ?? 80) - 16));
   // Per-phase state, reset at the start of each measuring window.
   let measuring = false;
@@ -260,6 +273,19 @@ export async function runJob(job: LoadJob, report: (r: PhaseResult) => void = ()
     ackLat = [];
     measuring = true;
     sending = true;
+    // Each mark once, on time or (if the loop got there first) when the sending stops.
+    const marks = (['window-start', 'window-end'] as const).map((at) => {
+      let done = false;
+      const fire = () => {
+        if (!done) mark({ phase: ph.name, at });
+        done = true;
+      };
+      const timer = setTimeout(fire, (at === 'window-start' ? windowStart : windowEnd) - nowMs());
+      return () => {
+        clearTimeout(timer);
+        fire();
+      };
+    });
     let throttled = 0;
     if (ph.mode === 'closed') {
       onAckSend = (pair) => {
@@ -288,6 +314,7 @@ export async function runJob(job: LoadJob, report: (r: PhaseResult) => void = ()
     }
     sending = false;
     measuring = false;
+    for (const settle of marks) settle();
     // Drain: wait (bounded) for what was sent to arrive.
     const drainUntil = nowMs() + 10_000;
     const expectDelivered = job.agentSockets > 0;
@@ -325,7 +352,11 @@ export async function runJob(job: LoadJob, report: (r: PhaseResult) => void = ()
 // Forked as a child: take the job from the parent, run it, send the results back.
 if (process.send && process.argv[2] === 'child') {
   process.once('message', (job: LoadJob) => {
-    runJob(job, (r) => process.send!({ type: 'phase', r }))
+    runJob(
+      job,
+      (r) => process.send!({ type: 'phase', r }),
+      (m) => process.send!({ type: 'mark', m }),
+    )
       .then((results) => process.send!({ type: 'done', results }, () => process.exit(0)))
       .catch((e: Error) => process.send!({ type: 'fail', error: String(e.stack ?? e) }, () => process.exit(1)));
   });
