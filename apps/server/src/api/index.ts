@@ -14,6 +14,10 @@ declare module 'fastify' {
     /** The public API's caller, once authenticated (routes with `config.apiScope`). */
     api: ApiPrincipal | null;
   }
+  interface FastifyInstance {
+    /** Every route of the public API (method and URL), as registered: the OpenAPI document must hold each one. */
+    publicApiRoutes: ReadonlyArray<{ method: string; url: string }>;
+  }
   interface FastifyContextConfig {
     /** The scope a public API route needs; the route is authenticated by an API token. */
     apiScope?: Scope;
@@ -27,11 +31,20 @@ export const OPENAPI_PATH = '/api/v1/openapi.json';
 export const DOCS_PATH = '/api/docs';
 
 /**
- * The transform names every registered schema twice (as an input and as an output); the API only
- * answers with them, so the input copies nothing refers to are left out of the document.
+ * Two touches to the generated document: the transform names every registered schema twice (as an
+ * input and as an output) and the API only answers with them, so input copies nothing refers to
+ * are left out; a 204 has no body, so it documents none.
  */
-function unusedInputs<D>(doc: D): D {
-  const d = doc as { components?: { schemas?: Record<string, unknown> } };
+function tidy<D>(doc: D): D {
+  const d = doc as { components?: { schemas?: Record<string, unknown> }; paths?: Record<string, Record<string, { responses?: Record<string, { description?: string; content?: unknown }> }>> };
+  for (const ops of Object.values(d.paths ?? {}))
+    for (const op of Object.values(ops)) {
+      const none = op.responses?.['204'];
+      if (none) {
+        delete none.content;
+        none.description = 'Done; no content.';
+      }
+    }
   const schemas = d.components?.schemas;
   if (!schemas) return doc;
   const text = JSON.stringify({ ...d, components: { ...d.components, schemas: Object.fromEntries(Object.entries(schemas).filter(([k]) => !k.endsWith('Input'))) } });
@@ -50,6 +63,8 @@ export type ApiRoutes = (app: FastifyInstance) => Promise<void>;
  * @fastify/rate-limit, whose store is shared across processes in cluster mode).
  */
 export async function publicApi(app: FastifyInstance, svc: Services, extra: ApiRoutes[] = []): Promise<void> {
+  const registered: Array<{ method: string; url: string }> = [];
+  app.decorate('publicApiRoutes', registered);
   await app.register(async (api) => {
     api.setValidatorCompiler(validatorCompiler);
     api.setSerializerCompiler(serializerCompiler);
@@ -83,7 +98,7 @@ export async function publicApi(app: FastifyInstance, svc: Services, extra: ApiR
         ],
       },
       transform: createJsonSchemaTransform({ schemaRegistry: apiSchemas, skipList: [] }),
-      transformObject: (doc) => unusedInputs(createJsonSchemaTransformObject({ schemaRegistry: apiSchemas })(doc)),
+      transformObject: (doc) => tidy(createJsonSchemaTransformObject({ schemaRegistry: apiSchemas })(doc)),
     });
     await api.register(swaggerUi, { routePrefix: DOCS_PATH, uiConfig: { docExpansion: 'list', deepLinking: false } });
 
@@ -98,6 +113,8 @@ export async function publicApi(app: FastifyInstance, svc: Services, extra: ApiR
     // Every API route: one budget per token across the API, kept by the app's rate-limit store.
     const limiter = api.rateLimit({ max: svc.config.api.requestsPerMinute, timeWindow: 60_000, keyGenerator: rateKey });
     api.addHook('onRoute', (route) => {
+      if (route.url.startsWith('/api/v1/') && !(route.schema as { hide?: boolean } | undefined)?.hide)
+        for (const method of [route.method].flat()) if (method !== 'HEAD') registered.push({ method, url: route.url });
       if (!route.config?.apiScope) return;
       const before = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
       route.onRequest = [...before, limiter];
