@@ -18,6 +18,7 @@ import type { SessionState } from './session/port.ts';
 import type { RealmDirectory } from './domains/realm/directory.ts';
 import { AGENT_COOKIE, httpRoutes } from './http/routes.ts';
 import { publicApi } from './api/index.ts';
+import { adminRoutes } from './admin/routes.ts';
 import { clientErrorHandler, errorHandler, problem } from './http/problem.ts';
 import { loggerOptions, observe } from './observability/index.ts';
 
@@ -75,6 +76,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   if (opts.seed ?? config.demo.enabled) await seedDemoStore(store, hashPassword);
   const hub = new MemoryHub<SessionState>();
   const svc = new Services(config, store, hub, app.log, opts.now, opts.directory?.(store));
+  await svc.slaTiers.start();
   const gateway = new Gateway(svc);
   // Cluster mode: hints between processes, shared presence and limits (see cluster/cluster.ts).
   const cluster = config.cluster && config.databaseUrl ? new Cluster(svc, gateway, config.cluster, config.databaseUrl) : null;
@@ -128,6 +130,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   }
 
   await httpRoutes(app, svc, gateway);
+  // Administration: agents, teams, canned replies, SLA tiers, the realm directory (admin/routes.ts).
+  await adminRoutes(app, svc);
   // The public REST API (/api/v1, its OpenAPI document and /api/docs).
   await publicApi(app, svc);
 

@@ -16,6 +16,7 @@ import { Access } from './services/access.ts';
 import { Clock } from './services/clock.ts';
 import { OwnerKeys } from './services/owners.ts';
 import { Views } from './services/views.ts';
+import { SlaTiers } from './admin/sla-tiers.ts';
 import type { ReplyPort, SessionState } from './session/port.ts';
 
 const CATALOGS: Record<Locale, Catalog> = { pt, en, es };
@@ -35,6 +36,8 @@ export class Services {
   readonly clock: Clock;
   readonly owners = new OwnerKeys();
   readonly views: Views;
+  /** R10: each realm's SLA tier and its targets (admin/sla-tiers.ts). */
+  readonly slaTiers: SlaTiers;
   readonly access: Access;
   /** Domain events, emitted after commit: the fan-out listens, and so can webhooks, email or metrics. */
   readonly events: EventBus;
@@ -59,7 +62,8 @@ export class Services {
     readonly directory: RealmDirectory = new StoreRealmDirectory(store),
   ) {
     this.clock = new Clock(now);
-    this.views = new Views(config, store, this.clock, this.owners, directory);
+    this.slaTiers = new SlaTiers(store, config.sla);
+    this.views = new Views(config, store, this.clock, this.owners, directory, (realmId) => this.slaTiers.policyFor(realmId));
     this.access = new Access(store, this.owners);
     this.events = new EventBus((err, event) => log.error({ err, event }, 'event listener failed'));
     // The directory hears of every pipeline the server changes (R12d), so a cached copy never goes stale.
@@ -75,6 +79,7 @@ export class Services {
   }
 
   close(): void {
+    this.slaTiers.close();
     this.fanout.close();
   }
 }

@@ -124,7 +124,7 @@ export function pgAdmin(tx: Tx, rows: Rows): AdminStore {
     },
     createCanned: (cr, a) =>
       tx(async (c) => {
-        const r = await c.query(`INSERT INTO canned_replies (id, language, shortcut, title, body, updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (language, shortcut) DO NOTHING`, [
+        const r = await c.query(`INSERT INTO canned_replies (id, language, shortcut, title, body, updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, [
           cr.id, cr.language, cr.shortcut, cr.title, cr.body, cr.updatedAt,
         ]);
         if (!r.rowCount) return 'taken' as const;

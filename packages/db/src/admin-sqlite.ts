@@ -128,7 +128,7 @@ export function sqliteAdmin(db: () => Database.Database, write: Run, read: Run):
       read(() => (language ? all<CannedReply>(`${CANNED} WHERE language = ? ORDER BY shortcut`, language) : all<CannedReply>(`${CANNED} ORDER BY language, shortcut`))),
     createCanned: (c, a) =>
       write(() => {
-        if (get(`SELECT 1 FROM canned_replies WHERE language = ? AND shortcut = ?`, c.language, c.shortcut)) return 'taken' as const;
+        if (get(`SELECT 1 FROM canned_replies WHERE id = ? OR (language = ? AND shortcut = ?)`, c.id, c.language, c.shortcut)) return 'taken' as const;
         run(`INSERT INTO canned_replies (id, language, shortcut, title, body, updated_at) VALUES (?, ?, ?, ?, ?, ?)`, c.id, c.language, c.shortcut, c.title, c.body, c.updatedAt);
         audit(a, c.updatedAt);
         return 'created' as const;

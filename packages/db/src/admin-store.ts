@@ -75,7 +75,7 @@ export interface AdminStore {
 
   // canned replies
   listCanned(language?: CannedReply['language']): Promise<CannedReply[]>;
-  /** `taken`: the language already has this shortcut. */
+  /** `taken`: the language already has this shortcut (or the id exists). */
   createCanned(c: CannedReply, audit: AuditEntry): Promise<'created' | 'taken'>;
   updateCanned(id: string, patch: CannedPatch, at: string, audit: AuditEntry): Promise<CannedReply | 'not_found' | 'taken'>;
   deleteCanned(id: string, at: string, audit: AuditEntry): Promise<boolean>;

@@ -44,12 +44,26 @@ export const DEMO_AGENTS = [
   { id: 'ag_pedro', email: 'pedro@ajuda.local', name: 'Pedro Alves', role: 'project-team', languages: ['pt', 'en'], teams: ['acme-migration'] },
 ] as const;
 
+/** The demo's teams (the project team of Acme's migration) and canned replies in each language. */
+export const DEMO_TEAMS = [{ id: 'acme-migration', name: 'Acme migration' }] as const;
+export const DEMO_CANNED = [
+  { id: 'cr_demo_hello_pt', language: 'pt', shortcut: 'ola', title: 'Saudação', body: 'Olá! Obrigado por entrar em contato. Estou analisando a sua mensagem e já respondo.' },
+  { id: 'cr_demo_hello_en', language: 'en', shortcut: 'hello', title: 'Greeting', body: 'Hello! Thanks for reaching out. I am looking into your message and will get back to you shortly.' },
+  { id: 'cr_demo_hello_es', language: 'es', shortcut: 'hola', title: 'Saludo', body: '¡Hola! Gracias por escribirnos. Estoy revisando tu mensaje y te respondo enseguida.' },
+  { id: 'cr_demo_logs_en', language: 'en', shortcut: 'logs', title: 'Ask for logs', body: 'Could you send the pipeline key and the time it failed? With that I can read the run logs.' },
+  { id: 'cr_demo_logs_pt', language: 'pt', shortcut: 'logs', title: 'Pedir logs', body: 'Pode me enviar a chave do pipeline e o horário da falha? Com isso consigo ler os logs da execução.' },
+  { id: 'cr_demo_logs_es', language: 'es', shortcut: 'logs', title: 'Pedir registros', body: '¿Puedes enviarme la clave del pipeline y la hora del fallo? Con eso puedo leer los registros de la ejecución.' },
+] as const;
+
 /**
  * Seed the demo: realms with contracts, projects and pipelines; agents with the demo password.
  * Idempotent. `hashPassword` is the server's scrypt hasher (kept there with the rest of the crypto).
  */
 export async function seedDemoStore(store: Store, hashPassword: (pw: string) => string, at = new Date().toISOString()): Promise<void> {
   await store.loadRealms(DEMO_REALMS, at);
+  // Each is written once (a team or shortcut that exists is left alone, with its edits).
+  for (const t of DEMO_TEAMS) await store.admin.createTeam(t, at, { actor: 'seed', action: 'team.created', detail: { teamId: t.id } });
+  for (const c of DEMO_CANNED) await store.admin.createCanned({ ...c, updatedAt: at }, { actor: 'seed', action: 'canned.created', detail: { cannedId: c.id } });
   for (const a of DEMO_AGENTS) {
     if (await store.getAgent(a.id)) continue;
     await store.upsertAgent({

@@ -106,3 +106,14 @@ export function nextSlaCheckAt(state: SlaState, now: Date): Date | null {
   // Breach is strictly after the due instant: check 1 ms later.
   return new Date(Math.min(...dues.map((d) => d.getTime())) + 1);
 }
+
+/**
+ * R10: the customer's agreement decides the targets. The contract's tier picks its targets among
+ * `tiers`; the default tier (no contract, or a tier that does not exist) gets `defaultPolicy`.
+ *
+ * @example slaPolicyFor('gold', new Map([['gold', GOLD]]), DEFAULT_SLA) // GOLD
+ */
+export function slaPolicyFor(tier: string | null, tiers: ReadonlyMap<string, SlaPolicy>, defaultPolicy: SlaPolicy, defaultTier = 'default'): SlaPolicy {
+  if (!tier || tier === defaultTier) return defaultPolicy;
+  return tiers.get(tier) ?? defaultPolicy;
+}

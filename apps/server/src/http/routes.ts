@@ -19,26 +19,6 @@ const InboundEscalation = z.object({
   justification: z.string().trim().min(1).max(4000),
   source: z.enum(['email', 'api']).default('api'),
 });
-const RealmLoad = z.array(
-  z.object({
-    id: z.string().min(1).max(64),
-    name: z.string().min(1).max(200),
-    contract: z.object({ emailDomains: z.array(z.string().max(200)), active: z.boolean() }).nullable().optional(),
-    projects: z.array(z.object({ id: z.string().min(1).max(64), name: z.string().max(200), ongoing: z.boolean(), team: z.string().max(100).nullable() })),
-    pipelines: z.array(
-      z.object({
-        id: z.string().min(1).max(64),
-        name: z.string().max(200),
-        key: z.string().max(200),
-        environment: Environment,
-        status: z.string().max(40),
-        projectId: z.string().max(64).nullable(),
-        inProjectPhase: z.boolean(),
-      }),
-    ),
-  }),
-);
-
 function bearer(h: string | undefined): string {
   return h?.startsWith('Bearer ') ? h.slice(7) : '';
 }
@@ -115,24 +95,5 @@ export async function httpRoutes(app: FastifyInstance, svc: Services, gateway: G
       throw err;
     }
   });
-
-  const admin = (h: string | undefined) => safeEqual(bearer(h), svc.config.adminToken);
-
-  /** Load realm directory data (realms, contracts, projects, pipelines) from the platform. */
-  app.post('/api/admin/realms', async (req, reply) => {
-    if (!admin(req.headers.authorization)) return problem(reply, 'auth_failed');
-    const body = RealmLoad.safeParse(req.body);
-    if (!body.success) return problem(reply, 'bad_frame', z.prettifyError(body.error));
-    await svc.directory.load(body.data.map((r) => ({ ...r, contract: r.contract ?? null })), svc.clock.iso());
-    return reply.send({ loaded: body.data.length });
-  });
-
-  /** Disable or enable an agent; disabling closes their sockets at once. */
-  app.post('/api/admin/agents/:id/disable', async (req, reply) => {
-    if (!admin(req.headers.authorization)) return problem(reply, 'auth_failed');
-    const id = (req.params as { id: string }).id;
-    if (!(await svc.store.disableAgent(id, svc.clock.iso(), { actor: 'admin', action: 'agent.disabled', detail: { agentId: id } }))) return problem(reply, 'not_found');
-    await svc.events.emit('agent.ended', { agentId: id, reason: 'disabled' });
-    return reply.code(204).send();
-  });
+  // Administration (/api/admin/*: agents, teams, canned replies, SLA tiers, the realm directory): admin/routes.ts.
 }

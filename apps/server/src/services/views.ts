@@ -1,5 +1,5 @@
 import type { ConversationRow, MessageRow, RoutingRow, Store } from '@ajuda/db';
-import { activeGrant, slaState, type GrantRecord, type SlaState } from '@ajuda/policy';
+import { activeGrant, slaState, type GrantRecord, type SlaPolicy, type SlaState } from '@ajuda/policy';
 import type { FrameOf, ServerFrame, SlaView } from '@ajuda/protocol';
 import type { Config } from '../config.ts';
 import type { RealmDirectory } from '../domains/realm/directory.ts';
@@ -28,6 +28,8 @@ export class Views {
     private readonly clock: Clock,
     private readonly owners: OwnerKeys,
     private readonly directory: RealmDirectory,
+    /** R10: the targets of the realm's contract tier (the configured default without one). */
+    private readonly slaPolicy: (realmId: string | null) => SlaPolicy = () => config.sla,
   ) {}
 
   sla(c: ConversationRow): SlaState | null {
@@ -43,7 +45,7 @@ export class Views {
         resolvedAt: d(c.resolvedAt),
       },
       this.clock.now(),
-      this.config.sla,
+      this.slaPolicy(c.realmId),
     );
   }
 

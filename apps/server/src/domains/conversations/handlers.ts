@@ -87,7 +87,7 @@ function intakeEffects(svc: Services, c: ConversationRow, answers: Record<string
   }
   const pr = proposePriority(c.requestType as never, answers);
   const route = decideRoute(c, answers, inputs);
-  const target = svc.config.sla[pr.priority].firstResponseMin;
+  const target = svc.slaTiers.policyFor(c.realmId)[pr.priority].firstResponseMin;
   const queued: Effects = {
     at,
     // Coded lines, rendered in each agent's language (R9, R11).
