@@ -1,11 +1,14 @@
 /** Console texts, English (R11). Keys are shared with pt.ts and es.ts; tests check none is missing. */
 import lines from '../lines/en.ts';
 import system from '../system/en.ts';
+import admin from './admin-en.ts';
 
 const en: Record<string, string> = {
   // System messages and coded rule/routing/priority lines, rendered in the console's language (R11).
   ...system,
   ...lines,
+  // The Admin area, set-password links and /shortcut (admin-*.ts).
+  ...admin,
   'app.name': 'Ajuda Console',
   'app.title': 'Ajuda Console',
   'app.loading': 'Loading…',

@@ -1,11 +1,14 @@
 /** Textos de la consola, español (R11). Mismas claves que en.ts y pt.ts. */
 import lines from '../lines/es.ts';
 import system from '../system/es.ts';
+import admin from './admin-es.ts';
 
 const es: Record<string, string> = {
   // System messages and coded rule/routing/priority lines, rendered in the console's language (R11).
   ...system,
   ...lines,
+  // The Admin area, set-password links and /shortcut (admin-*.ts).
+  ...admin,
   'app.name': 'Consola Ajuda',
   'app.title': 'Consola Ajuda',
   'app.loading': 'Cargando…',

@@ -1,11 +1,14 @@
 /** Textos do console, português (R11). Mesmas chaves de en.ts e es.ts. */
 import lines from '../lines/pt.ts';
 import system from '../system/pt.ts';
+import admin from './admin-pt.ts';
 
 const pt: Record<string, string> = {
   // System messages and coded rule/routing/priority lines, rendered in the console's language (R11).
   ...system,
   ...lines,
+  // The Admin area, set-password links and /shortcut (admin-*.ts).
+  ...admin,
   'app.name': 'Console Ajuda',
   'app.title': 'Console Ajuda',
   'app.loading': 'Carregando…',
