@@ -18,6 +18,7 @@ import type { SessionState } from './session/port.ts';
 import type { RealmDirectory } from './domains/realm/directory.ts';
 import { AGENT_COOKIE, httpRoutes } from './http/routes.ts';
 import { publicApi } from './api/index.ts';
+import { startWebhooks, Webhooks, webhookRoutes } from './webhooks/index.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { clientErrorHandler, errorHandler, problem } from './http/problem.ts';
 import { loggerOptions, observe } from './observability/index.ts';
@@ -133,7 +134,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // Administration: agents, teams, canned replies, SLA tiers, the realm directory (admin/routes.ts).
   await adminRoutes(app, svc);
   // The public REST API (/api/v1, its OpenAPI document and /api/docs).
-  await publicApi(app, svc);
+  const webhooks = new Webhooks(svc, config.cluster?.nodeId ?? 'local');
+  await publicApi(app, svc, [webhookRoutes(svc, webhooks)]);
 
   // Static bundles. The widget document may be framed only by the allowed host origins.
   // One policy for both documents; only who may frame them differs.
@@ -207,5 +209,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     svc.close();
     await store.close();
   });
+  // Outgoing webhooks. Started last, so that its onClose (hooks run last-added first) writes what it
+  // was handed to the outbox before the database closes.
+  await startWebhooks(app, webhooks);
   return app;
 }
