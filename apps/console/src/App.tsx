@@ -6,6 +6,7 @@ import { createTicker, type Ticker } from './clock.ts';
 import type { SocketFactory } from './connection.ts';
 import { initialLocale, LOCALE_STORAGE_KEY, makeT } from './i18n.ts';
 import { SignIn } from './screens/SignIn.tsx';
+import { SetPassword, setPasswordToken } from './screens/admin/SetPassword.tsx';
 import { Shell } from './Shell.tsx';
 import type { Store } from './store.ts';
 
@@ -33,6 +34,17 @@ export function App(props: AppProps) {
   const storage = props.storage ?? null;
   const browser = props.browserLanguages ?? (typeof navigator === 'undefined' ? [] : navigator.languages);
   const [phase, setPhase] = useState<Phase>({ kind: 'checking' });
+  // A one-time set-password link (`#/set-password/<token>`): shown whoever is signed in on this browser.
+  const [pwToken, setPwToken] = useState(() => (typeof location === 'undefined' ? null : setPasswordToken(location.hash)));
+  useEffect(() => {
+    // A link opened in a tab where the console already runs changes only the fragment.
+    const onHash = () => {
+      const token = setPasswordToken(location.hash);
+      if (token) setPwToken(token);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
   const [chosen, setChosen] = useState<string | null>(() => safeGet(storage));
   // The last signed-in agent's languages keep the sign-in screen in their language after sign-out.
   const [lastAgentLangs, setLastAgentLangs] = useState<readonly string[] | undefined>(undefined);
@@ -76,6 +88,14 @@ export function App(props: AppProps) {
   }, [props.api]);
   const ended = useCallback((reason: string) => setPhase({ kind: 'signed_out', ended: knownEnd(reason) }), []);
 
+  if (pwToken) {
+    const done = () => {
+      history.replaceState(null, '', location.pathname + location.search);
+      setPwToken(null);
+      setPhase({ kind: 'signed_out', ended: null });
+    };
+    return <SetPassword token={pwToken} t={t} locale={locale} setLocale={setLocale} onDone={done} />;
+  }
   if (phase.kind === 'checking') {
     return (
       <main class="signin" id="main" aria-busy="true">

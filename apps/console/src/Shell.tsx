@@ -3,10 +3,11 @@ import type { AgentView } from '@ajuda/protocol';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Ticker } from './clock.ts';
 import { AgentConnection, type ConnectionStatus, type SocketFactory } from './connection.ts';
-import { Ctx, parseRoute, routeHash, useConsole, type ConsoleContext, type Route } from './context.ts';
+import { Ctx, parseRoute, routeHash, useConsole, type AdminTab, type ConsoleContext, type Route } from './context.ts';
 import { ConversationView } from './screens/Conversation.tsx';
 import { Inbox } from './screens/Inbox.tsx';
 import { Leads } from './screens/Leads.tsx';
+import { adminTabs } from './screens/admin/tabs.ts';
 import { LocaleSwitcher } from './screens/LocaleSwitcher.tsx';
 import { initialState, Store, useStore } from './store.ts';
 import { keepOpenInSync } from './sync.ts';
@@ -99,6 +100,8 @@ export function Shell(props: ShellProps) {
       <Header route={route} onSignOut={props.onSignOut} />
       {route.view === 'leads' ? (
         <Leads />
+      ) : route.view === 'admin' ? (
+        adminTabs(me.role).length ? <LazyAdmin tab={route.tab} /> : <main class="workspace" id="main"><Inbox selectedId={null} /></main>
       ) : (
         <main class="workspace" id="main">
           <Inbox selectedId={route.conversationId} />
@@ -112,6 +115,28 @@ export function Shell(props: ShellProps) {
         </main>
       )}
     </Ctx.Provider>
+  );
+}
+
+/** The Admin area, fetched the first time it is opened (only admins and leads ever load it). */
+function LazyAdmin({ tab }: { tab: AdminTab }) {
+  const { t } = useConsole();
+  const [Admin, setAdmin] = useState<((p: { tab: AdminTab }) => preact.JSX.Element) | null>(null);
+  useEffect(() => {
+    let live = true;
+    void import('./screens/admin/Admin.tsx').then((m) => live && setAdmin(() => m.Admin));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return Admin ? (
+    <Admin tab={tab} />
+  ) : (
+    <main class="admin" id="main">
+      <p class="muted" role="status">
+        {t('admin.loading')}
+      </p>
+    </main>
   );
 }
 
@@ -164,6 +189,19 @@ function Header({ route, onSignOut }: { route: Route; onSignOut(): void }) {
             }}
           >
             {t('nav.leads')}
+          </a>
+        ) : null}
+        {adminTabs(me.role).length ? (
+          <a
+            href="#/admin/agents"
+            class={route.view === 'admin' ? 'nav nav--on' : 'nav'}
+            aria-current={route.view === 'admin' ? 'page' : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate({ view: 'admin', tab: 'agents' });
+            }}
+          >
+            {t('nav.admin')}
           </a>
         ) : null}
       </nav>

@@ -19,7 +19,8 @@ export interface ConsoleContext {
   navigate(route: Route): void;
 }
 
-export type Route = { view: 'inbox'; conversationId: string | null } | { view: 'leads' };
+export type AdminTab = 'agents' | 'teams' | 'canned' | 'sla' | 'realms';
+export type Route = { view: 'inbox'; conversationId: string | null } | { view: 'leads' } | { view: 'admin'; tab: AdminTab };
 
 export const Ctx = createContext<ConsoleContext | null>(null);
 
@@ -32,10 +33,13 @@ export function useConsole(): ConsoleContext {
 export function parseRoute(hash: string): Route {
   const h = hash.replace(/^#\/?/, '');
   if (h === 'leads') return { view: 'leads' };
+  const admin = /^admin(?:\/(agents|teams|canned|sla|realms))?$/.exec(h);
+  if (admin) return { view: 'admin', tab: (admin[1] as AdminTab | undefined) ?? 'agents' };
   const m = /^inbox\/([\w.-]{1,64})$/.exec(h);
   return { view: 'inbox', conversationId: m ? decodeURIComponent(m[1]!) : null };
 }
 
 export function routeHash(r: Route): string {
+  if (r.view === 'admin') return `#/admin/${r.tab}`;
   return r.view === 'leads' ? '#/leads' : r.conversationId ? `#/inbox/${encodeURIComponent(r.conversationId)}` : '#/inbox';
 }

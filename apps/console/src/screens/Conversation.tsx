@@ -10,6 +10,7 @@ import { PriorityBadge, queueLabel, RequesterLabel, SlaCountdown } from '../ui/b
 import { fmtDateTime, fmtTime } from '../ui/format.ts';
 import { IntakeCard } from './IntakeCard.tsx';
 import { RealmPanel } from './RealmPanel.tsx';
+import { useShortcuts } from './admin/shortcuts.tsx';
 
 /** R8e: the reply template saying systems outside the platform are not ours to own. */
 export const R8E_TEMPLATE_KEY = 'canned.r8e.body';
@@ -311,6 +312,7 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
   const typingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const canReply = isOpenStatus(conv.status);
   const effectiveMode = canReply ? mode : 'note';
+  const area = useRef<HTMLTextAreaElement>(null);
 
   const setTyping = useCallback(
     (on: boolean) => {
@@ -347,6 +349,9 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
     setBody('');
     setTyping(false);
   };
+
+  // `/shortcut`: the administrators' canned replies, in the conversation's language.
+  const shortcuts = useShortcuts({ id: `composer-${conv.id}`, t, language: conv.language, value: body, setValue: (v) => onInput(v), textarea: area });
 
   const insertCanned = (id: string) => {
     const item = CANNED.find((c) => c.id === id);
@@ -394,14 +399,21 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
       <label class="visually-hidden" for={`composer-${conv.id}`}>
         {effectiveMode === 'note' ? t('composer.notePlaceholder') : t('composer.replyPlaceholder')}
       </label>
+      {shortcuts.list}
       <textarea
+        ref={area}
         id={`composer-${conv.id}`}
         rows={3}
         maxLength={8000}
         value={body}
         placeholder={effectiveMode === 'note' ? t('composer.notePlaceholder') : t('composer.replyPlaceholder')}
-        onInput={(e) => onInput(e.currentTarget.value)}
+        {...shortcuts.textareaProps}
+        onInput={(e) => {
+          onInput(e.currentTarget.value);
+          shortcuts.track(e);
+        }}
         onKeyDown={(e) => {
+          if (shortcuts.onKeyDown(e)) return;
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) send(e);
         }}
         onBlur={() => setTyping(false)}
