@@ -15,7 +15,7 @@ import { PgStore } from '../packages/db/src/index.ts';
 import { startCluster } from '../packages/db/src/pg-cluster.ts';
 import { PROTOCOL_VERSION } from '../packages/protocol/src/index.ts';
 import { freePort, startNode, startRedis, type AjudaNode, type NodeOptions, type RedisHandle } from '../apps/server/test/cluster/harness.ts';
-import { spread } from './cluster.ts';
+import { countLogLines, spread } from './cluster.ts';
 import { median, sleep } from './lib/stats.ts';
 
 const AGENT_EMAILS = ['joao@ajuda.local', 'emma@ajuda.local', 'sofia@ajuda.local', 'lea@ajuda.local'];
@@ -611,17 +611,6 @@ export async function runClusterCrash(o: ClusterCrashOptions): Promise<ClusterCr
 /** Warn and error lines of every node incarnation's log, counted by message. */
 function serverLog(nodes: AjudaNode[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const n of nodes)
-    for (const line of n.tail(100_000).split('\n')) {
-      if (!line.startsWith('{')) continue;
-      try {
-        const j = JSON.parse(line) as { level?: number; msg?: string; reason?: string };
-        if ((j.level ?? 0) < 40) continue;
-        const k = `${j.level! >= 50 ? 'error' : 'warn'}: ${j.msg ?? '?'}${j.reason ? ` (${j.reason.replace(/\d+/g, 'N').replace(/from \S+/, 'from X')})` : ''}`;
-        out[k] = (out[k] ?? 0) + 1;
-      } catch {
-        /* not a log line */
-      }
-    }
+  for (const n of nodes) countLogLines(n.tail(1_000_000), out);
   return out;
 }

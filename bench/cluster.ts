@@ -13,8 +13,12 @@
 // Idle: authenticated idle visitor sockets spread evenly over three nodes, opened by worker
 // processes (bench/lib/idle-worker.ts, two per node: the open-files limit is ~20,000 per process
 // on both sides), RSS per node before and after, both after a full GC.
-import { readdirSync, readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PgStore } from '../packages/db/src/index.ts';
 import { startCluster, type Cluster } from '../packages/db/src/pg-cluster.ts';
 import { ADMIN_TOKEN, IDENTITY_KID, IDENTITY_SECRET, INBOUND_SECRET, startRedis, type RedisHandle } from '../apps/server/test/cluster/harness.ts';
 import { clusterCpuMs } from './backends.ts';
@@ -56,11 +60,73 @@ export function nodeEnv(databaseUrl: string, redisUrl: string, id: string, extra
   };
 }
 
+/** Warn and error lines of pino JSON logs, counted by message (numbers in the reason folded, so alike lines add up). */
+export function countLogLines(text: string, into: Record<string, number> = {}): Record<string, number> {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const j = JSON.parse(line) as { level?: number; msg?: string; reason?: string };
+      if ((j.level ?? 0) < 40) continue;
+      const k = `${j.level! >= 50 ? 'error' : 'warn'}: ${j.msg ?? '?'}${j.reason ? ` (${j.reason.replace(/\d+/g, 'N').replace(/from \S+/, 'from X')})` : ''}`;
+      into[k] = (into[k] ?? 0) + 1;
+    } catch {
+      /* not a log line */
+    }
+  }
+  return into;
+}
+
+/** One node's warn/error lines (BENCH_SERVER_LOG), counted, with the first error lines as written (for the report). */
+function nodeLog(file: string): { counts: Record<string, number>; errorSamples: string[] } {
+  if (!existsSync(file)) return { counts: {}, errorSamples: [] };
+  const text = readFileSync(file, 'utf8');
+  const errorSamples = text
+    .split('\n')
+    .filter((l) => /"level":(5|6)\d/.test(l))
+    .slice(0, 3)
+    .map((l) => l.slice(0, 1500));
+  return { counts: countLogLines(text), errorSamples };
+}
+
+/** Counters of redis-server's INFO (connections received, commands, pub/sub messages), read with one raw command. */
+export function redisInfo(port: number): Promise<Record<string, number>> {
+  return new Promise((res) => {
+    const s = connect(port, '127.0.0.1');
+    let buf = '';
+    const done = () => {
+      s.destroy();
+      const out: Record<string, number> = {};
+      for (const line of buf.split('\r\n')) {
+        const [k, v] = line.split(':');
+        if (k && v !== undefined && /^\d+$/.test(v)) out[k] = Number(v);
+      }
+      res(out);
+    };
+    const t = setTimeout(done, 2000);
+    s.on('connect', () => s.write('INFO\r\n'));
+    s.on('data', (d) => {
+      buf += d.toString();
+      const len = Number(/^\$(\d+)\r\n/.exec(buf)?.[1]);
+      if (Number.isFinite(len) && Buffer.byteLength(buf) >= len + String(len).length + 5) {
+        clearTimeout(t);
+        done();
+      }
+    });
+    s.on('error', () => {
+      clearTimeout(t);
+      res({});
+    });
+  });
+}
+
 /** Start `n` nodes one after the other (the first migrates and seeds; the others find it done). */
-async function startNodes(n: number, databaseUrl: string, redis: RedisHandle, extra: Record<string, string> = {}): Promise<ServerHandle[]> {
+async function startNodes(n: number, databaseUrl: string, redis: RedisHandle, extra: Record<string, string> = {}, logDir?: string): Promise<ServerHandle[]> {
   const nodes: ServerHandle[] = [];
   try {
-    for (let k = 0; k < n; k++) nodes.push(await startServer('ajuda', nodeEnv(databaseUrl, redis.url, `n${k + 1}`, extra)));
+    for (let k = 0; k < n; k++) {
+      const log: Record<string, string> = logDir ? { BENCH_SERVER_LOG: join(logDir, `n${k + 1}.log`) } : {};
+      nodes.push(await startServer('ajuda', nodeEnv(databaseUrl, redis.url, `n${k + 1}`, { ...extra, ...log })));
+    }
     return nodes;
   } catch (e) {
     await Promise.all(nodes.map((s) => s.stop()));
@@ -162,6 +228,44 @@ function perThousand(a: CpuSample, b: CpuSample, messages: number) {
   };
 }
 
+interface DbStats {
+  xact: number;
+  read: number;
+  written: number;
+}
+
+/** pg_stat_database of the database `store` is on: transactions, rows read (returned + fetched), rows written. */
+async function readDbStats(store: PgStore): Promise<DbStats | null> {
+  try {
+    const [r] = await store.testing.sql<Record<string, string>>(
+      'SELECT xact_commit + xact_rollback AS xact, tup_returned + tup_fetched AS read, tup_inserted + tup_updated + tup_deleted AS written FROM pg_stat_database WHERE datname = current_database()',
+    );
+    return r ? { xact: Number(r.xact), read: Number(r.read), written: Number(r.written) } : null;
+  } catch {
+    return null;
+  }
+}
+
+interface Statement {
+  query: string;
+  calls: number;
+  rows: number;
+  ms: number;
+}
+
+/** The statements this database ran most often since the last reset (pg_stat_statements), whitespace folded. */
+async function topStatements(store: PgStore, limit = 12): Promise<Statement[]> {
+  try {
+    const rows = await store.testing.sql<Record<string, string>>(
+      `SELECT query, calls, rows, total_exec_time AS ms FROM pg_stat_statements
+       WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY calls DESC LIMIT ${limit}`,
+    );
+    return rows.map((r) => ({ query: r.query!.replace(/\s+/g, ' ').slice(0, 160), calls: Number(r.calls), rows: Number(r.rows), ms: Number(r.ms) }));
+  } catch {
+    return [];
+  }
+}
+
 const byName = (rs: PhaseResult[], name: string) => rs.find((r) => r.name === name)!;
 
 async function deliveryRun(n: number, o: { quick: boolean; log: (s: string) => void }, pgc: Cluster, redis: RedisHandle, redisPidNow: number) {
@@ -171,8 +275,14 @@ async function deliveryRun(n: number, o: { quick: boolean; log: (s: string) => v
   const rate: Phase = { name: 'rate', mode: 'rate', rate: CLUSTER_OFFERED_RATE, seconds: o.quick ? 8 : 20, warmup };
   const closed: Phase = { name: 'saturation', mode: 'closed', window: 8, seconds: o.quick ? 6 : 12, warmup };
   const databaseUrl = await pgc.createDatabase(`cluster_${n}_${Date.now().toString(36)}`);
-  const nodes = await startNodes(n, databaseUrl, redis);
+  const logDir = mkdtempSync(join(tmpdir(), 'ajuda-bench-cluster-logs-'));
+  // The database's own counters (pg_stat_database, pg_stat_statements), read over the same windows.
+  const stats = await PgStore.open({ url: databaseUrl, poolMax: 1, migrate: false });
+  await stats.testing.sql('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  let nodes: ServerHandle[] = [];
+  let stopped = false;
   try {
+    nodes = await startNodes(n, databaseUrl, redis, {}, logDir);
     const s = spread(n, requesters, agentSockets);
     const job: LoadJob = {
       target: 'ajuda',
@@ -183,21 +293,42 @@ async function deliveryRun(n: number, o: { quick: boolean; log: (s: string) => v
       nodes: { urls: nodes.map((x) => x.url), requesterNode: s.requesterNode, agentNode: s.agentNode, agentOf: s.agentOf },
     };
     o.log(`  cluster: ${n} node(s), ${requesters} requester + ${agentSockets} agent sockets, ${Math.round(s.crossFraction * 100)}% of conversations cross nodes`);
+    const redisBefore = await redisInfo(redis.port);
     const samples = new Map<string, CpuSample>();
+    // How many transactions and rows each message costs PostgreSQL (a statement outside a
+    // transaction counts as one), and which statements: pg_stat_statements is reset as a window
+    // starts and read as it ends.
+    const dbStats = new Map<string, Promise<DbStats | null>>();
+    const statements = new Map<string, Promise<Statement[]>>();
     let lg: number | null = null;
     const onMark = (m: Mark) => {
       lg ??= loadgenPid();
       samples.set(`${m.phase}/${m.at}`, sampleCpu(nodes, pgc, redisPidNow, lg));
+      dbStats.set(`${m.phase}/${m.at}`, readDbStats(stats));
+      if (m.at === 'window-start') void stats.testing.sql('SELECT pg_stat_statements_reset()').catch(() => undefined);
+      else statements.set(m.phase, topStatements(stats));
     };
     const results = await runLoad(job, { log: (x) => o.log(`  [${n} node${n > 1 ? 's' : ''}]${x}`), onMark });
-    const cpu = (phase: string) => {
+    await Promise.all([...dbStats.values(), ...statements.values()]);
+    const cpu = async (phase: string) => {
       const a = samples.get(`${phase}/window-start`);
       const b = samples.get(`${phase}/window-end`);
       const r = byName(results, phase);
-      return a && b ? perThousand(a, b, r.deliveredPerSec * r.seconds) : null;
+      const msgs = r.deliveredPerSec * r.seconds;
+      if (!a || !b) return null;
+      const da = await dbStats.get(`${phase}/window-start`);
+      const db = await dbStats.get(`${phase}/window-end`);
+      const per = (k: keyof DbStats) => (da && db && msgs > 0 ? round((db[k] - da[k]) / msgs, 2) : null);
+      const top = ((await statements.get(phase)) ?? []).map((x) => ({ callsPerMessage: round(x.calls / Math.max(1, msgs), 3), rowsPerMessage: round(x.rows / Math.max(1, msgs), 2), ms: Math.round(x.ms), query: x.query }));
+      return { ...perThousand(a, b, msgs), postgresPerMessage: { transactions: per('xact'), rowsRead: per('read'), rowsWritten: per('written'), statements: top } };
     };
     const r = byName(results, 'rate');
     const sat = byName(results, 'saturation');
+    const atRate = await cpu('rate');
+    const atSaturation = await cpu('saturation');
+    const redisAfter = await redisInfo(redis.port);
+    await Promise.all(nodes.map((x) => x.stop()));
+    stopped = true;
     return {
       nodes: n,
       requesterSockets: requesters,
@@ -212,14 +343,20 @@ async function deliveryRun(n: number, o: { quick: boolean; log: (s: string) => v
       maxMs: r.maxMs,
       late: r.late,
       errors: r.errors + sat.errors,
-      atRate: cpu('rate'),
+      atRate,
       saturationPerSec: sat.deliveredPerSec,
       saturationP99Ms: sat.p99Ms,
-      atSaturation: cpu('saturation'),
+      atSaturation,
+      /** Over the whole run (setup, both phases): connections Redis accepted (the nodes' two links each, plus reconnects), hints published. */
+      redis: { connectionsReceived: (redisAfter.total_connections_received ?? 0) - (redisBefore.total_connections_received ?? 0), commands: (redisAfter.total_commands_processed ?? 0) - (redisBefore.total_commands_processed ?? 0) },
+      /** The nodes' warn and error lines (loss detected, catch-ups, bus unhealthy…), by message. */
+      serverLog: nodes.map((_, k) => nodeLog(join(logDir, `n${k + 1}.log`))),
       phases: results,
     };
   } finally {
-    await Promise.all(nodes.map((x) => x.stop()));
+    if (!stopped) await Promise.all(nodes.map((x) => x.stop()));
+    await stats.close();
+    rmSync(logDir, { recursive: true, force: true });
   }
 }
 
@@ -297,7 +434,8 @@ async function idleRun(o: { quick: boolean; log: (s: string) => void }, pgc: Clu
  * @example const c = await cluster({ quick: true, log: console.log }); c.runs[2].deliveredPerSec
  */
 export async function cluster(o: { quick: boolean; log: (s: string) => void; only?: 'delivery' | 'idle' }) {
-  const pgc = await startCluster({ fsync: true, settings: { shared_buffers: '256MB', max_wal_size: '2GB' } });
+  // pg_stat_statements: which statements each message costs (it adds a little to PostgreSQL's CPU).
+  const pgc = await startCluster({ fsync: true, settings: { shared_buffers: '256MB', max_wal_size: '2GB', shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top' } });
   let redis: RedisHandle | null = null;
   try {
     redis = await startRedis();
