@@ -166,7 +166,8 @@ describe('webhook retries', () => {
       expect(d).toBeGreaterThanOrEqual(full / 2);
       expect(d).toBeLessThanOrEqual(full);
     });
-    for (let i = 1; i < delays.length; i++) expect(delays[i]).toBeGreaterThanOrEqual(delays[i - 1]!);
+    // Below the cap each wait is at least the one before (its lower bound is the previous upper bound).
+    for (let i = 1; i < delays.length; i++) if (1000 * 2 ** i <= 8000) expect(delays[i]).toBeGreaterThanOrEqual(delays[i - 1]!);
     const [gaveUp] = await rows();
     expect(gaveUp).toMatchObject({ status: 'failed', attempts: 6, nextAttemptAt: null });
     // Every attempt carried the same webhook-id.
