@@ -15,12 +15,14 @@ export interface ApiStack extends TestStack {
   conversation(): Promise<string>;
 }
 
-export async function apiStack(env: Record<string, string> = {}): Promise<ApiStack> {
+/** `frozen`: the clock moves only when the test advances it (not with real time). */
+export async function apiStack(env: Record<string, string> = {}, opts: { frozen?: boolean } = {}): Promise<ApiStack> {
   let offset = 0;
+  const base = Date.now();
   const logs: string[] = [];
   const stack = await startTestStack(
     { LOG_LEVEL: 'trace', ...env },
-    { demo: false, now: () => new Date(Date.now() + offset), logger: { level: 'trace', stream: { write: (s: string) => void logs.push(s) } } },
+    { demo: false, now: () => new Date((opts.frozen ? base : Date.now()) + offset), logger: { level: 'trace', stream: { write: (s: string) => void logs.push(s) } } },
   );
   const call: ApiStack['call'] = (method, url, token, payload, headers = {}) =>
     stack.app.inject({

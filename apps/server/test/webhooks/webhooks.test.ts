@@ -131,7 +131,7 @@ describe('webhook retries', () => {
       AJUDA_WEBHOOK_MAX_ATTEMPTS: '6',
       AJUDA_WEBHOOK_DISABLE_AFTER_MS: '60000',
       AJUDA_WEBHOOK_POLL_MS: '3600000',
-    });
+    }, { frozen: true });
     rx = await receiver(500);
   });
   afterAll(async () => {
