@@ -50,7 +50,12 @@ export async function adminCommand(args: string[], openStore: () => Promise<Stor
   if (!name.success) return fail('the name must have 1 to 120 characters');
   if (!languages.length || languages.some((l) => !(LOCALES as readonly string[]).includes(l))) return fail(`--languages takes a comma list of ${LOCALES.join(', ')}`);
 
-  const store = await openStore();
+  let store: Store;
+  try {
+    store = await openStore();
+  } catch (e) {
+    return fail(`cannot open the database: ${e instanceof Error ? e.message : String(e)}`);
+  }
   try {
     // Asked before the password, so nobody types a password for nothing.
     if (await store.findAgentByEmail(email.data)) return fail(`an agent with the email ${email.data} exists; nothing changed`);
@@ -66,6 +71,8 @@ export async function adminCommand(args: string[], openStore: () => Promise<Stor
     if (!created) return fail(`an agent with the email ${email.data} exists; nothing changed`);
     console.log(`admin created: ${name.data} <${email.data}> (${id}). Sign in at ${consoleUrl} and invite your agents from the Admin area.`);
     return 0;
+  } catch (e) {
+    return fail(`admin create failed, nothing changed: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     await store.close();
   }

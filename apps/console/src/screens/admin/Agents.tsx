@@ -39,7 +39,7 @@ export function AgentsPanel() {
   return (
     <section aria-labelledby="admin-agents" class="admin-section">
       <h3 id="admin-agents">{t('admin.agents.title')}</h3>
-      {!isAdmin ? <p class="muted">{t('admin.agents.leadIntro', { teams: me.teams.join(', ') || '—' })}</p> : null}
+      {!isAdmin ? <p class="muted">{t('admin.agents.leadIntro', { teams: me.teams.map((id) => teamList.find((x) => x.id === id)?.name ?? id).join(', ') || '—' })}</p> : null}
       <Problem t={t} error={agents.error} />
       <Problem t={t} error={change.error} />
       {shown?.kind === 'link' ? (
