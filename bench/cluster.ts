@@ -1,14 +1,18 @@
 // Cluster: Ajuda in cluster mode (AJUDA_REDIS_URL + AJUDA_DATABASE_URL) on one PostgreSQL
 // database and one redis-server, with 1, 2 and 3 Ajuda processes. Everything is started here on
-// loopback: a throwaway PostgreSQL cluster (Debian's package, fsync on, as bench/backends.ts),
-// Debian's redis-server (apps/server/test/cluster/harness.ts) and the nodes (bench/servers/ajuda.ts
-// with the cluster's environment: the real buildApp, IPC for gc and stats).
+// loopback: a throwaway PostgreSQL cluster (Debian's package, fsync on, as bench/backends.ts, with
+// pg_stat_statements loaded), Debian's redis-server (apps/server/test/cluster/harness.ts) and the
+// nodes (bench/servers/ajuda.ts with the cluster's environment: the real buildApp, IPC for gc and
+// stats, warn/error lines to a file).
 //
-// Delivery: the load generator spreads requester sockets and agent sockets over the nodes so that
-// about half of the conversations have their requester on one node and the agent who follows them
-// on another (every message of those crosses Redis as a hint before it reaches the agent). CPU is
-// read from /proc over each phase's measuring window, per component: each Ajuda node, PostgreSQL
-// (postmaster and children), redis-server.
+// Delivery: first one node without Redis (the control: what cluster mode itself costs, under the
+// same machine conditions), then 1, 2 and 3 nodes in cluster mode, a fresh database each. The load
+// generator spreads requester and agent sockets over the nodes so that about half of the
+// conversations have their requester on one node and the agent who follows them on another (every
+// message of those crosses Redis as a hint before it reaches the agent). CPU is read from /proc over
+// each phase's measuring window, per component: each Ajuda node, PostgreSQL (postmaster and
+// children), redis-server, the load generator and the rest of the machine; PostgreSQL's own counters
+// say which statements each message cost.
 //
 // Idle: authenticated idle visitor sockets spread evenly over three nodes, opened by worker
 // processes (bench/lib/idle-worker.ts, two per node: the open-files limit is ~20,000 per process
@@ -46,12 +50,12 @@ export function redisPid(port: number): number {
 }
 
 /** The environment of one node: cluster mode, the same secrets on every node, durable acks, lifted limits. */
-export function nodeEnv(databaseUrl: string, redisUrl: string, id: string, extra: Record<string, string> = {}): Record<string, string> {
+export function nodeEnv(databaseUrl: string, redisUrl: string | null, id: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     ...LIFTED_LIMITS,
     AJUDA_SYNCHRONOUS: 'FULL',
     AJUDA_DATABASE_URL: databaseUrl,
-    AJUDA_REDIS_URL: redisUrl,
+    ...(redisUrl ? { AJUDA_REDIS_URL: redisUrl } : {}),
     AJUDA_NODE_ID: id,
     AJUDA_IDENTITY_KEYS: `${IDENTITY_KID}:${IDENTITY_SECRET}`,
     AJUDA_INBOUND_SECRET: INBOUND_SECRET,
@@ -120,12 +124,12 @@ export function redisInfo(port: number): Promise<Record<string, number>> {
 }
 
 /** Start `n` nodes one after the other (the first migrates and seeds; the others find it done). */
-async function startNodes(n: number, databaseUrl: string, redis: RedisHandle, extra: Record<string, string> = {}, logDir?: string): Promise<ServerHandle[]> {
+async function startNodes(n: number, databaseUrl: string, redis: RedisHandle | null, extra: Record<string, string> = {}, logDir?: string): Promise<ServerHandle[]> {
   const nodes: ServerHandle[] = [];
   try {
     for (let k = 0; k < n; k++) {
       const log: Record<string, string> = logDir ? { BENCH_SERVER_LOG: join(logDir, `n${k + 1}.log`) } : {};
-      nodes.push(await startServer('ajuda', nodeEnv(databaseUrl, redis.url, `n${k + 1}`, { ...extra, ...log })));
+      nodes.push(await startServer('ajuda', nodeEnv(databaseUrl, redis?.url ?? null, `n${k + 1}`, { ...extra, ...log })));
     }
     return nodes;
   } catch (e) {
@@ -162,6 +166,7 @@ interface CpuSample {
   /** The whole machine (/proc/stat): busy and stolen CPU-ms over all cores. */
   machineBusy: number;
   machineSteal: number;
+  machineIowait: number;
   at: number;
 }
 
@@ -181,10 +186,10 @@ function loadgenPid(): number | null {
 }
 
 /** CPU-ms the whole machine spent busy (user, nice, system, irq, softirq) and stolen by the hypervisor. */
-function machineCpu(): { busy: number; steal: number } {
+function machineCpu(): { busy: number; steal: number; iowait: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
-  return { busy: (user + nice + system + irq + softirq) * 10, steal: steal * 10 };
+  const [user = 0, nice = 0, system = 0, , iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
+  return { busy: (user + nice + system + irq + softirq) * 10, steal: steal * 10, iowait: iowait * 10 };
 }
 
 function sampleCpu(nodes: ServerHandle[], pgc: Cluster, redis: number, loadgen: number | null): CpuSample {
@@ -195,7 +200,7 @@ function sampleCpu(nodes: ServerHandle[], pgc: Cluster, redis: number, loadgen: 
   } catch {
     /* exited */
   }
-  return { nodes: nodes.map((s) => cpuMs(s.pid)), postgres: clusterCpuMs(pgc), redis: cpuMs(redis), loadgen: lg, machineBusy: m.busy, machineSteal: m.steal, at: Date.now() };
+  return { nodes: nodes.map((s) => cpuMs(s.pid)), postgres: clusterCpuMs(pgc), redis: cpuMs(redis), loadgen: lg, machineBusy: m.busy, machineSteal: m.steal, machineIowait: m.iowait, at: Date.now() };
 }
 
 /** CPU-ms per 1,000 messages of each component over a window, and the share of one core each used. */
@@ -213,7 +218,7 @@ function perThousand(a: CpuSample, b: CpuSample, messages: number) {
     /**
      * Cores each used over the window; `machine` is everything busy on the machine, `others` what
      * was neither the cluster nor the load generator (other work sharing the machine), `steal` what
-     * the hypervisor took.
+     * the hypervisor took, `iowait` idle time with I/O outstanding.
      */
     coresUsed: {
       nodes: nodes.map(core),
@@ -224,6 +229,8 @@ function perThousand(a: CpuSample, b: CpuSample, messages: number) {
       others: core(Math.max(0, machine - ajuda - postgres - redis - loadgen)),
       machine: core(machine),
       steal: core(b.machineSteal - a.machineSteal),
+      /** Idle time with I/O outstanding (WAL flushes waiting on the disk show here). */
+      iowait: core(b.machineIowait - a.machineIowait),
     },
   };
 }
@@ -268,7 +275,12 @@ async function topStatements(store: PgStore, limit = 12): Promise<Statement[]> {
 
 const byName = (rs: PhaseResult[], name: string) => rs.find((r) => r.name === name)!;
 
-async function deliveryRun(n: number, o: { quick: boolean; log: (s: string) => void }, pgc: Cluster, redis: RedisHandle, redisPidNow: number) {
+/**
+ * One delivery run on `n` nodes. `cluster: false` (one node only) is the control: the same node on
+ * the same PostgreSQL without AJUDA_REDIS_URL, so what cluster mode itself costs one node shows
+ * under the same machine conditions.
+ */
+async function deliveryRun(n: number, cluster: boolean, o: { quick: boolean; log: (s: string) => void }, pgc: Cluster, redis: RedisHandle, redisPidNow: number) {
   const requesters = o.quick ? 100 : 200;
   const agentSockets = 20; // the four demo agents, five sockets (console tabs) each, as bench/delivery.ts
   const warmup = o.quick ? 2 : 3;
@@ -282,7 +294,7 @@ async function deliveryRun(n: number, o: { quick: boolean; log: (s: string) => v
   let nodes: ServerHandle[] = [];
   let stopped = false;
   try {
-    nodes = await startNodes(n, databaseUrl, redis, {}, logDir);
+    nodes = await startNodes(n, databaseUrl, cluster ? redis : null, {}, logDir);
     const s = spread(n, requesters, agentSockets);
     const job: LoadJob = {
       target: 'ajuda',
@@ -292,7 +304,8 @@ async function deliveryRun(n: number, o: { quick: boolean; log: (s: string) => v
       phases: [rate, closed],
       nodes: { urls: nodes.map((x) => x.url), requesterNode: s.requesterNode, agentNode: s.agentNode, agentOf: s.agentOf },
     };
-    o.log(`  cluster: ${n} node(s), ${requesters} requester + ${agentSockets} agent sockets, ${Math.round(s.crossFraction * 100)}% of conversations cross nodes`);
+    const label = cluster ? `${n} node${n > 1 ? 's' : ''}` : '1 node, no Redis';
+    o.log(`  cluster: ${label}, ${requesters} requester + ${agentSockets} agent sockets, ${Math.round(s.crossFraction * 100)}% of conversations cross nodes`);
     const redisBefore = await redisInfo(redis.port);
     const samples = new Map<string, CpuSample>();
     // How many transactions and rows each message costs PostgreSQL (a statement outside a
@@ -308,7 +321,7 @@ async function deliveryRun(n: number, o: { quick: boolean; log: (s: string) => v
       if (m.at === 'window-start') void stats.testing.sql('SELECT pg_stat_statements_reset()').catch(() => undefined);
       else statements.set(m.phase, topStatements(stats));
     };
-    const results = await runLoad(job, { log: (x) => o.log(`  [${n} node${n > 1 ? 's' : ''}]${x}`), onMark });
+    const results = await runLoad(job, { log: (x) => o.log(`  [${label}]${x}`), onMark });
     await Promise.all([...dbStats.values(), ...statements.values()]);
     const cpu = async (phase: string) => {
       const a = samples.get(`${phase}/window-start`);
@@ -331,6 +344,7 @@ async function deliveryRun(n: number, o: { quick: boolean; log: (s: string) => v
     stopped = true;
     return {
       nodes: n,
+      cluster,
       requesterSockets: requesters,
       agentSockets,
       crossFraction: s.crossFraction,
@@ -441,7 +455,10 @@ export async function cluster(o: { quick: boolean; log: (s: string) => void; onl
     redis = await startRedis();
     const pid = redisPid(redis.port);
     const runs = [];
-    if (o.only !== 'idle') for (const n of [1, 2, 3]) runs.push(await deliveryRun(n, o, pgc, redis, pid));
+    if (o.only !== 'idle') {
+      runs.push(await deliveryRun(1, false, o, pgc, redis, pid));
+      for (const n of [1, 2, 3]) runs.push(await deliveryRun(n, true, o, pgc, redis, pid));
+    }
     const idle = o.only !== 'delivery' ? await idleRun(o, pgc, redis) : null;
     return {
       synchronous: 'FULL' as const,

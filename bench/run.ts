@@ -118,7 +118,7 @@ function targets(r: Json) {
   const p = r.persistence ?? {};
   const pre = r.preload ?? {};
   const pg = r.backends?.pg ?? {};
-  const c3 = ((r.cluster?.runs ?? []) as Json[]).find((x) => x.nodes === 3) ?? {};
+  const c3 = ((r.cluster?.runs ?? []) as Json[]).find((x) => x.nodes === 3 && x.cluster !== false) ?? {};
   const ci = r.cluster?.idle ?? {};
   const sio = d.peers?.['socket.io+better-sqlite3'];
   const t = (name: string, target: string, value: unknown, ok: boolean | null) => ({ name, target, value: value ?? null, met: value === null || value === undefined ? null : ok });
@@ -154,7 +154,9 @@ function clusterLine(c: Json | null | undefined): string {
   if (c.error) return `failed: ${c.error}`;
   const runs = ((c.runs ?? []) as Json[]).map((x) => {
     const k = x.atRate?.cpuMsPer1000 ?? {};
-    return `${x.nodes} node${x.nodes > 1 ? 's' : ''} (${Math.round(x.crossFraction * 100)}% crossing) delivered ${x.deliveredPerSec}/s p50 ${x.p50Ms} ms p99 ${x.p99Ms} ms, CPU-ms/1000 msgs Ajuda ${(k.nodes ?? []).join(' + ')} + PostgreSQL ${k.postgres} + Redis ${k.redis}, saturation ${x.saturationPerSec}/s`;
+    const cores = x.atRate?.coresUsed ?? {};
+    const label = x.cluster === false ? '1 node without Redis (control)' : `${x.nodes} node${x.nodes > 1 ? 's' : ''} (${Math.round(x.crossFraction * 100)}% crossing)`;
+    return `${label} delivered ${x.deliveredPerSec}/s p50 ${x.p50Ms} ms p99 ${x.p99Ms} ms (late ${x.late}), CPU-ms/1000 msgs Ajuda ${(k.nodes ?? []).join(' + ')} + PostgreSQL ${k.postgres} + Redis ${k.redis}, cores: cluster ${cores.cluster}, load generator ${cores.loadgen}, other work ${cores.others}; saturation ${x.saturationPerSec}/s`;
   });
   const i = c.idle;
   return [...runs, i ? `idle ${i.connections} sockets across ${i.nodes} nodes at ${i.rssPerConnKiB} KiB each` : 'idle not run'].join('; ');
