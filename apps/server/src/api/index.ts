@@ -4,7 +4,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject, hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Services } from '../context.ts';
 import { codeOf, errorHandler, problem } from '../http/problem.ts';
-import { authenticate, rateKey, requireScope, type ApiPrincipal, type Scope } from './tokens.ts';
+import { AGENT_COOKIE } from '../http/routes.ts';
+import { authenticate, rateKey, sessionAdmin, requireScope, type ApiPrincipal, type Scope } from './tokens.ts';
 import { adminRoutes } from './v1/admin.ts';
 import { conversationRoutes } from './v1/conversations.ts';
 import { apiSchemas } from './v1/schemas.ts';
@@ -107,7 +108,9 @@ export async function publicApi(app: FastifyInstance, svc: Services, extra: ApiR
     api.addHook('preValidation', async (req: FastifyRequest, _reply: FastifyReply) => {
       const scope = req.routeOptions.config.apiScope;
       if (!scope) return;
-      req.api = await authenticate(svc, req, { operator: req.routeOptions.config.apiOperator === true });
+      const operator = req.routeOptions.config.apiOperator === true;
+      // Admin routes answer an admin's console session too (the Admin area), when no bearer is sent.
+      req.api = operator && req.headers.authorization === undefined && req.cookies[AGENT_COOKIE] ? await sessionAdmin(svc, req) : await authenticate(svc, req, { operator });
       requireScope(req.api, scope);
     });
     // Every API route: one budget per token across the API, kept by the app's rate-limit store.

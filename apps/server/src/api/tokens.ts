@@ -3,6 +3,7 @@ import type { ApiToken } from '@ajuda/db';
 import { AjudaError } from '@ajuda/protocol';
 import type { Services } from '../context.ts';
 import { randomToken, safeEqual, sha256 } from '../crypto.ts';
+import { AGENT_COOKIE } from '../http/routes.ts';
 import type { AgentPrincipal } from '../session/principal.ts';
 
 /**
@@ -38,8 +39,8 @@ export function bearerOf(req: Pick<FastifyRequest, 'headers'>): string | null {
 
 /** Who calls the API: a token acting for an agent or the system, or the operator's AJUDA_ADMIN_TOKEN. */
 export interface ApiPrincipal {
-  /** `token`: an API token; `operator`: AJUDA_ADMIN_TOKEN (admin endpoints only). */
-  kind: 'token' | 'operator';
+  /** `token`: an API token; `operator`: AJUDA_ADMIN_TOKEN; `session`: an admin's console session (both admin endpoints only). */
+  kind: 'token' | 'operator' | 'session';
   tokenId: string | null;
   tokenName: string;
   scopes: readonly string[];
@@ -54,6 +55,23 @@ export interface ApiPrincipal {
 /** The system's stand-in principal: sees every queue (as a lead would), is no agent (never assigned, a reply takes nothing). */
 export function systemPrincipal(name: string, sessionHash: string): AgentPrincipal {
   return { kind: 'agent', agentId: 'system', name, role: 'lead', languages: [], teams: [], sessionHash };
+}
+
+/**
+ * An admin signed in to the console (the `ajuda_agent` cookie, SameSite=Strict), on admin routes
+ * sent without a bearer — as the Admin area's other routes accept it. A session of a non-admin is
+ * `forbidden` (403); no session, or an ended or expired one, `auth_failed`.
+ */
+export async function sessionAdmin(svc: Services, req: Pick<FastifyRequest, 'cookies'>): Promise<ApiPrincipal> {
+  const cookie = req.cookies[AGENT_COOKIE];
+  if (!cookie) throw new AjudaError('auth_failed', 'send Authorization: Bearer <token>');
+  const s = await svc.store.findSession(sha256(cookie));
+  if (!s || s.endedAt || new Date(s.expiresAt) <= svc.clock.now()) throw new AjudaError('auth_failed');
+  const a = await svc.store.getAgent(s.agentId);
+  if (!a || a.disabled) throw new AjudaError('auth_failed');
+  if (a.role !== 'admin') throw new AjudaError('forbidden', 'administrators only');
+  const as: AgentPrincipal = { kind: 'agent', agentId: a.id, name: a.name, role: a.role, languages: a.languages as AgentPrincipal['languages'], teams: a.teams, sessionHash: sha256(cookie) };
+  return { kind: 'session', tokenId: null, tokenName: a.name, scopes: ['admin'], as, system: false, actor: `agent:${a.id}` };
 }
 
 /**
