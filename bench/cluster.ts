@@ -80,16 +80,16 @@ export function countLogLines(text: string, into: Record<string, number> = {}): 
   return into;
 }
 
-/** One node's warn/error lines (BENCH_SERVER_LOG), counted, with the first error lines as written (for the report). */
-function nodeLog(file: string): { counts: Record<string, number>; errorSamples: string[] } {
-  if (!existsSync(file)) return { counts: {}, errorSamples: [] };
+/**
+ * One node's warn/error lines (BENCH_SERVER_LOG), counted, with the first error lines as written
+ * and when each error came relative to the node being told to stop (SIGTERM at `stopAt`).
+ */
+function nodeLog(file: string, stopAt: number): { counts: Record<string, number>; errorsMsAfterStop: number[]; errorSamples: string[] } {
+  if (!existsSync(file)) return { counts: {}, errorsMsAfterStop: [], errorSamples: [] };
   const text = readFileSync(file, 'utf8');
-  const errorSamples = text
-    .split('\n')
-    .filter((l) => /"level":(5|6)\d/.test(l))
-    .slice(0, 3)
-    .map((l) => l.slice(0, 1500));
-  return { counts: countLogLines(text), errorSamples };
+  const errors = text.split('\n').filter((l) => /"level":(5|6)\d/.test(l));
+  const at = (l: string) => Number(/"time":(\d+)/.exec(l)?.[1]) - stopAt;
+  return { counts: countLogLines(text), errorsMsAfterStop: errors.map(at).slice(0, 20), errorSamples: errors.slice(0, 3).map((l) => l.slice(0, 1500)) };
 }
 
 /** Counters of redis-server's INFO (connections received, commands, pub/sub messages), read with one raw command. */
@@ -340,6 +340,7 @@ async function deliveryRun(n: number, cluster: boolean, o: { quick: boolean; log
     const atRate = await cpu('rate');
     const atSaturation = await cpu('saturation');
     const redisAfter = await redisInfo(redis.port);
+    const stopAt = Date.now();
     await Promise.all(nodes.map((x) => x.stop()));
     stopped = true;
     return {
@@ -364,7 +365,7 @@ async function deliveryRun(n: number, cluster: boolean, o: { quick: boolean; log
       /** Over the whole run (setup, both phases): connections Redis accepted (the nodes' two links each, plus reconnects), hints published. */
       redis: { connectionsReceived: (redisAfter.total_connections_received ?? 0) - (redisBefore.total_connections_received ?? 0), commands: (redisAfter.total_commands_processed ?? 0) - (redisBefore.total_commands_processed ?? 0) },
       /** The nodes' warn and error lines (loss detected, catch-ups, bus unhealthy…), by message. */
-      serverLog: nodes.map((_, k) => nodeLog(join(logDir, `n${k + 1}.log`))),
+      serverLog: nodes.map((_, k) => nodeLog(join(logDir, `n${k + 1}.log`), stopAt)),
       phases: results,
     };
   } finally {
