@@ -19,7 +19,7 @@ export interface ConsoleContext {
   navigate(route: Route): void;
 }
 
-export type AdminTab = 'agents' | 'teams' | 'canned' | 'sla' | 'realms';
+export type AdminTab = 'agents' | 'teams' | 'canned' | 'sla' | 'realms' | 'tokens' | 'webhooks';
 export type Route = { view: 'inbox'; conversationId: string | null } | { view: 'leads' } | { view: 'admin'; tab: AdminTab };
 
 export const Ctx = createContext<ConsoleContext | null>(null);
@@ -33,7 +33,7 @@ export function useConsole(): ConsoleContext {
 export function parseRoute(hash: string): Route {
   const h = hash.replace(/^#\/?/, '');
   if (h === 'leads') return { view: 'leads' };
-  const admin = /^admin(?:\/(agents|teams|canned|sla|realms))?$/.exec(h);
+  const admin = /^admin(?:\/(agents|teams|canned|sla|realms|tokens|webhooks))?$/.exec(h);
   if (admin) return { view: 'admin', tab: (admin[1] as AdminTab | undefined) ?? 'agents' };
   const m = /^inbox\/([\w.-]{1,64})$/.exec(h);
   return { view: 'inbox', conversationId: m ? decodeURIComponent(m[1]!) : null };

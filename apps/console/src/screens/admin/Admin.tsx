@@ -2,10 +2,12 @@ import { useConsole, type AdminTab } from '../../context.ts';
 import { AgentsPanel } from './Agents.tsx';
 import { CannedPanel, RealmsPanel, SlaPanel, TeamsPanel } from './Settings.tsx';
 import { adminTabs } from './tabs.ts';
+import { TokensPanel } from './Tokens.tsx';
+import { WebhooksPanel } from './Webhooks.tsx';
 import './admin.css';
 
 
-/** The Admin area: agents, teams, canned replies, SLA tiers and the realm directory (admins); a lead's teams. */
+/** The Admin area: agents, teams, canned replies, SLA tiers, the realm directory, API tokens and webhooks (admins); a lead's teams. */
 export function Admin({ tab }: { tab: AdminTab }) {
   const { t, me, navigate } = useConsole();
   const tabs = adminTabs(me.role);
@@ -31,7 +33,7 @@ export function Admin({ tab }: { tab: AdminTab }) {
           ))}
         </nav>
       ) : null}
-      {current === 'agents' ? <AgentsPanel /> : current === 'teams' ? <TeamsPanel /> : current === 'canned' ? <CannedPanel /> : current === 'sla' ? <SlaPanel /> : <RealmsPanel />}
+      {current === 'agents' ? <AgentsPanel /> : current === 'teams' ? <TeamsPanel /> : current === 'canned' ? <CannedPanel /> : current === 'sla' ? <SlaPanel /> : current === 'realms' ? <RealmsPanel /> : current === 'tokens' ? <TokensPanel /> : <WebhooksPanel />}
     </main>
   );
 }
