@@ -1,8 +1,8 @@
 import type { Translate } from '@ajuda/i18n';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-/** A secret (an API token, a webhook signing secret) shown once to the administrator, with a copy button. */
-export function SecretBox({ t, text, label, secret, onDone }: { t: Translate; text: string; label: string; secret: string; onDone(): void }) {
+/** A secret (an API token, a webhook signing secret, a set-password link) shown once to the administrator, with a copy button. */
+export function SecretBox({ t, text, label, secret, copyLabel, onDone }: { t: Translate; text: string; label: string; secret: string; copyLabel?: string; onDone(): void }) {
   const [copied, setCopied] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
@@ -27,7 +27,7 @@ export function SecretBox({ t, text, label, secret, onDone }: { t: Translate; te
       </label>
       <div class="row-actions">
         <button type="button" class="btn btn--primary btn--small" onClick={copy}>
-          {copied ? t('admin.copied') : t('admin.copySecret')}
+          {copied ? t('admin.copied') : (copyLabel ?? t('admin.copySecret'))}
         </button>
         <button type="button" class="btn btn--small" onClick={onDone}>
           {t('common.dismiss')}

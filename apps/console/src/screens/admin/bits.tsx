@@ -1,6 +1,7 @@
 import type { Translate } from '@ajuda/i18n';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Link, Result } from './api.ts';
+import { SecretBox } from './Secret.tsx';
 
 /** A list loaded from the admin API, reloaded after each change. */
 export function useLoad<T>(load: () => Promise<Result<T>>): { data: T | null; error: { code: string; detail: string } | null; reload(): Promise<void> } {
@@ -58,35 +59,5 @@ export function useChange() {
 
 /** A one-time set-password link, shown once to the administrator, with a copy button. */
 export function LinkBox({ t, text, link, onDone }: { t: Translate; text: string; link: Link; onDone(): void }) {
-  const [copied, setCopied] = useState(false);
-  const input = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    input.current?.focus();
-    input.current?.select();
-  }, [link.link]);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(link.link);
-      setCopied(true);
-    } catch {
-      input.current?.select();
-    }
-  };
-  return (
-    <div class="admin-link" role="status">
-      <p>{text}</p>
-      <label class="field">
-        <span>{t('admin.agents.link.label')}</span>
-        <input ref={input} readOnly value={link.link} onFocus={(e) => e.currentTarget.select()} />
-      </label>
-      <div class="row-actions">
-        <button type="button" class="btn btn--primary btn--small" onClick={copy}>
-          {copied ? t('admin.copied') : t('admin.copy')}
-        </button>
-        <button type="button" class="btn btn--small" onClick={onDone}>
-          {t('common.dismiss')}
-        </button>
-      </div>
-    </div>
-  );
+  return <SecretBox t={t} text={text} label={t('admin.agents.link.label')} secret={link.link} copyLabel={t('admin.copy')} onDone={onDone} />;
 }
