@@ -206,7 +206,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await leader.close();
     await cluster?.close();
     gateway.close();
-    svc.close();
+    await svc.close();
     await store.close();
   });
   // Outgoing webhooks. Started last, so that its onClose (hooks run last-added first) writes what it

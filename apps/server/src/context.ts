@@ -78,8 +78,8 @@ export class Services {
     if (c) to.reply(AgentConversationUpdated, { type: 'agent.conversation.updated', ref, conversation: await this.views.agentView(c) });
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.slaTiers.close();
-    this.fanout.close();
+    await this.fanout.close();
   }
 }

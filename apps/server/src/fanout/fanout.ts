@@ -36,6 +36,9 @@ export class Fanout {
   private readonly dirty = new Set<string>();
   private readonly dirtyActivity = new Set<string>();
   private flushTimer: NodeJS.Timeout | null = null;
+  /** The inbox flush under way, awaited by close(). */
+  private flushing: Promise<void> | null = null;
+  private closed = false;
   /** Realm topics a session joined (left with the session). */
   private readonly realms = new WeakMap<SessionState, Set<string>>();
   /** Owner reads in flight, per conversation (see messageCreated). */
@@ -398,7 +401,13 @@ export class Fanout {
   markDirty(id: string, kind: 'state' | 'activity' = 'state'): void {
     if (kind === 'state') this.dirty.add(id);
     else if (!this.dirty.has(id)) this.dirtyActivity.add(id);
-    if (!this.flushTimer) this.flushTimer = setTimeout(() => this.later(this.flushInbox()), 250);
+    if (this.closed || this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      const run = this.flushInbox().catch(this.onError);
+      this.flushing = run.finally(() => {
+        if (this.flushing === run) this.flushing = null;
+      });
+    }, 250);
   }
 
   /** Send inbox rows to every agent socket that may see them; removals to those that no longer may. */
@@ -432,9 +441,12 @@ export class Fanout {
     }
   }
 
-  close(): void {
+  /** Stop: no more inbox flushes, and the one under way (if any) has finished before the store closes. */
+  async close(): Promise<void> {
+    this.closed = true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
+    await this.flushing;
   }
 }
 
