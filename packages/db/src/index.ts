@@ -4,6 +4,7 @@ export * from './writer.ts';
 export * from './repo.ts';
 export * from './seed.ts';
 export * from './store.ts';
+export * from './search-text.ts';
 export * from './api-store.ts';
 export * from './admin-store.ts';
 export { SqliteStore, openStore } from './sqlite-store.ts';
