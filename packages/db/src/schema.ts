@@ -316,3 +316,57 @@ export const webhookAttempts = sqliteTable('webhook_attempts', {
   error: text('error'),
   durationMs: integer('duration_ms').notNull().default(0),
 }, (t) => [index('webhook_attempts_outbox').on(t.outboxId), index('webhook_attempts_endpoint').on(t.endpointId, t.at)]);
+
+/**
+ * Each agent's alert preferences (which events raise a desktop notification, a sound, the tab badge;
+ * the sound and its volume; the reminder for an unassigned P1/P2), as the JSON the server validated.
+ */
+export const alertPrefs = sqliteTable('alert_prefs', {
+  agentId: text('agent_id').primaryKey().references(() => agents.id),
+  prefs: text('prefs').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/**
+ * Email continuity: one row per conversation whose requester gave (or was given, by an identity
+ * token) an address. A typed address is usable once its code is confirmed; only the code's SHA-256
+ * is kept. `notified_seq` is the last agent message already emailed (never emailed twice).
+ */
+export const emailContacts = sqliteTable('email_contacts', {
+  conversationId: text('conversation_id').primaryKey(),
+  address: text('address'),
+  /** `identity` (the token's email claim) or `typed` (a visitor's, confirmed with a code). */
+  source: text('source', { enum: ['identity', 'typed'] }).notNull(),
+  verifiedAt: text('verified_at'),
+  codeHash: text('code_hash'),
+  codeExpiresAt: text('code_expires_at'),
+  codeAttempts: integer('code_attempts').notNull().default(0),
+  notifiedSeq: integer('notified_seq').notNull().default(0),
+  /** The Message-ID of the last email sent for this conversation (In-Reply-To of the next). */
+  lastMessageId: text('last_message_id'),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** Email jobs (notifications, codes, transcripts, answers to escalation mail): durable, claimed with a lease, retried. */
+export const emailOutbox = sqliteTable('email_outbox', {
+  id: text('id').primaryKey(),
+  kind: text('kind', { enum: ['notify', 'code', 'transcript', 'answer'] }).notNull(),
+  conversationId: text('conversation_id'),
+  payload: text('payload').notNull(),
+  createdAt: text('created_at').notNull(),
+  status: text('status', { enum: ['pending', 'sent', 'skipped', 'failed'] }).notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: text('next_attempt_at').notNull(),
+  claimedBy: text('claimed_by'),
+  claimedUntil: text('claimed_until'),
+  lastError: text('last_error'),
+  sentAt: text('sent_at'),
+}, (t) => [index('email_outbox_due').on(t.status, t.nextAttemptAt), index('email_outbox_conv').on(t.conversationId, t.kind, t.status)]);
+
+/** Inbound mail already handled, by Message-ID (a relay or provider delivering twice writes once). */
+export const emailInbound = sqliteTable('email_inbound', {
+  messageId: text('message_id').primaryKey(),
+  kind: text('kind').notNull(),
+  conversationId: text('conversation_id'),
+  receivedAt: text('received_at').notNull(),
+});
