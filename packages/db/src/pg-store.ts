@@ -827,6 +827,17 @@ export class PgStore implements Store {
     };
   })();
   // ── cluster ──
+  async alertPrefs(agentId: string) {
+    const r = await this.one('SELECT prefs, updated_at FROM alert_prefs WHERE agent_id = $1', [agentId]);
+    return r ? { prefs: JSON.parse(r.prefs as string) as Record<string, unknown>, updatedAt: r.updated_at as string } : undefined;
+  }
+  saveAlertPrefs(agentId: string, prefs: Record<string, unknown>, at: string) {
+    return this.exec(
+      `INSERT INTO alert_prefs (agent_id, prefs, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (agent_id) DO UPDATE SET prefs = excluded.prefs, updated_at = excluded.updated_at`,
+      [agentId, JSON.stringify(prefs), at],
+    );
+  }
   heartbeatNode(nodeId: string, agentIds: readonly string[], at: string, forgetBefore: string) {
     return this.tx(async (c) => {
       await c.query(prepared('DELETE FROM nodes WHERE heartbeat_at < $1 AND id <> $2', [forgetBefore, nodeId]));

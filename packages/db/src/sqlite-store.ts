@@ -550,6 +550,19 @@ export class SqliteStore implements Store {
   }
 
   // ── cluster ──
+  alertPrefs(agentId: string) {
+    return this.read(() => {
+      const r = this.db.sqlite.prepare('SELECT prefs, updated_at FROM alert_prefs WHERE agent_id = ?').get(agentId) as { prefs: string; updated_at: string } | undefined;
+      return r ? { prefs: JSON.parse(r.prefs) as Record<string, unknown>, updatedAt: r.updated_at } : undefined;
+    });
+  }
+  saveAlertPrefs(agentId: string, prefs: Record<string, unknown>, at: string) {
+    return this.write(() => {
+      this.db.sqlite
+        .prepare('INSERT INTO alert_prefs (agent_id, prefs, updated_at) VALUES (?, ?, ?) ON CONFLICT (agent_id) DO UPDATE SET prefs = excluded.prefs, updated_at = excluded.updated_at')
+        .run(agentId, JSON.stringify(prefs), at);
+    });
+  }
   heartbeatNode(nodeId: string, agentIds: readonly string[], at: string, forgetBefore: string) {
     return this.write(() => {
       this.db.sqlite.prepare('DELETE FROM nodes WHERE heartbeat_at < ? AND id <> ?').run(forgetBefore, nodeId);

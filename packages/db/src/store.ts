@@ -46,6 +46,8 @@ export type Audit = Omit<typeof schema.auditLog.$inferSelect, 'detail'> & { deta
 export type Contract = { realmId: string; realmName: string; emailDomains: string[]; active: boolean };
 export type AgentSession = { agentId: string; expiresAt: string; endedAt: string | null };
 export type Visitor = { id: string; forgottenAt: string | null };
+/** An agent's alert preferences: the JSON object the server validated, and when it was saved. */
+export type AlertPrefsRow = { prefs: Record<string, unknown>; updatedAt: string };
 
 /** The row types the server uses (the same as above, by the names it has always used). */
 export type ConversationRow = Conversation;
@@ -323,6 +325,12 @@ export interface Store {
   startAgentSession(tokenHash: string, agentId: string, at: string, expiresAt: string, audit: AuditEntry): Promise<void>;
   endSession(tokenHash: string, at: string): Promise<void>;
   audit(entry: AuditEntry & { conversationId: string | null; realmId: string | null; at: string }): Promise<void>;
+
+  // ── agents' alert preferences ──
+  /** An agent's alert preferences as last saved (the JSON the server validated), or undefined if never saved. */
+  alertPrefs(agentId: string): Promise<AlertPrefsRow | undefined>;
+  /** Save an agent's alert preferences whole (insert, or replace what was there). */
+  saveAlertPrefs(agentId: string, prefs: Record<string, unknown>, at: string): Promise<void>;
 
   // ── cluster: presence and leadership ──
   /**

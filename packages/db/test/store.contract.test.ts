@@ -351,6 +351,23 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await s.forgetNode('n1');
       expect(await by(iso(-1))).toEqual({});
     });
+
+    it("alert preferences: none until saved; a save replaces the whole object for that agent only; an unknown agent is refused", async () => {
+      const s = await fresh();
+      const agent = (id: string) => ({ id, email: `${id}@x.test`, name: id, passwordHash: 'h', role: 'agent' as const, languages: ['en'], teams: [], available: true, disabled: false });
+      await s.upsertAgent(agent('a1'));
+      await s.upsertAgent(agent('a2'));
+      expect(await s.alertPrefs('a1')).toBeUndefined();
+      const first = { events: { message: { desktop: true, sound: false, badge: true } }, sound: 'chime', volume: 40 };
+      await s.saveAlertPrefs('a1', first, iso(0));
+      expect(await s.alertPrefs('a1')).toEqual({ prefs: first, updatedAt: iso(0) });
+      const second = { sound: 'bell', volume: 0, reminder: { everySec: 60, times: 3 } };
+      await s.saveAlertPrefs('a1', second, iso(1000));
+      expect(await s.alertPrefs('a1')).toEqual({ prefs: second, updatedAt: iso(1000) });
+      expect(await s.alertPrefs('a2')).toBeUndefined();
+      await expect(s.saveAlertPrefs('nobody', first, iso(2000))).rejects.toThrow();
+      expect(await s.alertPrefs('nobody')).toBeUndefined();
+    });
   });
 }
 
