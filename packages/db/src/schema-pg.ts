@@ -371,3 +371,20 @@ export const emailInbound = pgTable('email_inbound', {
   conversationId: text('conversation_id'),
   receivedAt: text('received_at').notNull(),
 });
+
+/** What happened to each conversation, for reports (see schema.ts). Append-only (triggers in the migration). */
+export const conversationEvents = pgTable('conversation_events', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  conversationId: text('conversation_id').notNull(),
+  at: text('at').notNull(),
+  kind: text('kind', {
+    enum: ['queued', 'assigned', 'first_agent_reply', 'agent_reply', 'requester_message', 'resolved', 'reopened', 'escalated', 'sla_breach', 'feedback'],
+  }).notNull(),
+  actor: text('actor'),
+  priority: text('priority', { enum: ['P1', 'P2', 'P3', 'P4'] }),
+  language: text('language', { enum: ['pt', 'en', 'es'] }).notNull(),
+  queue: text('queue', { enum: ['support', 'project', 'leads'] }).notNull(),
+  team: text('team'),
+  requestType: text('request_type').notNull(),
+  detail: text('detail').notNull().default('{}'),
+}, (t) => [index('conversation_events_at').on(t.at), index('conversation_events_conv').on(t.conversationId, t.id)]);

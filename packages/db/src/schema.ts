@@ -370,3 +370,27 @@ export const emailInbound = sqliteTable('email_inbound', {
   conversationId: text('conversation_id'),
   receivedAt: text('received_at').notNull(),
 });
+
+/**
+ * What happened to each conversation, one row per event, for reports (docs/reports.md). Append-only
+ * (UPDATE and DELETE are refused by triggers in the migration); each row is written in the same
+ * transaction as the change it records. The conversation's priority, language, queue, team and
+ * request type are copied as they were at that moment, so a figure is filtered by what was true then.
+ */
+export const conversationEvents = sqliteTable('conversation_events', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  conversationId: text('conversation_id').notNull(),
+  at: text('at').notNull(),
+  kind: text('kind', {
+    enum: ['queued', 'assigned', 'first_agent_reply', 'agent_reply', 'requester_message', 'resolved', 'reopened', 'escalated', 'sla_breach', 'feedback'],
+  }).notNull(),
+  /** `agent:<id>`, `requester` or `system`; null when no one in particular. */
+  actor: text('actor'),
+  priority: text('priority', { enum: ['P1', 'P2', 'P3', 'P4'] }),
+  language: text('language', { enum: ['pt', 'en', 'es'] }).notNull(),
+  queue: text('queue', { enum: ['support', 'project', 'leads'] }).notNull(),
+  team: text('team'),
+  requestType: text('request_type').notNull(),
+  /** JSON: `{ clock }` for an SLA breach, `{ answered }` for feedback. */
+  detail: text('detail').notNull().default('{}'),
+}, (t) => [index('conversation_events_at').on(t.at), index('conversation_events_conv').on(t.conversationId, t.id)]);
