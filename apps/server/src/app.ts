@@ -20,6 +20,7 @@ import { AGENT_COOKIE, httpRoutes } from './http/routes.ts';
 import { publicApi } from './api/index.ts';
 import { startWebhooks, Webhooks, webhookRoutes } from './webhooks/index.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { alertRoutes } from './alerts/routes.ts';
 import { clientErrorHandler, errorHandler, problem } from './http/problem.ts';
 import { loggerOptions, observe } from './observability/index.ts';
 
@@ -133,6 +134,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await httpRoutes(app, svc, gateway);
   // Administration: agents, teams, canned replies, SLA tiers, the realm directory (admin/routes.ts).
   await adminRoutes(app, svc);
+  // Each agent's alert preferences (alerts/routes.ts).
+  await alertRoutes(app, svc);
   // The public REST API (/api/v1, its OpenAPI document and /api/docs).
   const webhooks = new Webhooks(svc, config.cluster?.nodeId ?? 'local');
   await publicApi(app, svc, [webhookRoutes(svc, webhooks)]);

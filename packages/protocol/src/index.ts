@@ -4,3 +4,4 @@ export * from './intake.ts';
 export * from './views.ts';
 export * from './frames.ts';
 export * from './bridge.ts';
+export * from './alerts.ts';
