@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiStoreContract } from './api-store.contract.ts';
+import { emailStoreContract } from './email-store.contract.ts';
 import { adminStoreContract } from './admin-store.contract.ts';
 import { openTestStore, StoreConflict, type Conversation, type Decide, type Effects, type Expect, type NewConversation, type Store } from '../src/index.ts';
 
@@ -377,3 +378,4 @@ if (backend !== 'sqlite' && backend !== 'pg') throw new Error(`no store backend 
 storeContract(backend, () => openTestStore());
 apiStoreContract(backend, () => openTestStore());
 adminStoreContract(backend, () => openTestStore());
+emailStoreContract(backend, () => openTestStore());
