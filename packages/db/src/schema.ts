@@ -394,3 +394,38 @@ export const conversationEvents = sqliteTable('conversation_events', {
   /** JSON: `{ clock }` for an SLA breach, `{ answered }` for feedback. */
   detail: text('detail').notNull().default('{}'),
 }, (t) => [index('conversation_events_at').on(t.at), index('conversation_events_conv').on(t.conversationId, t.id)]);
+
+/**
+ * Help-centre articles (Markdown; `html` is the server's sanitised rendering, `plain` its text for
+ * search). Translations share a slug. Searched through `articles_fts` (a custom migration).
+ */
+export const articles = sqliteTable('articles', {
+  id: text('id').primaryKey(),
+  slug: text('slug').notNull(),
+  language: text('language', { enum: ['pt', 'en', 'es'] }).notNull(),
+  title: text('title').notNull(),
+  body: text('body').notNull(),
+  html: text('html').notNull(),
+  plain: text('plain').notNull(),
+  audience: text('audience', { enum: ['public', 'authenticated', 'contract'] }).notNull(),
+  requestTypes: text('request_types').notNull().default('[]'),
+  tags: text('tags').notNull().default('[]'),
+  position: integer('position').notNull().default(0),
+  status: text('status', { enum: ['draft', 'published'] }).notNull().default('draft'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  updatedBy: text('updated_by').notNull(),
+  publishedAt: text('published_at'),
+}, (t) => [uniqueIndex('articles_slug_language').on(t.slug, t.language), index('articles_status_language').on(t.status, t.language)]);
+
+/** The help centre's use per day, channel and language: counts only, never a query. */
+export const articleStats = sqliteTable('article_stats', {
+  day: text('day').notNull(),
+  channel: text('channel').notNull(),
+  language: text('language').notNull(),
+  searches: integer('searches').notNull().default(0),
+  suggested: integer('suggested').notNull().default(0),
+  opened: integer('opened').notNull().default(0),
+  answered: integer('answered').notNull().default(0),
+  continued: integer('continued').notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.day, t.channel, t.language] })]);
