@@ -7,6 +7,7 @@ export * from './store.ts';
 export * from './search-text.ts';
 export * from './api-store.ts';
 export * from './admin-store.ts';
+export * from './article-store.ts';
 export * from './email-store.ts';
 export { SqliteStore, openStore } from './sqlite-store.ts';
 export { createStore, isPostgresUrl, openTestStore, type StoreOptions, type TestStore } from './test-store.ts';

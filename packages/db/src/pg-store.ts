@@ -8,6 +8,7 @@ import type { RealmSeed } from './repo.ts';
 import { PgApi } from './api-pg.ts';
 import { PgEmail } from './email-pg.ts';
 import { pgAdmin } from './admin-pg.ts';
+import { pgArticles } from './article-pg.ts';
 import * as t from './schema-pg.ts';
 import {
   StoreBusy,
@@ -241,6 +242,7 @@ export class PgStore implements Store {
   readonly api: PgApi = new PgApi({ rows: (sql, values) => this.rows(sql, values), tx: (fn) => this.tx(fn), getConversations: (ids) => this.getConversations(ids) });
   readonly webhooks: PgApi = this.api;
   readonly admin = pgAdmin((fn) => this.tx(fn), (sql, values) => this.rows(sql, values));
+  readonly articles = pgArticles((fn) => this.tx(fn), (sql, values) => this.rows(sql, values));
   /** Email continuity's contacts, outbox and inbound Message-IDs (email-pg.ts). */
   readonly email: PgEmail = new PgEmail({ rows: (sql, values) => this.rows(sql, values), tx: (fn) => this.tx(fn) });
   private closed = false;

@@ -37,6 +37,7 @@ import { SqliteApi } from './api-sqlite.ts';
 import { SqliteEmail } from './email-sqlite.ts';
 import { sqliteAdmin } from './admin-sqlite.ts';
 import type { AdminStore } from './admin-store.ts';
+import { sqliteArticles } from './article-sqlite.ts';
 import { GroupWriter, type WriteOptions } from './writer.ts';
 
 /**
@@ -183,6 +184,7 @@ export class SqliteStore implements Store {
   readonly api: SqliteApi;
   readonly webhooks: SqliteApi;
   readonly admin: AdminStore = sqliteAdmin(() => this.db.sqlite, (fn) => this.write(fn), (fn) => this.read(fn));
+  readonly articles = sqliteArticles(() => this.db.sqlite, (fn) => this.write(fn), (fn) => this.read(fn));
   /** Email continuity's contacts, outbox and inbound Message-IDs (email-sqlite.ts). */
   readonly email: SqliteEmail = new SqliteEmail({ sqlite: () => this.db.sqlite, write: (run) => this.write(run), read: (run) => this.read(run) });
 

@@ -2,6 +2,7 @@ import type * as schema from './schema.ts';
 import type { RealmSeed } from './repo.ts';
 import type { ApiStore, WebhookStore } from './api-store.ts';
 import type { AdminStore } from './admin-store.ts';
+import type { ArticleStore } from './article-store.ts';
 import type { EmailStore } from './email-store.ts';
 
 /**
@@ -357,6 +358,8 @@ export interface Store {
   readonly webhooks: WebhookStore;
   /** Administration: teams, agents' accounts and set-password links, canned replies, SLA tiers, one realm at a time. */
   readonly admin: AdminStore;
+  /** The help centre: articles, their search and the daily counters of its use (article-store.ts). */
+  readonly articles: ArticleStore;
   /** Email continuity: each conversation's address and code, the email outbox, inbound Message-IDs (email-store.ts). */
   readonly email: EmailStore;
 
