@@ -9,6 +9,20 @@ import pt from '@ajuda/i18n/console/pt';
  */
 export const CATALOGS: Readonly<Record<Locale, Catalog>> = { pt, en, es };
 
+/**
+ * Add a lazy chunk's texts to the three catalogs (the Admin area, the alert preferences): a screen's
+ * module calls it when it loads, before it renders, so the entry bundle carries only the texts of
+ * what it shows itself. Keys already there are kept.
+ *
+ * @example addTexts({ pt, en, es })
+ */
+export function addTexts(more: Readonly<Record<Locale, Catalog>>): void {
+  for (const l of ['pt', 'en', 'es'] as const) {
+    const c = CATALOGS[l] as Record<string, string>;
+    for (const k in more[l]) if (!Object.hasOwn(c, k)) c[k] = more[l][k]!;
+  }
+}
+
 /** Locale tags for Intl formatting. */
 export const INTL_TAG: Readonly<Record<Locale, string>> = { pt: 'pt-BR', en: 'en', es: 'es' };
 

@@ -1,3 +1,4 @@
+import './texts.ts';
 import { useConsole, type AdminTab } from '../../context.ts';
 import { AgentsPanel } from './Agents.tsx';
 import { CannedPanel, RealmsPanel, SlaPanel, TeamsPanel } from './Settings.tsx';

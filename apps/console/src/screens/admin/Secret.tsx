@@ -1,3 +1,4 @@
+import './texts.ts';
 import type { Translate } from '@ajuda/i18n';
 import { useEffect, useRef, useState } from 'preact/hooks';
 

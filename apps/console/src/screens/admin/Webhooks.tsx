@@ -1,3 +1,4 @@
+import './texts.ts';
 import { useState } from 'preact/hooks';
 import { useConsole } from '../../context.ts';
 import { fmtDateTime } from '../../ui/format.ts';

@@ -1,3 +1,4 @@
+import './texts.ts';
 import type { Translate } from '@ajuda/i18n';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Link, Result } from './api.ts';
