@@ -13,3 +13,4 @@ export * from './access.ts';
 export * from './feedback.ts';
 export * from './intake.ts';
 export * from './admin.ts';
+export * from './articles.ts';
