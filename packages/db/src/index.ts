@@ -5,6 +5,7 @@ export * from './repo.ts';
 export * from './seed.ts';
 export * from './store.ts';
 export * from './search-text.ts';
+export * from './insights.ts';
 export * from './api-store.ts';
 export * from './admin-store.ts';
 export * from './article-store.ts';

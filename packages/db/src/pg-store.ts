@@ -10,6 +10,8 @@ import { PgEmail } from './email-pg.ts';
 import { pgAdmin } from './admin-pg.ts';
 import { pgArticles } from './article-pg.ts';
 import * as t from './schema-pg.ts';
+import { backfillSearch, events as readEvents, indexConversation, searchable, searchIds, writeEvents } from './insights-pg.ts';
+import { breachEvent, changeEvents, messageEvents, type SearchQuery } from './insights.ts';
 import {
   StoreBusy,
   StoreConflict,
@@ -218,6 +220,20 @@ const BUMP = `UPDATE conversations SET last_seq = last_seq + 1,
     last_agent_reply_at = CASE WHEN $2 = 'agent' THEN $3 ELSE last_agent_reply_at END,
     first_agent_reply_at = CASE WHEN $2 = 'agent' THEN COALESCE(first_agent_reply_at, $3) ELSE first_agent_reply_at END`;
 /**
+ * A message's rows for search and reports, in the same statement: its folded text ($12, null for a
+ * system line) in message_search, and its events (a requester's or an agent's text; the first agent
+ * reply of the conversation too) in conversation_events, with the conversation's dimensions as bumped.
+ */
+const APPEND_INDEX = `, idx AS (
+    INSERT INTO message_search (conversation_id, seq, tsv) SELECT $1, seq, to_tsvector('simple', $12::text) FROM ins WHERE $12::text IS NOT NULL
+  ), ev AS (
+    INSERT INTO conversation_events (conversation_id, at, kind, actor, priority, language, queue, team, request_type)
+    SELECT $1, $3, k.kind, $4, b.priority, b.language, b.queue, b.team, b.request_type
+    FROM bump b CROSS JOIN LATERAL unnest(CASE WHEN $2 = 'requester' THEN ARRAY['requester_message']
+      WHEN b.old_first IS NULL THEN ARRAY['first_agent_reply', 'agent_reply'] ELSE ARRAY['agent_reply'] END) WITH ORDINALITY AS k(kind, n)
+    WHERE $2::text IS NOT NULL ORDER BY k.n
+  )`;
+/**
  * Append in one statement: a stored message with the same (conversation, sender, clientMsgId)
  * is returned as it is (`duplicate`); otherwise the seq is bumped under the row lock and the
  * message inserted. $4 sender, $5 sender_name, $6 kind, $7 body, $8 i18n_key, $9 params, $10 client_msg_id,
@@ -226,11 +242,13 @@ const BUMP = `UPDATE conversations SET last_seq = last_seq + 1,
 const APPEND = `WITH dup AS (
     SELECT ${MSG} FROM messages WHERE $10::text IS NOT NULL AND conversation_id = $1 AND sender = $4 AND client_msg_id = $10
   ), bump AS (
-    ${BUMP} WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM dup) AND ($11::text IS NULL OR status = $11) RETURNING last_seq
+    ${BUMP} FROM (SELECT first_agent_reply_at AS old_first FROM conversations WHERE id = $1) o
+    WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM dup) AND ($11::text IS NULL OR status = $11)
+    RETURNING last_seq, priority, language, queue, team, request_type, o.old_first
   ), ins AS (
     INSERT INTO messages (conversation_id, seq, sender, sender_name, kind, body, i18n_key, params, client_msg_id, created_at)
     SELECT $1, last_seq, $4, $5, $6, $7, $8, $9, $10, $3 FROM bump RETURNING ${MSG}
-  )
+  )${APPEND_INDEX}
   SELECT false AS duplicate, * FROM ins UNION ALL SELECT true AS duplicate, * FROM dup`;
 
 export class PgStore implements Store {
@@ -266,6 +284,8 @@ export class PgStore implements Store {
     pool.on('error', (err) => opts.onError?.(err));
     const store = new PgStore(pool, opts);
     await store.ping();
+    // Rows written before the search tables existed get their search rows (nothing to do after the first time).
+    if (opts.migrate !== false) await backfillSearch(pool);
     return store;
   }
 
@@ -383,7 +403,7 @@ export class PgStore implements Store {
   }
 
   private async insertMessage(c: Q, m: { conversationId: string; sender: string; senderName: string | null; kind: Message['kind']; body: string; i18nKey: string | null; params: string | null; clientMsgId: string | null; at: string }, who: MessageInput['who'], expectStatus: Conversation['status'] | null = null): Promise<{ message: Message; duplicate: boolean }> {
-    const r = (await c.query(prepared(APPEND, [m.conversationId, who, m.at, m.sender, m.senderName, m.kind, m.body, m.i18nKey, m.params, m.clientMsgId, expectStatus]))).rows[0] as Raw | undefined;
+    const r = (await c.query(prepared(APPEND, [m.conversationId, who, m.at, m.sender, m.senderName, m.kind, m.body, m.i18nKey, m.params, m.clientMsgId, expectStatus, m.kind === 'system' ? null : searchable(m.body)]))).rows[0] as Raw | undefined;
     if (!r) {
       if (expectStatus !== null) throw new StoreConflict('status changed meanwhile (or no such conversation)');
       throw new Error(`conversation ${m.conversationId} missing`);
@@ -428,7 +448,11 @@ export class PgStore implements Store {
       const r = await this.insertMessage(c, { conversationId: cur.id, sender: 'system', senderName: null, kind: 'system', body: l.body, i18nKey: l.key, params: encParams(l.params), clientMsgId: null, at }, null);
       messages.push(r.message);
     }
-    return { conversation: await this.fetchConversation(c, cur.id), messages };
+    const after = await this.fetchConversation(c, cur.id);
+    // The events log (reports), in the same transaction as the change it records.
+    await writeEvents(c, changeEvents(cur, after, e));
+    if (after.requesterName !== cur.requesterName || after.requesterEmail !== cur.requesterEmail || after.realmId !== cur.realmId) await indexConversation(c, after);
+    return { conversation: after, messages };
   }
 
   private change(id: string, expect: Expect | null, decide: Decide): Promise<Changed> {
@@ -439,6 +463,20 @@ export class PgStore implements Store {
       if (wrong) throw new StoreConflict(wrong);
       return this.apply(c, cur, decide(cur, await this.view(c)));
     }));
+  }
+
+  // ── search and the events log (insights-pg.ts) ──
+  async searchConversations(q: SearchQuery) {
+    const ids = await searchIds(this.pool, q).catch((e: unknown) => {
+      throw transient(e) ? new StoreBusy(e) : e;
+    });
+    const rows = new Map((await this.getConversations(ids)).map((c) => [c.id, c]));
+    return ids.map((id) => rows.get(id)).filter((c) => c !== undefined);
+  }
+  conversationEvents(q: { from: string; to: string }) {
+    return readEvents(this.pool, q).catch((e: unknown) => {
+      throw transient(e) ? new StoreBusy(e) : e;
+    });
   }
 
   // ── reads ──
@@ -586,6 +624,7 @@ export class PgStore implements Store {
       }
       await this.auditRow(c, a, n.id, n.realmId, n.at);
       const cur = await this.locked(c, n.id);
+      await indexConversation(c, cur);
       if (!then) return { conversation: cur, messages: [], created: true };
       return { ...(await this.apply(c, cur, then(cur, await this.view(c)))), created: true };
     });
@@ -613,6 +652,7 @@ export class PgStore implements Store {
           const take = m.takeIfQueued;
           await c.query(`UPDATE conversations SET status = 'assigned', assignee_id = $2 WHERE id = $1`, [m.conversationId, take.agentId]);
           await this.routingRow(c, m.conversationId, m.at, { queue: cur.queue, team: cur.team, assigneeId: take.agentId, code: take.routing.code, params: take.routing.params ?? null });
+          await writeEvents(c, changeEvents(cur, await this.fetchConversation(c, m.conversationId), { at: m.at, audit: [{ actor: m.sender, action: 'taken' }] }));
           taken = true;
           this.recent.delete(m.conversationId);
         }
@@ -670,6 +710,7 @@ export class PgStore implements Store {
         await c.query(`UPDATE conversations SET breaches = $2 WHERE id = $1`, [id, JSON.stringify([...cur.breaches, clock])]);
         await this.auditRow(c, { actor: 'system', action: 'sla.breached', detail: { clock, priority: cur.priority } }, id, cur.realmId, at);
         await this.routingRow(c, id, at, { queue: cur.queue, team: cur.team, assigneeId: cur.assigneeId, code: 'R10.breached_clock', params: { clock } });
+        await writeEvents(c, [breachEvent(cur, clock, at)]);
         done.push({ id, clock });
       }
       return done;

@@ -39,6 +39,8 @@ import { sqliteAdmin } from './admin-sqlite.ts';
 import type { AdminStore } from './admin-store.ts';
 import { sqliteArticles } from './article-sqlite.ts';
 import { GroupWriter, type WriteOptions } from './writer.ts';
+import { SqliteInsights } from './insights-sqlite.ts';
+import { breachEvent, changeEvents, messageEvents, type SearchQuery } from './insights.ts';
 
 /**
  * The repository and its group writer, wired together: a rollback drops the repository's
@@ -316,6 +318,21 @@ export class SqliteStore implements Store {
     return this.read(() => this.repo.grants(realmId).map(grant));
   }
 
+  // ── search and the events log (insights-sqlite.ts) ──
+  private insightsOf: SqliteInsights | null = null;
+  private get insights(): SqliteInsights {
+    return (this.insightsOf ??= new SqliteInsights(this.db.sqlite));
+  }
+  searchConversations(q: SearchQuery) {
+    return this.read(() => this.insights.searchIds(q)).then(async (ids) => {
+      const rows = new Map((await this.getConversations(ids)).map((c) => [c.id, c]));
+      return ids.map((id) => rows.get(id)).filter((c) => c !== undefined);
+    });
+  }
+  conversationEvents(q: { from: string; to: string }) {
+    return this.read(() => this.insights.events(q));
+  }
+
   // ── inside a transaction ──
   private current(id: string): Conversation {
     const r = this.repo.getConversation(id);
@@ -339,7 +356,10 @@ export class SqliteStore implements Store {
       const r = repo.appendMessage({ conversationId: cur.id, sender: 'system', senderName: null, kind: 'system', body: l.body, i18nKey: l.key, params: encParams(l.params), clientMsgId: null, at });
       messages.push(message(r.row));
     }
-    return { conversation: this.current(cur.id), messages };
+    const after = this.current(cur.id);
+    // The events log (reports), in the same transaction as the change it records.
+    this.insights.write(changeEvents(cur, after, e));
+    return { conversation: after, messages };
   }
 
   private change(id: string, expect: Expect | null, decide: Decide): Promise<Changed> {
@@ -381,6 +401,8 @@ export class SqliteStore implements Store {
   appendMessage(m: MessageInput): Promise<Appended> {
     return this.write(
       () => {
+        // The first agent reply of the conversation (decided inside the transaction, for the events log).
+        const first = m.who === 'agent' && this.repo.getConversation(m.conversationId)?.firstAgentReplyAt === null;
         const r = this.repo.appendMessage(
           { conversationId: m.conversationId, sender: m.sender, senderName: m.senderName, kind: m.kind, body: m.body, clientMsgId: m.clientMsgId, at: m.at },
           m.who,
@@ -394,6 +416,11 @@ export class SqliteStore implements Store {
           const cur = r.conversation;
           this.repo.addRouting({ conversationId: m.conversationId, at: m.at, queue: cur.queue, team: cur.team, assigneeId: t.agentId, reason: t.routing.code, code: t.routing.code, params: encParams(t.routing.params) });
           taken = true;
+        }
+        if (!r.duplicate && r.conversation) {
+          const c = conversation(r.conversation);
+          this.insights.write(messageEvents(c, m, first));
+          if (taken) this.insights.write(changeEvents(c, this.current(m.conversationId), { at: m.at, audit: [{ actor: m.sender, action: 'taken' }] }));
         }
         return { message: message(r.row), duplicate: r.duplicate, taken };
       },
@@ -450,6 +477,7 @@ export class SqliteStore implements Store {
         this.repo.updateConversation(id, { breaches: JSON.stringify([...c.breaches, clock]) });
         this.repo.audit('system', 'sla.breached', id, c.realmId, { clock, priority: c.priority }, at);
         this.repo.addRouting({ conversationId: id, at, queue: c.queue, team: c.team, assigneeId: c.assigneeId, reason: 'R10.breached_clock', code: 'R10.breached_clock', params: JSON.stringify({ clock }) });
+        this.insights.write([breachEvent(c, clock, at)]);
         done.push({ id, clock });
       }
       return done;

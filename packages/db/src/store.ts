@@ -2,6 +2,7 @@ import type * as schema from './schema.ts';
 import type { RealmSeed } from './repo.ts';
 import type { ApiStore, WebhookStore } from './api-store.ts';
 import type { AdminStore } from './admin-store.ts';
+import type { InsightReads } from './insights.ts';
 import type { ArticleStore } from './article-store.ts';
 import type { EmailStore } from './email-store.ts';
 
@@ -240,7 +241,8 @@ export class StoreBusy extends Error {
 
 // ── the port ──
 
-export interface Store {
+/** Search and the events log for reports: `searchConversations`, `conversationEvents` (insights.ts). */
+export interface Store extends InsightReads {
   // conversations and messages
   /**
    * A conversation as committed. `recent`: a row this process read moments ago may answer instead

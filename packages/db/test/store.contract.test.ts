@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { apiStoreContract } from './api-store.contract.ts';
 import { emailStoreContract } from './email-store.contract.ts';
 import { adminStoreContract } from './admin-store.contract.ts';
+import { insightsStoreContract } from './insights-store.contract.ts';
 import { articleStoreContract } from './article-store.contract.ts';
 import { openTestStore, StoreConflict, type Conversation, type Decide, type Effects, type Expect, type NewConversation, type Store } from '../src/index.ts';
 
@@ -379,5 +380,6 @@ if (backend !== 'sqlite' && backend !== 'pg') throw new Error(`no store backend 
 storeContract(backend, () => openTestStore());
 apiStoreContract(backend, () => openTestStore());
 adminStoreContract(backend, () => openTestStore());
+insightsStoreContract(backend, () => openTestStore());
 articleStoreContract(backend, () => openTestStore());
 emailStoreContract(backend, () => openTestStore());
