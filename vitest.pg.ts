@@ -12,7 +12,7 @@ export default defineConfig({
     projects: [
       {
         extends: true as const,
-        test: { name: 'db-pg', root: 'packages/db', include: ['test/store.contract.test.ts', 'test/pg/**/*.test.ts'] },
+        test: { name: 'db-pg', root: 'packages/db', include: ['test/store.contract.test.ts', 'test/attachments.contract.test.ts', 'test/pg/**/*.test.ts'] },
       },
       {
         extends: true as const,

@@ -21,6 +21,8 @@ import { publicApi } from './api/index.ts';
 import { startWebhooks, Webhooks, webhookRoutes } from './webhooks/index.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { alertRoutes } from './alerts/routes.ts';
+import { helpRoutes } from './help/routes.ts';
+import { DEMO_ARTICLES, importArticles } from './help/import.ts';
 import { clientErrorHandler, errorHandler, problem } from './http/problem.ts';
 import { loggerOptions, observe } from './observability/index.ts';
 
@@ -76,6 +78,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     onError: (err) => app.log.warn({ err }, 'an idle database connection failed; the next command reconnects'),
   });
   if (opts.seed ?? config.demo.enabled) await seedDemoStore(store, hashPassword);
+  // The demo's help-centre articles (apps/demo/articles; idempotent: an unchanged file writes nothing).
+  if (opts.seed ?? config.demo.enabled) await importArticles(store, DEMO_ARTICLES, 'demo', new Date().toISOString());
   const hub = new MemoryHub<SessionState>();
   const svc = new Services(config, store, hub, app.log, opts.now, opts.directory?.(store));
   await svc.slaTiers.start();
@@ -136,6 +140,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await adminRoutes(app, svc);
   // Each agent's alert preferences (alerts/routes.ts).
   await alertRoutes(app, svc);
+  // The help centre: the widget's articles and search, the console's editor (help/routes.ts).
+  await helpRoutes(app, svc);
   // The public REST API (/api/v1, its OpenAPI document and /api/docs).
   const webhooks = new Webhooks(svc, config.cluster?.nodeId ?? 'local');
   await publicApi(app, svc, [webhookRoutes(svc, webhooks)]);

@@ -9,6 +9,7 @@ export * from './insights.ts';
 export * from './api-store.ts';
 export * from './admin-store.ts';
 export * from './article-store.ts';
+export * from './attachment-store.ts';
 export * from './email-store.ts';
 export { SqliteStore, openStore } from './sqlite-store.ts';
 export { createStore, isPostgresUrl, openTestStore, type StoreOptions, type TestStore } from './test-store.ts';

@@ -9,6 +9,7 @@ import { PgApi } from './api-pg.ts';
 import { PgEmail } from './email-pg.ts';
 import { pgAdmin } from './admin-pg.ts';
 import { pgArticles } from './article-pg.ts';
+import { pgAttachments } from './attachment-pg.ts';
 import * as t from './schema-pg.ts';
 import { backfillSearch, events as readEvents, indexConversation, searchable, searchIds, writeEvents } from './insights-pg.ts';
 import { breachEvent, changeEvents, messageEvents, type SearchQuery } from './insights.ts';
@@ -261,6 +262,7 @@ export class PgStore implements Store {
   readonly webhooks: PgApi = this.api;
   readonly admin = pgAdmin((fn) => this.tx(fn), (sql, values) => this.rows(sql, values));
   readonly articles = pgArticles((fn) => this.tx(fn), (sql, values) => this.rows(sql, values));
+  readonly attachments = pgAttachments((fn) => this.tx(fn), (sql, values) => this.rows(sql, values));
   /** Email continuity's contacts, outbox and inbound Message-IDs (email-pg.ts). */
   readonly email: PgEmail = new PgEmail({ rows: (sql, values) => this.rows(sql, values), tx: (fn) => this.tx(fn) });
   private closed = false;
@@ -635,7 +637,7 @@ export class PgStore implements Store {
   }
 
   appendMessage(m: MessageInput): Promise<Appended> {
-    const input = { conversationId: m.conversationId, sender: m.sender, senderName: m.senderName, kind: m.kind, body: m.body, i18nKey: null, params: null, clientMsgId: m.clientMsgId, at: m.at };
+    const input = { conversationId: m.conversationId, sender: m.sender, senderName: m.senderName, kind: m.kind, body: m.body, i18nKey: null, params: encParams(m.params ?? null), clientMsgId: m.clientMsgId, at: m.at };
     const attempt = async (): Promise<Appended> => {
       if (!m.takeIfQueued && !this.testing.beforeCommit) {
         // The hot path: one statement, its own transaction.

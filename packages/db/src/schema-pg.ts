@@ -423,3 +423,32 @@ export const articleStats = pgTable('article_stats', {
   answered: integer('answered').notNull().default(0),
   continued: integer('continued').notNull().default(0),
 }, (t) => [primaryKey({ columns: [t.day, t.channel, t.language] })]);
+
+/**
+ * Files people attach (apps/server/src/attachments/): one row per upload, bound to its conversation and its
+ * uploader (`requester` or `agent:<id>`, as a message's sender). The bytes live in the blob storage under
+ * `blob_key` (the SHA-256 of the stored bytes: content-addressed, shared by identical files); an image's
+ * thumbnail under `thumb_key`. `client_msg_id` is set when a message of the same sender takes the upload
+ * (its attachments are the rows with the message's conversation, sender and client id); until then the upload
+ * expires at `expires_at`.
+ */
+export const attachments = pgTable('attachments', {
+  id: text('id').primaryKey(),
+  conversationId: text('conversation_id').notNull(),
+  uploader: text('uploader').notNull(),
+  filename: text('filename').notNull(),
+  /** Decided by the server from the bytes, never taken from the client. */
+  contentType: text('content_type').notNull(),
+  size: integer('size').notNull(),
+  blobKey: text('blob_key').notNull(),
+  thumbKey: text('thumb_key'),
+  width: integer('width'),
+  height: integer('height'),
+  clientMsgId: text('client_msg_id'),
+  createdAt: text('created_at').notNull(),
+  expiresAt: text('expires_at').notNull(),
+}, (t) => [
+  index('attachments_message').on(t.conversationId, t.uploader, t.clientMsgId),
+  index('attachments_expiry').on(t.expiresAt),
+  index('attachments_blob').on(t.blobKey),
+]);

@@ -38,6 +38,8 @@ import { SqliteEmail } from './email-sqlite.ts';
 import { sqliteAdmin } from './admin-sqlite.ts';
 import type { AdminStore } from './admin-store.ts';
 import { sqliteArticles } from './article-sqlite.ts';
+import { sqliteAttachments } from './attachment-sqlite.ts';
+import type { AttachmentStore } from './attachment-store.ts';
 import { GroupWriter, type WriteOptions } from './writer.ts';
 import { SqliteInsights } from './insights-sqlite.ts';
 import { breachEvent, changeEvents, messageEvents, type SearchQuery } from './insights.ts';
@@ -187,6 +189,7 @@ export class SqliteStore implements Store {
   readonly webhooks: SqliteApi;
   readonly admin: AdminStore = sqliteAdmin(() => this.db.sqlite, (fn) => this.write(fn), (fn) => this.read(fn));
   readonly articles = sqliteArticles(() => this.db.sqlite, (fn) => this.write(fn), (fn) => this.read(fn));
+  readonly attachments: AttachmentStore = sqliteAttachments(() => this.db.sqlite, (fn) => this.write(fn), (fn) => this.read(fn));
   /** Email continuity's contacts, outbox and inbound Message-IDs (email-sqlite.ts). */
   readonly email: SqliteEmail = new SqliteEmail({ sqlite: () => this.db.sqlite, write: (run) => this.write(run), read: (run) => this.read(run) });
 
@@ -404,7 +407,7 @@ export class SqliteStore implements Store {
         // The first agent reply of the conversation (decided inside the transaction, for the events log).
         const first = m.who === 'agent' && this.repo.getConversation(m.conversationId)?.firstAgentReplyAt === null;
         const r = this.repo.appendMessage(
-          { conversationId: m.conversationId, sender: m.sender, senderName: m.senderName, kind: m.kind, body: m.body, clientMsgId: m.clientMsgId, at: m.at },
+          { conversationId: m.conversationId, sender: m.sender, senderName: m.senderName, kind: m.kind, body: m.body, params: encParams(m.params ?? null), clientMsgId: m.clientMsgId, at: m.at },
           m.who,
           m.expectStatus,
         );

@@ -4,6 +4,7 @@ import type { ApiStore, WebhookStore } from './api-store.ts';
 import type { AdminStore } from './admin-store.ts';
 import type { InsightReads } from './insights.ts';
 import type { ArticleStore } from './article-store.ts';
+import type { AttachmentStore } from './attachment-store.ts';
 import type { EmailStore } from './email-store.ts';
 
 /**
@@ -159,6 +160,8 @@ export interface MessageInput {
    * clientMsgId already stored still returns the stored message).
    */
   expectStatus?: Conversation['status'];
+  /** Params stored with the message: a text message's attachments (`attachments`: their JSON, see apps/server/src/attachments/). */
+  params?: Params | null;
 }
 
 export interface Appended {
@@ -362,6 +365,8 @@ export interface Store extends InsightReads {
   readonly admin: AdminStore;
   /** The help centre: articles, their search and the daily counters of its use (article-store.ts). */
   readonly articles: ArticleStore;
+  /** Uploaded files' rows (attachment-store.ts); the bytes are in the server's blob storage. */
+  readonly attachments: AttachmentStore;
   /** Email continuity: each conversation's address and code, the email outbox, inbound Message-IDs (email-store.ts). */
   readonly email: EmailStore;
 
