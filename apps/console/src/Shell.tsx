@@ -11,6 +11,8 @@ import { adminTabs } from './screens/admin/tabs.ts';
 import { LocaleSwitcher } from './screens/LocaleSwitcher.tsx';
 import { initialState, Store, useStore } from './store.ts';
 import { keepOpenInSync } from './sync.ts';
+import { AlertsControl } from './alerts/AlertsControl.tsx';
+import { setUnread } from './alerts/badge.ts';
 
 export interface ShellProps {
   me: AgentView;
@@ -148,7 +150,7 @@ function Header({ route, onSignOut }: { route: Route; onSignOut(): void }) {
   const [available, setAvailable] = useState(me.available);
   const unread = useMemo(() => Object.values(conversations).reduce((n, c) => n + c.unread, 0), [conversations]);
   useEffect(() => {
-    document.title = unread > 0 ? `(${unread}) ${t('app.title')}` : t('app.title');
+    setUnread(unread, t('app.title'));
   }, [unread, t]);
 
   const skip = (e: Event) => {
@@ -237,6 +239,7 @@ function Header({ route, onSignOut }: { route: Route; onSignOut(): void }) {
       <span class="me">
         {me.name} <span class="muted small">· {t(`role.${me.role}`)}</span>
       </span>
+      <AlertsControl />
       <LocaleSwitcher t={t} locale={locale} setLocale={setLocale} />
       <button type="button" class="btn btn--small" onClick={onSignOut}>
         {t('signout')}

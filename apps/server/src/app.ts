@@ -19,6 +19,7 @@ import type { RealmDirectory } from './domains/realm/directory.ts';
 import { AGENT_COOKIE, httpRoutes } from './http/routes.ts';
 import { publicApi } from './api/index.ts';
 import { startWebhooks, Webhooks, webhookRoutes } from './webhooks/index.ts';
+import { EmailService, startEmail } from './email/index.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { alertRoutes } from './alerts/routes.ts';
 import { helpRoutes } from './help/routes.ts';
@@ -218,6 +219,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await svc.close();
     await store.close();
   });
+  // Email continuity: the outbox's sender, the inbound HTTP endpoint and SMTP listener (email/index.ts).
+  // Started after the hook that closes the database, so its own onClose runs first.
+  await startEmail(app, svc, new EmailService(svc, config.cluster?.nodeId ?? 'local'));
   // Outgoing webhooks. Started last, so that its onClose (hooks run last-added first) writes what it
   // was handed to the outbox before the database closes.
   await startWebhooks(app, webhooks);

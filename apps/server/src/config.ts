@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -83,6 +83,34 @@ export interface Config {
    * Cluster mode (AJUDA_REDIS_URL): several processes on one PostgreSQL, Redis carrying fan-out
    * hints. null: one process, everything in memory.
    */
+  /**
+   * Email continuity (README "Email"). Outbound over SMTP when `smtpUrl` is set (AJUDA_SMTP_URL); the
+   * inbound paths (HTTP raw MIME, and the SMTP listener when `inbound` is set) need no outbound.
+   */
+  email: {
+    /** `smtp://user:pass@host:587` or `smtps://…`; null: no email is sent (the widget's email parts answer `unavailable`). */
+    smtpUrl: string | null;
+    /** The From of every email (AJUDA_EMAIL_FROM). */
+    from: string;
+    /** How long an agent's message stays unread before it is emailed (AJUDA_EMAIL_DELAY_S). */
+    delayMs: number;
+    /** The domain of signed reply addresses `reply+<conv>.<kid>.<mac>@<domain>` (AJUDA_EMAIL_INBOUND_DOMAIN). */
+    inboundDomain: string;
+    /** The R13 escalation mailbox (AJUDA_EMAIL_ESCALATION_ADDRESS). */
+    escalationAddress: string;
+    /** Keys signing reply addresses, the first signs (AJUDA_EMAIL_REPLY_KEYS `kid:secret,…`; default derived from AJUDA_INBOUND_SECRET). */
+    replyKeys: Array<{ kid: string; secret: string }>;
+    /** The built-in SMTP listener for a relay (AJUDA_SMTP_INBOUND `host:port`); null: none. */
+    inbound: { host: string; port: number } | null;
+    /** Where the email's link goes: a page with the widget (AJUDA_EMAIL_LINK_URL; default the public URL). */
+    linkUrl: string;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    maxAttempts: number;
+    pollMs: number;
+    /** The largest inbound mail accepted, in bytes. */
+    maxBytes: number;
+  };
   cluster: {
     redisUrl: string;
     /** This process's name among the nodes (AJUDA_NODE_ID; default host name and pid). */
@@ -158,6 +186,19 @@ const Env = z.object({
   AJUDA_WEBHOOK_DISABLE_AFTER_MS: int(3 * 24 * 3600_000),
   AJUDA_WEBHOOK_POLL_MS: int(1000),
   AJUDA_WEBHOOK_KEEP_DAYS: int(30),
+  AJUDA_SMTP_URL: z.string().regex(/^smtps?:\/\/./, 'an smtp:// or smtps:// URL').optional(),
+  AJUDA_EMAIL_FROM: z.string().min(3).optional(),
+  AJUDA_EMAIL_DELAY_S: z.coerce.number().int().min(0).default(120),
+  AJUDA_EMAIL_INBOUND_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a domain name').optional(),
+  AJUDA_EMAIL_ESCALATION_ADDRESS: z.email().optional(),
+  AJUDA_EMAIL_REPLY_KEYS: z.string().optional(),
+  AJUDA_SMTP_INBOUND: z.string().optional(),
+  AJUDA_EMAIL_LINK_URL: z.url().optional(),
+  AJUDA_EMAIL_RETRY_BASE_MS: int(30_000),
+  AJUDA_EMAIL_RETRY_MAX_MS: int(3600_000),
+  AJUDA_EMAIL_MAX_ATTEMPTS: int(12),
+  AJUDA_EMAIL_POLL_MS: int(1000),
+  AJUDA_EMAIL_MAX_BYTES: int(10 * 1024 * 1024),
 });
 
 /**
@@ -294,6 +335,28 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       throw new ConfigError(`AJUDA_METRICS_ADDR: ${(err as Error).message}`);
     }
   }
+  let emailInbound: Config['email']['inbound'] = null;
+  if (e.AJUDA_SMTP_INBOUND) {
+    try {
+      emailInbound = parseListenAddress(e.AJUDA_SMTP_INBOUND);
+    } catch (err) {
+      throw new ConfigError(`AJUDA_SMTP_INBOUND: ${(err as Error).message}`);
+    }
+  }
+  const publicHost = new URL(publicUrl).hostname;
+  const emailFrom = e.AJUDA_EMAIL_FROM ?? `Ajuda <support@${publicHost}>`;
+  const fromDomain = /@([^>\s]+)>?\s*$/.exec(emailFrom)?.[1] ?? publicHost;
+  const inboundDomain = (e.AJUDA_EMAIL_INBOUND_DOMAIN ?? fromDomain).toLowerCase();
+  const inboundSecret = e.AJUDA_INBOUND_SECRET ?? dev!.inboundSecret;
+  const replyKeys = e.AJUDA_EMAIL_REPLY_KEYS
+    ? e.AJUDA_EMAIL_REPLY_KEYS.split(',').map((pair) => {
+        const i = pair.indexOf(':');
+        const kid = pair.slice(0, i).trim().toLowerCase();
+        const secret = pair.slice(i + 1).trim();
+        if (!/^[a-z0-9]{1,8}$/.test(kid) || secret.length < 32) throw new ConfigError('AJUDA_EMAIL_REPLY_KEYS: each entry is kid:secret, a kid of 1–8 letters or digits and a secret of 32+ characters');
+        return { kid, secret };
+      })
+    : [{ kid: 'k1', secret: createHmac('sha256', inboundSecret).update('ajuda email reply address').digest('base64url') }];
   const here = (p: string) => resolve(new URL('.', import.meta.url).pathname, p);
   return {
     env: e.AJUDA_ENV,
@@ -313,7 +376,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       website: e.AJUDA_ORIGINS_WEBSITE ?? demoOrigins,
     },
     consoleOrigins: e.AJUDA_CONSOLE_ORIGINS ?? [],
-    inboundSecret: e.AJUDA_INBOUND_SECRET ?? dev!.inboundSecret,
+    inboundSecret,
     adminToken: e.AJUDA_ADMIN_TOKEN ?? dev!.adminToken,
     sla,
     slaTickMs: e.AJUDA_SLA_TICK_MS,
@@ -347,6 +410,21 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       disableAfterMs: e.AJUDA_WEBHOOK_DISABLE_AFTER_MS,
       pollMs: e.AJUDA_WEBHOOK_POLL_MS,
       keepDays: e.AJUDA_WEBHOOK_KEEP_DAYS,
+    },
+    email: {
+      smtpUrl: e.AJUDA_SMTP_URL ?? null,
+      from: emailFrom,
+      delayMs: e.AJUDA_EMAIL_DELAY_S * 1000,
+      inboundDomain,
+      escalationAddress: (e.AJUDA_EMAIL_ESCALATION_ADDRESS ?? `escalations@${inboundDomain}`).toLowerCase(),
+      replyKeys,
+      inbound: emailInbound,
+      linkUrl: e.AJUDA_EMAIL_LINK_URL ?? publicUrl,
+      retryBaseMs: e.AJUDA_EMAIL_RETRY_BASE_MS,
+      retryMaxMs: Math.max(e.AJUDA_EMAIL_RETRY_MAX_MS, e.AJUDA_EMAIL_RETRY_BASE_MS),
+      maxAttempts: e.AJUDA_EMAIL_MAX_ATTEMPTS,
+      pollMs: e.AJUDA_EMAIL_POLL_MS,
+      maxBytes: e.AJUDA_EMAIL_MAX_BYTES,
     },
     cluster: e.AJUDA_REDIS_URL
       ? {

@@ -89,6 +89,15 @@ export const ConversationResolve = frame('conversation.resolve', { ...ConvRef })
 export const RealmView = frame('realm.view', { ...ConvRef });
 export const RealmAdjust = frame('realm.adjust', { ...ConvRef, pipelineId: Id, action: z.enum(['restart', 'pause', 'resume']) });
 export const AgentAvailability = frame('agent.availability', { available: z.boolean() });
+// email continuity (requesters)
+/** Where this conversation's answers are emailed, if anywhere (answered `email.status`). */
+export const EmailStatusGet = frame('email.status.get', { ...ConvRef });
+/** "Email me the answer": a code is mailed to `address`; it is used once confirmed (answered `email.status`, `pending`). */
+export const EmailRequest = frame('email.request', { ...ConvRef, address: z.email().max(200) });
+/** The code from the mail (answered `email.status`: `confirmed`, or `pending` with the `problem`). */
+export const EmailConfirm = frame('email.confirm', { ...ConvRef, code: z.string().trim().regex(/^\d{6}$/, 'six digits') });
+/** The conversation as text: mailed to the confirmed address, or in the answer (a `.txt` download). */
+export const TranscriptGet = frame('transcript.get', { ...ConvRef, deliver: z.enum(['email', 'download']) });
 
 export const ClientFrame = z.discriminatedUnion('type', [
   SessionHello,
@@ -116,6 +125,10 @@ export const ClientFrame = z.discriminatedUnion('type', [
   RealmView,
   RealmAdjust,
   AgentAvailability,
+  EmailStatusGet,
+  EmailRequest,
+  EmailConfirm,
+  TranscriptGet,
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 export type ClientFrameType = ClientFrame['type'];
@@ -131,6 +144,10 @@ export const REQUESTER_ONLY: ReadonlySet<ClientFrameType> = new Set([
   'grant.create',
   'grant.revoke',
   'grant.list.get',
+  'email.status.get',
+  'email.request',
+  'email.confirm',
+  'transcript.get',
 ]);
 export const AGENT_ONLY: ReadonlySet<ClientFrameType> = new Set([
   'inbox.get',
@@ -212,6 +229,21 @@ export const RealmSnapshot = frame('realm.snapshot', {
 });
 export const SlaBreached = frame('sla.breached', { ...ConvRef, clock: z.enum(['first_response', 'next_response', 'resolution']), at: z.string() });
 export const AgentEscalation = frame('agent.escalation', { escalation: EscalationView });
+/**
+ * A conversation's email state: `enabled` (the server sends email), the `address` answers go to
+ * (`confirmed`: an identity token's email or a confirmed one; `pending`: waiting for its code) and,
+ * after `email.confirm`, why a code was not taken.
+ */
+export const EmailStatus = frame('email.status', {
+  ...ConvRef,
+  enabled: z.boolean(),
+  state: z.enum(['none', 'pending', 'confirmed']),
+  address: z.string().nullable(),
+  source: z.enum(['identity', 'typed']).nullable(),
+  problem: z.enum(['wrong_code', 'code_expired', 'too_many', 'no_code']).optional(),
+});
+/** `transcript.get`: the text (download) or the address it was mailed to. */
+export const Transcript = frame('transcript', { ...ConvRef, text: z.string().optional(), emailedTo: z.string().optional() });
 
 export const ServerFrame = z.discriminatedUnion('type', [
   ErrorFrame,
@@ -238,6 +270,8 @@ export const ServerFrame = z.discriminatedUnion('type', [
   RealmSnapshot,
   SlaBreached,
   AgentEscalation,
+  EmailStatus,
+  Transcript,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 export type ServerFrameType = ServerFrame['type'];

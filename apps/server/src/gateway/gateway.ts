@@ -8,6 +8,7 @@ import type { ErrorExtra } from '../session/port.ts';
 import { agentHandlers } from '../domains/agents/handlers.ts';
 import { conversationHandlers } from '../domains/conversations/handlers.ts';
 import { escalationHandlers } from '../domains/escalation/handlers.ts';
+import { emailHandlers } from '../email/handlers.ts';
 import { realmHandlers } from '../domains/realm/handlers.ts';
 import { handlerTable, type HandlerLimits } from '../session/handler.ts';
 import { BucketMap } from './bucket.ts';
@@ -15,7 +16,7 @@ import { Conn } from './conn.ts';
 import { endSession, hello, type SessionEndReason } from '../session/hello.ts';
 
 /** Every client frame but hello and ping, by type: who may send it and its handler. */
-const HANDLERS = handlerTable(conversationHandlers, agentHandlers, escalationHandlers, realmHandlers);
+const HANDLERS = handlerTable(conversationHandlers, agentHandlers, escalationHandlers, realmHandlers, emailHandlers);
 
 /**
  * The WebSocket gateway: framing, hello, limits and dispatch. Every frame is parsed with the
