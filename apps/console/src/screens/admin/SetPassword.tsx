@@ -2,7 +2,6 @@ import type { Locale, Translate } from '@ajuda/i18n';
 import { useEffect, useState } from 'preact/hooks';
 import { LocaleSwitcher } from '../LocaleSwitcher.tsx';
 import { call } from './api.ts';
-import './admin.css';
 
 /** The token of a set-password link (`#/set-password/<token>`), or null. It never leaves the fragment but to the two POSTs below. */
 export function setPasswordToken(hash: string): string | null {

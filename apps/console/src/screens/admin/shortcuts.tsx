@@ -1,7 +1,7 @@
 import type { Locale, Translate } from '@ajuda/i18n';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { call, type Canned } from './api.ts';
-import './admin.css';
+import './shortcuts.css';
 
 /** The canned replies, read once per page load (every signed-in agent may read them). */
 let cache: Promise<Canned[]> | null = null;
