@@ -21,6 +21,8 @@ import { publicApi } from './api/index.ts';
 import { startWebhooks, Webhooks, webhookRoutes } from './webhooks/index.ts';
 import { EmailService, startEmail } from './email/index.ts';
 import { adminRoutes } from './admin/routes.ts';
+import { insightRoutes } from './insights/routes.ts';
+import { insightApiRoutes } from './api/v1/insights.ts';
 import { alertRoutes } from './alerts/routes.ts';
 import { helpRoutes } from './help/routes.ts';
 import { DEMO_ARTICLES, importArticles } from './help/import.ts';
@@ -139,13 +141,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await httpRoutes(app, svc, gateway);
   // Administration: agents, teams, canned replies, SLA tiers, the realm directory (admin/routes.ts).
   await adminRoutes(app, svc);
+  // Search, Reports and the team overview for the console (insights/routes.ts).
+  await insightRoutes(app, svc);
   // Each agent's alert preferences (alerts/routes.ts).
   await alertRoutes(app, svc);
   // The help centre: the widget's articles and search, the console's editor (help/routes.ts).
   await helpRoutes(app, svc);
   // The public REST API (/api/v1, its OpenAPI document and /api/docs).
   const webhooks = new Webhooks(svc, config.cluster?.nodeId ?? 'local');
-  await publicApi(app, svc, [webhookRoutes(svc, webhooks)]);
+  await publicApi(app, svc, [webhookRoutes(svc, webhooks), insightApiRoutes(svc)]);
 
   // Static bundles. The widget document may be framed only by the allowed host origins.
   // One policy for both documents; only who may frame them differs.

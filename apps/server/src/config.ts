@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { isTimeZone } from './insights/period.ts';
 import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -72,6 +73,8 @@ export interface Config {
   metrics: { host: string; port: number; token: string | null } | null;
   /** The public API (`/api/v1`): requests per minute per token (AJUDA_API_REQUESTS_PER_MINUTE). */
   api: { requestsPerMinute: number };
+  /** The organisation's time zone (AJUDA_TIMEZONE, an IANA name; default UTC): Reports' days and hours. */
+  timeZone: string;
   /**
    * Outgoing webhooks: delivery timeout; retries after `retryBaseMs · 2^(n-1)` (capped at
    * `retryMaxMs`, with jitter) up to `maxAttempts`; an endpoint failing for `disableAfterMs` is
@@ -177,6 +180,10 @@ const Env = z.object({
   AJUDA_SESSION_CHECK_MS: int(5000),
   AJUDA_METRICS_ADDR: z.string().optional(),
   AJUDA_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  AJUDA_TIMEZONE: z
+    .string()
+    .default('UTC')
+    .refine((tz) => isTimeZone(tz), 'an IANA time zone name such as Europe/Lisbon or America/Sao_Paulo'),
   AJUDA_API_REQUESTS_PER_MINUTE: int(600),
   AJUDA_WEBHOOK_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
   AJUDA_WEBHOOK_TIMEOUT_MS: int(10_000),
@@ -401,6 +408,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     metrics,
     api: { requestsPerMinute: e.AJUDA_API_REQUESTS_PER_MINUTE },
+    timeZone: e.AJUDA_TIMEZONE,
     webhooks: {
       allowPrivate: e.AJUDA_WEBHOOK_ALLOW_PRIVATE === 'on',
       timeoutMs: e.AJUDA_WEBHOOK_TIMEOUT_MS,
