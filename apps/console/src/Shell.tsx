@@ -9,6 +9,7 @@ import { Inbox } from './screens/Inbox.tsx';
 import { Leads } from './screens/Leads.tsx';
 import { adminTabs } from './screens/admin/tabs.ts';
 import { LocaleSwitcher } from './screens/LocaleSwitcher.tsx';
+import { InsightLinks, InsightScreen, SearchBox } from './screens/SearchBox.tsx';
 import { initialState, Store, useStore } from './store.ts';
 import { keepOpenInSync } from './sync.ts';
 import { AlertsControl } from './alerts/AlertsControl.tsx';
@@ -102,6 +103,8 @@ export function Shell(props: ShellProps) {
       <Header route={route} onSignOut={props.onSignOut} />
       {route.view === 'leads' ? (
         <Leads />
+      ) : route.view === 'search' || route.view === 'reports' || route.view === 'team' ? (
+        <InsightScreen route={route} />
       ) : route.view === 'admin' ? (
         adminTabs(me.role).length ? <LazyAdmin tab={route.tab} /> : <main class="workspace" id="main"><Inbox selectedId={null} /></main>
       ) : (
@@ -193,6 +196,7 @@ function Header({ route, onSignOut }: { route: Route; onSignOut(): void }) {
             {t('nav.leads')}
           </a>
         ) : null}
+        <InsightLinks route={route} />
         {adminTabs(me.role).length ? (
           <a
             href="#/admin/agents"
@@ -207,6 +211,7 @@ function Header({ route, onSignOut }: { route: Route; onSignOut(): void }) {
           </a>
         ) : null}
       </nav>
+      <SearchBox route={route} />
       <span class={`conn conn--${status}`} role="status">
         {t(`conn.${status}`)}
       </span>

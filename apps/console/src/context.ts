@@ -20,7 +20,9 @@ export interface ConsoleContext {
 }
 
 export type AdminTab = 'agents' | 'teams' | 'canned' | 'sla' | 'realms' | 'tokens' | 'webhooks';
-export type Route = { view: 'inbox'; conversationId: string | null } | { view: 'leads' } | { view: 'admin'; tab: AdminTab };
+export type Route = { view: 'inbox'; conversationId: string | null } | { view: 'leads' } | { view: 'admin'; tab: AdminTab } | InsightRoute;
+/** Search (any agent), Reports and the team overview (leads and administrators): lazy screens. */
+export type InsightRoute = { view: 'search'; q: string } | { view: 'reports' } | { view: 'team' };
 
 export const Ctx = createContext<ConsoleContext | null>(null);
 
@@ -33,6 +35,17 @@ export function useConsole(): ConsoleContext {
 export function parseRoute(hash: string): Route {
   const h = hash.replace(/^#\/?/, '');
   if (h === 'leads') return { view: 'leads' };
+  if (h === 'reports' || h === 'team') return { view: h };
+  const search = /^search(?:\?q=(.*))?$/.exec(h);
+  if (search) {
+    let q = '';
+    try {
+      q = decodeURIComponent(search[1] ?? '');
+    } catch {
+      // A malformed fragment searches for nothing.
+    }
+    return { view: 'search', q };
+  }
   const admin = /^admin(?:\/(agents|teams|canned|sla|realms|tokens|webhooks))?$/.exec(h);
   if (admin) return { view: 'admin', tab: (admin[1] as AdminTab | undefined) ?? 'agents' };
   const m = /^inbox\/([\w.-]{1,64})$/.exec(h);
@@ -41,5 +54,7 @@ export function parseRoute(hash: string): Route {
 
 export function routeHash(r: Route): string {
   if (r.view === 'admin') return `#/admin/${r.tab}`;
+  if (r.view === 'search') return r.q ? `#/search?q=${encodeURIComponent(r.q)}` : '#/search';
+  if (r.view === 'reports' || r.view === 'team') return `#/${r.view}`;
   return r.view === 'leads' ? '#/leads' : r.conversationId ? `#/inbox/${encodeURIComponent(r.conversationId)}` : '#/inbox';
 }
