@@ -23,6 +23,7 @@ import { EmailService, startEmail } from './email/index.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { insightRoutes } from './insights/routes.ts';
 import { insightApiRoutes } from './api/v1/insights.ts';
+import { attachmentRoutes } from './attachments/routes.ts';
 import { alertRoutes } from './alerts/routes.ts';
 import { helpRoutes } from './help/routes.ts';
 import { DEMO_ARTICLES, importArticles } from './help/import.ts';
@@ -139,6 +140,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   }
 
   await httpRoutes(app, svc, gateway);
+  // Attachments: uploads, downloads, thumbnails (attachments/routes.ts).
+  await attachmentRoutes(app, svc);
   // Administration: agents, teams, canned replies, SLA tiers, the realm directory (admin/routes.ts).
   await adminRoutes(app, svc);
   // Search, Reports and the team overview for the console (insights/routes.ts).
@@ -159,7 +162,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       "script-src 'self'",
       "style-src 'self' 'unsafe-inline'",
       `connect-src 'self' ${wsOwn}`,
-      "img-src 'self' data:",
+      "img-src 'self' data: blob:",
       "object-src 'none'",
       "base-uri 'none'",
       "form-action 'none'",
@@ -214,9 +217,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     slaTick(svc).catch((err) => app.log.error({ err }, 'sla tick failed'));
   }, config.slaTickMs);
   slaTimer.unref();
+  // Uploads no message took expire (AJUDA_UPLOAD_TTL_HOURS): rows and then bytes no row references.
+  const sweepTimer = setInterval(() => {
+    svc.attachments.sweep().catch((err) => app.log.warn({ err }, 'attachment sweep failed'));
+  }, 60_000);
+  sweepTimer.unref();
 
   app.addHook('onClose', async () => {
     clearInterval(slaTimer);
+    clearInterval(sweepTimer);
     await leader.close();
     await cluster?.close();
     gateway.close();

@@ -17,6 +17,7 @@ import { Clock } from './services/clock.ts';
 import { OwnerKeys } from './services/owners.ts';
 import { Views } from './services/views.ts';
 import { SlaTiers } from './admin/sla-tiers.ts';
+import { Attachments } from './attachments/attachments.ts';
 import type { ReplyPort, SessionState } from './session/port.ts';
 
 const CATALOGS: Record<Locale, Catalog> = { pt, en, es };
@@ -50,6 +51,8 @@ export class Services {
    * `svc.metrics.webhookResult(result, status)`.
    */
   readonly metrics = new Metrics();
+  /** Files people attach: checked, stored and bound to messages (attachments/attachments.ts; `ingest` for any server code). */
+  readonly attachments: Attachments;
 
   constructor(
     readonly config: Config,
@@ -70,6 +73,7 @@ export class Services {
     this.events.on('pipeline.changed', ({ realmId, pipeline }) => directory.pipelineChanged?.(realmId, pipeline));
     this.fanout = new Fanout(hub, store, this.views, this.access, this.owners, this.events, (err) => log.error({ err }, 'fan-out failed'));
     this.presence = new LocalPresence(this.fanout);
+    this.attachments = new Attachments(store, config.uploads, now);
   }
 
   /** Reply to an agent's command with the conversation as it now is, carrying the command's ref. */

@@ -15,6 +15,8 @@ import type {
   SlaView,
 } from '@ajuda/protocol';
 
+import { messageAttachments } from './attachments/attachments.ts';
+
 /**
  * Named projections per audience: the only way data leaves the server. Each picks fields
  * explicitly; nothing is spread from a row (DESIGN: the projection is the allow-list).
@@ -31,6 +33,8 @@ export function messageView(m: MessageRow): MessageView {
   }
   if (m.senderName) view.sender.name = m.senderName;
   if (m.clientMsgId) view.clientMsgId = m.clientMsgId;
+  const files = messageAttachments(m);
+  if (files) view.attachments = files;
   return view;
 }
 

@@ -35,6 +35,8 @@ export const Id = z.string().min(1).max(64);
 export const Ref = z.string().min(1).max(64).optional();
 /** Longest message body (characters). */
 export const MAX_BODY_CHARS = 8000;
+/** At most this many files in one message (and in one upload request). */
+export const MAX_ATTACHMENTS = 10;
 /** Largest WebSocket frame the server accepts (bytes). */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Channel, Environment, Id, Locale, MAX_BODY_CHARS, Priority, QueueKind, Ref } from './common.ts';
+import { Channel, Environment, Id, Locale, MAX_ATTACHMENTS, MAX_BODY_CHARS, Priority, QueueKind, Ref } from './common.ts';
 import { RequestType } from './intake.ts';
 import {
   AgentConversationView,
@@ -18,7 +18,6 @@ const frame = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), ref: Ref, ...shape });
 
 const ClientMsgId = z.string().min(1).max(64);
-const Body = z.string().min(1).max(MAX_BODY_CHARS);
 const ConvRef = { conversationId: Id };
 
 // ───────────── client → server ─────────────
@@ -55,7 +54,10 @@ export const IntakeSubmit = frame('intake.submit', { ...ConvRef, answers: z.reco
 export const MessageSend = frame('message.send', {
   ...ConvRef,
   clientMsgId: ClientMsgId,
-  body: Body,
+  /** The text; may be empty only when the message carries attachments (refused `bad_frame` otherwise). */
+  body: z.string().max(MAX_BODY_CHARS),
+  /** Uploads (POST /api/attachments) of this sender in this conversation that the message takes, in order. */
+  attachments: z.array(Id).max(MAX_ATTACHMENTS).optional(),
   /** Agents only: an internal note is never shown to the requester. */
   kind: z.enum(['text', 'note']).optional(),
 });

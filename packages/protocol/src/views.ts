@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentRole, Channel, ConversationStatus, Environment, Id, Locale, Priority, QueueKind } from './common.ts';
+import { AgentRole, Channel, ConversationStatus, Environment, Id, Locale, MAX_ATTACHMENTS, Priority, QueueKind } from './common.ts';
 import { RequestType } from './intake.ts';
 
 /**
@@ -27,6 +27,24 @@ export type LineParams = z.infer<typeof LineParams>;
 export const CodedLine = z.object({ code: z.string().max(100), params: LineParams.optional() });
 export type CodedLine = z.infer<typeof CodedLine>;
 
+/**
+ * A file a message carries. The type is the one the server decided from the bytes. The file is at
+ * `GET /api/attachments/<id>` and, when `thumb`, a small image at `GET /api/attachments/<id>/thumb`,
+ * for whoever may read the message (anyone else gets 404).
+ */
+export const AttachmentView = z.object({
+  id: Id,
+  name: z.string().max(255),
+  type: z.string().max(100),
+  size: z.number().int().nonnegative(),
+  /** An image the server re-encoded (metadata stripped): shown inline; other files are downloads. */
+  image: z.boolean(),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+  thumb: z.boolean(),
+});
+export type AttachmentView = z.infer<typeof AttachmentView>;
+
 export const MessageView = z.object({
   conversationId: Id,
   seq: z.number().int().positive(),
@@ -38,6 +56,8 @@ export const MessageView = z.object({
   key: z.string().max(100).optional(),
   params: LineParams.optional(),
   clientMsgId: z.string().max(64).optional(),
+  /** Files the message carries, in the order sent. */
+  attachments: z.array(AttachmentView).max(MAX_ATTACHMENTS).optional(),
   at: z.string(),
 });
 export type MessageView = z.infer<typeof MessageView>;

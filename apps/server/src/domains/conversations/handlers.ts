@@ -242,10 +242,12 @@ export async function announce(svc: Services, r: Appended, origin?: SessionState
 export async function appendFor(
   svc: Services,
   p: ConnPrincipal,
-  f: { conversationId: string; clientMsgId: string; body: string; kind?: 'text' | 'note' | undefined },
+  f: { conversationId: string; clientMsgId: string; body: string; kind?: 'text' | 'note' | undefined; attachments?: readonly string[] | undefined },
   opts: { take?: boolean } = {},
 ): Promise<Appended> {
   const isAgent = p.kind === 'agent';
+  const files = f.attachments ?? [];
+  if (!f.body.length && !files.length) throw new AjudaError('bad_frame', 'body is required (it may be empty only with attachments)');
   if (!isAgent && f.kind === 'note') throw new AjudaError('forbidden');
   const kind = isAgent && f.kind === 'note' ? 'note' : 'text';
   const sender = isAgent ? `agent:${p.agentId}` : 'requester';
@@ -263,8 +265,11 @@ export async function appendFor(
       continue;
     }
     if (refusal) throw new AjudaError(refusal);
+    // The uploads this message takes (this sender's, in this conversation, not expired): stored with it.
+    const params = files.length ? await svc.attachments.paramsFor(files, c.id, sender, f.clientMsgId) : null;
     try {
       return await svc.store.appendMessage({
+        params,
         conversationId: c.id,
         sender,
         senderName,
