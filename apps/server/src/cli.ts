@@ -1,7 +1,9 @@
+import { existsSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { backupDatabase, createStore, isPostgresUrl, migratePg } from '@ajuda/db';
 import { ConfigError, loadConfig } from './config.ts';
 import { adminCommand, passwordOnCommandLine } from './admin/bootstrap.ts';
+import { importArticles } from './help/import.ts';
 
 const USAGE = `usage: ajuda <command>
 
@@ -15,6 +17,10 @@ commands:
                   create an administrator (the first one of a new production database); the password
                   is read from standard input (asked without echo on a terminal, or piped), never
                   from the command line.
+  articles import <folder>
+                  import help-centre articles: every *.md file under <folder> (Markdown with YAML front
+                  matter: slug, language, title, audience, requestTypes, tags, position, status).
+                  Idempotent by slug + language: an unchanged file writes nothing; each change is audited.
 
 Configuration is read from the environment exactly as the server reads it (AJUDA_DB_FILE, AJUDA_DATABASE_URL, …).`;
 
@@ -32,7 +38,7 @@ See docs/operations.md, "Backups".`;
  */
 export async function main(argv: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const [command, ...rest] = argv;
-  const usable = (command === 'backup' && rest.length === 1 && rest[0]) || (command === 'migrate' && rest.length === 0) || command === 'admin';
+  const usable = (command === 'backup' && rest.length === 1 && rest[0]) || (command === 'migrate' && rest.length === 0) || command === 'admin' || (command === 'articles' && rest[0] === 'import' && rest.length === 2);
   if (!usable) {
     console.error(USAGE);
     return 2;
@@ -53,6 +59,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     const target = config.databaseUrl ?? config.dbFile;
     return adminCommand(rest, () => createStore(target, { migrate: config.migrate, busyTimeoutMs: config.busyTimeoutMs }), `${config.publicUrl}/console/`);
   }
+  if (command === 'articles') return articlesImport(config.databaseUrl ?? config.dbFile, rest[1]!, config);
   if (config.databaseUrl) {
     console.error(PG_BACKUP_ADVICE);
     return 2;
@@ -72,6 +79,25 @@ export async function main(argv: string[], env: Record<string, string | undefine
   } catch (e) {
     console.error(`ajuda: backup failed: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
+  }
+}
+
+async function articlesImport(target: string, folder: string, config: { migrate: boolean; busyTimeoutMs: number }): Promise<number> {
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    console.error(`ajuda: ${folder} is not a folder`);
+    return 2;
+  }
+  const store = await createStore(target, { migrate: config.migrate, busyTimeoutMs: config.busyTimeoutMs });
+  try {
+    const r = await importArticles(store, folder, 'cli', new Date().toISOString());
+    for (const e of r.errors) console.error(`ajuda: ${e.file}: ${e.error}`);
+    console.log(`articles: ${r.created.length} created, ${r.updated.length} updated, ${r.unchanged.length} unchanged, ${r.errors.length} refused`);
+    return r.errors.length ? 1 : 0;
+  } catch (e) {
+    console.error(`ajuda: import failed: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  } finally {
+    await store.close();
   }
 }
 

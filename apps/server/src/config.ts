@@ -53,6 +53,8 @@ export interface Config {
     frameBurst: number;
     startsPerMinute: number;
     loginPerMinute: number;
+    /** Help-centre requests (searches, suggestions, articles) per client address per minute. */
+    helpPerMinute: number;
     upgradesPerMinute: number;
     maxReplay: number;
   };
@@ -75,15 +77,6 @@ export interface Config {
   api: { requestsPerMinute: number };
   /** The organisation's time zone (AJUDA_TIMEZONE, an IANA name; default UTC): Reports' days and hours. */
   timeZone: string;
-  /**
-   * Attachments (apps/server/src/attachments/): at most `maxBytes` per file and per request
-   * (AJUDA_UPLOAD_MAX_MB, default 10), `conversationMaxBytes` in one conversation
-   * (AJUDA_UPLOAD_CONVERSATION_MAX_MB, default 100), images up to `maxPixels`; an upload no message took
-   * expires after `ttlMs` (AJUDA_UPLOAD_TTL_HOURS, default 24). Files are kept under `dir`
-   * (AJUDA_UPLOAD_DIR, default `uploads` beside the SQLite file; null with an in-memory database:
-   * a temporary directory). `perMinute`: uploads per client address (AJUDA_UPLOADS_PER_MINUTE).
-   */
-  uploads: { maxBytes: number; conversationMaxBytes: number; maxPixels: number; ttlMs: number; dir: string | null; perMinute: number };
   /**
    * Outgoing webhooks: delivery timeout; retries after `retryBaseMs · 2^(n-1)` (capped at
    * `retryMaxMs`, with jitter) up to `maxAttempts`; an endpoint failing for `disableAfterMs` is
@@ -148,12 +141,6 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   AJUDA_PUBLIC_URL: z.url().optional(),
   AJUDA_DB_FILE: z.string().default('./data/ajuda.db'),
-  AJUDA_UPLOAD_MAX_MB: z.coerce.number().positive().max(1024).default(10),
-  AJUDA_UPLOAD_CONVERSATION_MAX_MB: z.coerce.number().positive().max(100_000).default(100),
-  AJUDA_UPLOAD_MAX_PIXELS: z.coerce.number().int().positive().default(40_000_000),
-  AJUDA_UPLOAD_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
-  AJUDA_UPLOAD_DIR: z.string().min(1).optional(),
-  AJUDA_UPLOADS_PER_MINUTE: z.coerce.number().int().positive().default(30),
   AJUDA_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/./, 'a postgres:// or postgresql:// URL')
@@ -176,6 +163,7 @@ const Env = z.object({
   AJUDA_FRAME_BURST: int(60),
   AJUDA_STARTS_PER_MINUTE: int(10),
   AJUDA_LOGIN_PER_MINUTE: int(10),
+  AJUDA_HELP_PER_MINUTE: int(120),
   AJUDA_UPGRADES_PER_MINUTE: int(600),
   AJUDA_MAX_REPLAY: int(5000),
   AJUDA_DEMO: z.enum(['on', 'off']).optional(),
@@ -410,6 +398,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       frameBurst: e.AJUDA_FRAME_BURST,
       startsPerMinute: e.AJUDA_STARTS_PER_MINUTE,
       loginPerMinute: e.AJUDA_LOGIN_PER_MINUTE,
+      helpPerMinute: e.AJUDA_HELP_PER_MINUTE,
       upgradesPerMinute: e.AJUDA_UPGRADES_PER_MINUTE,
       maxReplay: e.AJUDA_MAX_REPLAY,
     },
@@ -424,14 +413,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     metrics,
     api: { requestsPerMinute: e.AJUDA_API_REQUESTS_PER_MINUTE },
     timeZone: e.AJUDA_TIMEZONE,
-    uploads: {
-      maxBytes: Math.floor(e.AJUDA_UPLOAD_MAX_MB * 1024 * 1024),
-      conversationMaxBytes: Math.floor(e.AJUDA_UPLOAD_CONVERSATION_MAX_MB * 1024 * 1024),
-      maxPixels: e.AJUDA_UPLOAD_MAX_PIXELS,
-      ttlMs: Math.round(e.AJUDA_UPLOAD_TTL_HOURS * 3600_000),
-      dir: e.AJUDA_UPLOAD_DIR ? resolve(root, e.AJUDA_UPLOAD_DIR) : dbFile === ':memory:' ? null : resolve(dirname(dbFile), 'uploads'),
-      perMinute: e.AJUDA_UPLOADS_PER_MINUTE,
-    },
     webhooks: {
       allowPrivate: e.AJUDA_WEBHOOK_ALLOW_PRIVATE === 'on',
       timeoutMs: e.AJUDA_WEBHOOK_TIMEOUT_MS,
