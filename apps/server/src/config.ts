@@ -78,6 +78,15 @@ export interface Config {
   /** The organisation's time zone (AJUDA_TIMEZONE, an IANA name; default UTC): Reports' days and hours. */
   timeZone: string;
   /**
+   * Attachments (apps/server/src/attachments/): at most `maxBytes` per file and per request
+   * (AJUDA_UPLOAD_MAX_MB, default 10), `conversationMaxBytes` in one conversation
+   * (AJUDA_UPLOAD_CONVERSATION_MAX_MB, default 100), images up to `maxPixels`; an upload no message took
+   * expires after `ttlMs` (AJUDA_UPLOAD_TTL_HOURS, default 24). Files are kept under `dir`
+   * (AJUDA_UPLOAD_DIR, default `uploads` beside the SQLite file; null with an in-memory database:
+   * a temporary directory). `perMinute`: uploads per client address (AJUDA_UPLOADS_PER_MINUTE).
+   */
+  uploads: { maxBytes: number; conversationMaxBytes: number; maxPixels: number; ttlMs: number; dir: string | null; perMinute: number };
+  /**
    * Outgoing webhooks: delivery timeout; retries after `retryBaseMs · 2^(n-1)` (capped at
    * `retryMaxMs`, with jitter) up to `maxAttempts`; an endpoint failing for `disableAfterMs` is
    * disabled; the outbox is polled every `pollMs`; finished rows are kept `keepDays`. Private,
@@ -141,6 +150,12 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   AJUDA_PUBLIC_URL: z.url().optional(),
   AJUDA_DB_FILE: z.string().default('./data/ajuda.db'),
+  AJUDA_UPLOAD_MAX_MB: z.coerce.number().positive().max(1024).default(10),
+  AJUDA_UPLOAD_CONVERSATION_MAX_MB: z.coerce.number().positive().max(100_000).default(100),
+  AJUDA_UPLOAD_MAX_PIXELS: z.coerce.number().int().positive().default(40_000_000),
+  AJUDA_UPLOAD_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
+  AJUDA_UPLOAD_DIR: z.string().min(1).optional(),
+  AJUDA_UPLOADS_PER_MINUTE: z.coerce.number().int().positive().default(30),
   AJUDA_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/./, 'a postgres:// or postgresql:// URL')
@@ -413,6 +428,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     metrics,
     api: { requestsPerMinute: e.AJUDA_API_REQUESTS_PER_MINUTE },
     timeZone: e.AJUDA_TIMEZONE,
+    uploads: {
+      maxBytes: Math.floor(e.AJUDA_UPLOAD_MAX_MB * 1024 * 1024),
+      conversationMaxBytes: Math.floor(e.AJUDA_UPLOAD_CONVERSATION_MAX_MB * 1024 * 1024),
+      maxPixels: e.AJUDA_UPLOAD_MAX_PIXELS,
+      ttlMs: Math.round(e.AJUDA_UPLOAD_TTL_HOURS * 3600_000),
+      dir: e.AJUDA_UPLOAD_DIR ? resolve(root, e.AJUDA_UPLOAD_DIR) : dbFile === ':memory:' ? null : resolve(dirname(dbFile), 'uploads'),
+      perMinute: e.AJUDA_UPLOADS_PER_MINUTE,
+    },
     webhooks: {
       allowPrivate: e.AJUDA_WEBHOOK_ALLOW_PRIVATE === 'on',
       timeoutMs: e.AJUDA_WEBHOOK_TIMEOUT_MS,
