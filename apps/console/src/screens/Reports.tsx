@@ -148,9 +148,12 @@ export function Reports() {
               </section>
             ))}
           </div>
-          <section class="insight-section" aria-labelledby="sla-h">
+          <section class="insight-section" aria-labelledby="sla-h" tabIndex={0}>
             <h3 id="sla-h">{t('reports.sla')}</h3>
             <SlaChart report={report} />
+            <p class="muted small insight-legend">
+              <span class="insight-swatch" aria-hidden="true" /> {t('reports.sla.first')} <span class="insight-swatch insight-swatch--light" aria-hidden="true" /> {t('reports.sla.resolution')}
+            </p>
             <table class="insight-table">
               <thead>
                 <tr>
@@ -175,7 +178,7 @@ export function Reports() {
               </tbody>
             </table>
           </section>
-          <section class="insight-section" aria-labelledby="hours-h">
+          <section class="insight-section" aria-labelledby="hours-h" tabIndex={0}>
             <h3 id="hours-h">{t('reports.hours')}</h3>
             <HoursChart hours={report.hours} />
             <p class="muted small">{t('reports.chartNote')}</p>
@@ -202,7 +205,7 @@ export function Reports() {
               </tbody>
             </table>
           </section>
-          <section class="insight-section" aria-labelledby="volume-h">
+          <section class="insight-section" aria-labelledby="volume-h" tabIndex={0}>
             <h3 id="volume-h">{t('reports.volume')}</h3>
             {report.volume.length ? (
               <table class="insight-table">

@@ -114,7 +114,6 @@ export function Search({ route }: { route: InsightRoute }) {
             <li key={c.id} class="insight-result" data-conversation-id={c.id}>
               <a
                 href={`#/inbox/${encodeURIComponent(c.id)}`}
-                aria-label={t('search.open', { id: c.id })}
                 onClick={(e) => {
                   e.preventDefault();
                   navigate({ view: 'inbox', conversationId: c.id });

@@ -7,7 +7,9 @@ import { useConsole, type InsightRoute, type Route } from '../context.ts';
  * of their screens — each a lazy chunk (Search.tsx, Reports.tsx, Team.tsx).
  */
 
-const typing = (el: EventTarget | null) => el instanceof HTMLElement && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+/** Where `/` is text the person is typing (a text field, a text area, a list with type-ahead). */
+const typing = (el: EventTarget | null) =>
+  el instanceof HTMLElement && (el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName) || (el instanceof HTMLInputElement && !/^(checkbox|radio|button|submit|reset|range|color|file)$/.test(el.type)));
 
 export function SearchBox({ route }: { route: Route }) {
   const { t, navigate } = useConsole();
@@ -35,7 +37,7 @@ export function SearchBox({ route }: { route: Route }) {
       <label class="visually-hidden" for="topsearch">
         {t('search.label')}
       </label>
-      <input id="topsearch" type="search" value={q} maxLength={200} placeholder={t('search.placeholder')} aria-keyshortcuts="/" onInput={(e) => setQ(e.currentTarget.value)} />
+      <input ref={input} id="topsearch" type="search" value={q} maxLength={200} placeholder={t('search.placeholder')} aria-keyshortcuts="/" onInput={(e) => setQ(e.currentTarget.value)} />
     </form>
   );
 }

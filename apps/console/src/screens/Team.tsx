@@ -51,7 +51,7 @@ export function Team() {
         </p>
       ) : (
         <>
-          <section class="insight-section" aria-labelledby="queues-h">
+          <section class="insight-section" aria-labelledby="queues-h" tabIndex={0}>
             <h3 id="queues-h">{t('team.queues')}</h3>
             {o.queues.length ? (
               <table class="insight-table">
@@ -92,7 +92,7 @@ export function Team() {
               <p class="muted">{t('team.noQueue')}</p>
             )}
           </section>
-          <section class="insight-section" aria-labelledby="agents-h">
+          <section class="insight-section" aria-labelledby="agents-h" tabIndex={0}>
             <h3 id="agents-h">{t('team.agents')}</h3>
             <table class="insight-table">
               <thead>
