@@ -31,7 +31,7 @@ export function AlertsControl() {
   return (
     <>
       {engine.needsEnable ? (
-        <button type="button" class="btn btn--small" onClick={() => engine.enable()}>
+        <button type="button" class="btn btn--small" style={{ whiteSpace: 'nowrap' }} onClick={() => engine.enable()}>
           {t('alerts.enable')}
         </button>
       ) : null}

@@ -40,7 +40,9 @@ export function AlertPrefsPanel({ engine, onClose }: { engine: AlertEngine; onCl
     ev.preventDefault();
     const local = AlertPrefs.safeParse(p);
     if (!local.success) {
-      setStatus({ kind: 'error', detail: local.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+      // Name the fields a person sees, in their language (the only numbers one can type are the reminder's).
+      const fields = new Set(local.error.issues.map((i) => (i.path.includes('times') ? t('alerts.reminder.times') : t('alerts.reminder.every'))));
+      setStatus({ kind: 'error', detail: [...fields].join('; ') });
       return;
     }
     setStatus({ kind: 'saving' });
@@ -73,7 +75,7 @@ export function AlertPrefsPanel({ engine, onClose }: { engine: AlertEngine; onCl
         onClose();
       }}
     >
-      <form class="alerts-form" onSubmit={save}>
+      <form class="alerts-form" noValidate onSubmit={save}>
         <h2 id="alerts-title">{t('alerts.title')}</h2>
         <p class="muted small">{t('alerts.intro')}</p>
         <p class="small alerts-perm">{t(`alerts.perm.${perm}`)}</p>
@@ -94,7 +96,7 @@ export function AlertPrefsPanel({ engine, onClose }: { engine: AlertEngine; onCl
           <legend>{t('alerts.sound')}</legend>
           <div class="alerts-row">
             <label class="alerts-field">
-              {t('alerts.sound')}
+              {t('alerts.sound.which')}
               <select name="sound" value={p.sound} onChange={(x) => edit({ ...p, sound: x.currentTarget.value as AlertPrefs['sound'] })}>
                 {ALERT_SOUNDS.map((s) => (
                   <option key={s} value={s}>
@@ -117,11 +119,11 @@ export function AlertPrefsPanel({ engine, onClose }: { engine: AlertEngine; onCl
           <div class="alerts-row">
             <label class="alerts-field">
               {t('alerts.reminder.every')}
-              <input type="number" name="everySec" inputMode="numeric" min={5} max={3600} required value={Number.isNaN(p.reminder.everySec) ? '' : p.reminder.everySec} onInput={(x) => edit({ ...p, reminder: { ...p.reminder, everySec: num(x.currentTarget.value) } })} />
+              <input type="number" name="everySec" inputMode="numeric" min={5} max={3600} required aria-invalid={!AlertPrefs.shape.reminder.shape.everySec.safeParse(p.reminder.everySec).success} value={Number.isNaN(p.reminder.everySec) ? '' : p.reminder.everySec} onInput={(x) => edit({ ...p, reminder: { ...p.reminder, everySec: num(x.currentTarget.value) } })} />
             </label>
             <label class="alerts-field">
               {t('alerts.reminder.times')}
-              <input type="number" name="times" inputMode="numeric" min={0} max={20} required value={Number.isNaN(p.reminder.times) ? '' : p.reminder.times} onInput={(x) => edit({ ...p, reminder: { ...p.reminder, times: num(x.currentTarget.value) } })} />
+              <input type="number" name="times" inputMode="numeric" min={0} max={20} required aria-invalid={!AlertPrefs.shape.reminder.shape.times.safeParse(p.reminder.times).success} value={Number.isNaN(p.reminder.times) ? '' : p.reminder.times} onInput={(x) => edit({ ...p, reminder: { ...p.reminder, times: num(x.currentTarget.value) } })} />
             </label>
           </div>
         </fieldset>
@@ -135,12 +137,12 @@ export function AlertPrefsPanel({ engine, onClose }: { engine: AlertEngine; onCl
           <span role="status" class="small">
             {status.kind === 'saved' ? t('alerts.saved') : ''}
           </span>
+          {status.kind === 'error' ? (
+            <p role="alert" class="alerts-error">
+              {t('alerts.error', { detail: status.detail })}
+            </p>
+          ) : null}
         </div>
-        {status.kind === 'error' ? (
-          <p role="alert" class="alerts-error">
-            {t('alerts.error', { detail: status.detail })}
-          </p>
-        ) : null}
       </form>
     </dialog>
   );

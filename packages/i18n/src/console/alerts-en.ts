@@ -13,6 +13,7 @@ const alerts: Record<string, string> = {
   'alerts.ev.sla_due': 'SLA due within 10 minutes',
   'alerts.ev.escalation': 'An escalation',
   'alerts.sound': 'Sound',
+  'alerts.sound.which': 'Which sound',
   'alerts.sound.chime': 'Chime',
   'alerts.sound.bell': 'Bell',
   'alerts.sound.pulse': 'Pulse',

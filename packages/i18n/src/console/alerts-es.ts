@@ -13,6 +13,7 @@ const alerts: Record<string, string> = {
   'alerts.ev.sla_due': 'SLA vence en 10 minutos o menos',
   'alerts.ev.escalation': 'Una escalada',
   'alerts.sound': 'Sonido',
+  'alerts.sound.which': 'Qué sonido',
   'alerts.sound.chime': 'Campanilla',
   'alerts.sound.bell': 'Campana',
   'alerts.sound.pulse': 'Pulso',

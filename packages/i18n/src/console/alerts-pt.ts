@@ -13,6 +13,7 @@ const alerts: Record<string, string> = {
   'alerts.ev.sla_due': 'SLA vencendo em até 10 minutos',
   'alerts.ev.escalation': 'Uma escalada',
   'alerts.sound': 'Som',
+  'alerts.sound.which': 'Qual som',
   'alerts.sound.chime': 'Carrilhão',
   'alerts.sound.bell': 'Sino',
   'alerts.sound.pulse': 'Pulso',

@@ -1,0 +1,25 @@
+import { missingKeys, type Catalog } from '@ajuda/i18n';
+import adminEn from '@ajuda/i18n/console/admin-area-en';
+import adminEs from '@ajuda/i18n/console/admin-area-es';
+import adminPt from '@ajuda/i18n/console/admin-area-pt';
+import alertsEn from '@ajuda/i18n/console/alerts-en';
+import alertsEs from '@ajuda/i18n/console/alerts-es';
+import alertsPt from '@ajuda/i18n/console/alerts-pt';
+import { describe, expect, it } from 'vitest';
+
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe('texts of the lazy chunks (the Admin area, the alert preferences) in pt, en and es (R11)', () => {
+  for (const [name, set] of [
+    ['admin area', { pt: adminPt, en: adminEn, es: adminEs }],
+    ['alert preferences', { pt: alertsPt, en: alertsEn, es: alertsEs }],
+  ] as Array<[string, Record<'pt' | 'en' | 'es', Catalog>]>) {
+    it(`${name}: the same keys, none empty, the same placeholders`, () => {
+      for (const l of ['pt', 'es'] as const) {
+        expect(missingKeys(set.en, set[l])).toEqual([]);
+        expect(missingKeys(set[l], set.en)).toEqual([]);
+        for (const k of Object.keys(set.en)) expect(placeholders(set[l][k]!), `${l} ${k}`).toEqual(placeholders(set.en[k]!));
+      }
+    });
+  }
+});
