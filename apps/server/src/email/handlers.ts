@@ -6,6 +6,7 @@ import type { RequesterPrincipal } from '../session/principal.ts';
 import type { HandlerIo } from '../session/port.ts';
 import { REQUESTERS, on, type HandlerEntry } from '../session/handler.ts';
 import type { EmailService } from './service.ts';
+import { PROBLEMS } from './routes.ts';
 
 type F<T extends ClientFrame['type']> = FrameOf<ClientFrame, T>;
 
@@ -18,7 +19,8 @@ function service(svc: Services): EmailService {
   return e;
 }
 
-async function status(svc: Services, e: EmailService, c: ConversationRow, problem?: 'wrong_code' | 'code_expired' | 'too_many' | 'no_code') {
+/** A conversation's email state, as the `email.status` frame and `GET /api/email` answer it. */
+export async function emailStatus(svc: Services, e: EmailService, c: ConversationRow, problem?: 'wrong_code' | 'code_expired' | 'too_many' | 'no_code') {
   const contact = (await svc.store.email.getContact(c.id)) ?? null;
   const r = await e.recipient(c, contact);
   const pending = contact?.source === 'typed' && !contact.verifiedAt && contact.codeHash ? contact.address : null;
@@ -36,22 +38,21 @@ async function status(svc: Services, e: EmailService, c: ConversationRow, proble
 async function getStatus(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'email.status.get'>): Promise<void> {
   const e = service(svc);
   const c = await loadFor(svc, p, f.conversationId);
-  io.reply(EmailStatus, { ref: f.ref, ...(await status(svc, e, c)) });
+  io.reply(EmailStatus, { ref: f.ref, ...(await emailStatus(svc, e, c)) });
 }
 
 async function request(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'email.request'>): Promise<void> {
   const e = service(svc);
   const c = await loadFor(svc, p, f.conversationId);
   await e.requestCode(c, f.address.trim());
-  io.reply(EmailStatus, { ref: f.ref, ...(await status(svc, e, c)) });
+  io.reply(EmailStatus, { ref: f.ref, ...(await emailStatus(svc, e, c)) });
 }
 
 async function confirm(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'email.confirm'>): Promise<void> {
   const e = service(svc);
   const c = await loadFor(svc, p, f.conversationId);
   const r = await e.confirmCode(c, f.code);
-  const problem = r === 'wrong' ? 'wrong_code' : r === 'expired' ? 'code_expired' : r === 'too_many' ? 'too_many' : r === 'none' ? 'no_code' : undefined;
-  io.reply(EmailStatus, { ref: f.ref, ...(await status(svc, e, c, problem)) });
+  io.reply(EmailStatus, { ref: f.ref, ...(await emailStatus(svc, e, c, PROBLEMS[r])) });
 }
 
 async function transcript(svc: Services, io: HandlerIo, p: RequesterPrincipal, f: F<'transcript.get'>): Promise<void> {

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { replyAddress } from '../../src/email/address.ts';
@@ -36,7 +36,7 @@ describe('email continuity on real SMTP both ways', () => {
   let stack: TestStack;
   let emma: TestClient;
   const clients: TestClient[] = [];
-  let inbound: nodemailer.Transporter;
+  let inbound: Transporter;
 
   beforeAll(async () => {
     sink = await mailSink();
@@ -212,6 +212,28 @@ describe('email continuity on real SMTP both ways', () => {
     expect(await v2.request({ type: 'transcript.get', conversationId: id, deliver: 'email' }, 'transcript')).toMatchObject({ emailedTo: 'vi@visitor.example' });
     const t = await sink.until((r) => about(id)(r) && /transcript/i.test(r.mail.subject ?? ''));
     expect(t.mail.text).toContain('Anyone?');
+
+    // The same over HTTP, on the socket session's credential (the widget's screen uses these routes).
+    const vt = (v.frames.find((x) => x.type === 'session.ready') as { visitorToken: string }).visitorToken;
+    const http = (method: 'GET' | 'POST', url: string, payload?: object, auth = `Bearer ${vt}`) =>
+      stack.app.inject({ method, url, headers: { authorization: auth }, ...(payload ? { payload } : {}) });
+    expect((await http('GET', `/api/email?conversationId=${id}`)).json()).toMatchObject({ conversationId: id, enabled: true, state: 'confirmed', address: 'vi@visitor.example', source: 'typed' });
+    const txt = await http('GET', `/api/email/transcript?conversationId=${id}`);
+    expect(txt.headers['content-type']).toContain('text/plain');
+    expect(txt.headers['content-disposition']).toBe(`attachment; filename="${id}.txt"`);
+    expect(txt.body).toContain('Here is your answer.');
+    expect((await http('POST', '/api/email/transcript', { conversationId: id })).json()).toEqual({ conversationId: id, emailedTo: 'vi@visitor.example' });
+    const badAddress = await http('POST', '/api/email/address', { conversationId: id, address: 'nope' });
+    expect(badAddress.statusCode).toBe(400);
+    expect(badAddress.headers['content-type']).toContain('application/problem+json');
+    expect((await http('POST', '/api/email/confirm', { conversationId: id, code: '12345' })).statusCode).toBe(400);
+    expect((await http('GET', `/api/email?conversationId=${id}`, undefined, 'Bearer vt_nobody')).statusCode).toBe(401);
+    expect((await http('GET', `/api/email?conversationId=${id}`, undefined, `Bearer ${(other.frames.find((x) => x.type === 'session.ready') as { visitorToken: string }).visitorToken}`)).statusCode).toBe(404);
+    expect((await http('GET', `/api/email?conversationId=${id}`, undefined, `Bearer ${emma.token}`)).statusCode).toBe(403);
+    await http('POST', '/api/email/address', { conversationId: id, address: 'new@visitor.example' });
+    const second = await sink.until((r) => r.envelope.to.includes('new@visitor.example'));
+    const code2 = /(\d{6})/.exec(second.mail.subject!)![1]!;
+    expect((await http('POST', '/api/email/confirm', { conversationId: id, code: code2 })).json()).toMatchObject({ state: 'confirmed', address: 'new@visitor.example' });
   });
 
   it('R13 by email: missing fields answered in the sender language; a complete mail escalates as the API does', async () => {
