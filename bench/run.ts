@@ -1,7 +1,7 @@
 // `pnpm bench` — every benchmark, results in bench/results/latest.json (+ latest.md, printed).
 // `pnpm bench --quick` — the same shape, shorter runs (< 5 minutes).
 // `pnpm bench --only=delivery,idle` — a subset (other sections are kept from the previous file);
-// sections: widget, preload, delivery, persistence, backends, cluster, idle, crash.
+// sections: widget, console, preload, delivery, persistence, backends, cluster, idle, crash.
 // `pnpm bench --cpu-prof` — also write a V8 CPU profile of the Ajuda server during delivery
 // (bench/results/profiles/), for finding what limits a missed target.
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { backends } from './backends.ts';
 import { cluster } from './cluster.ts';
+import { consoleBundle } from './console.ts';
 import { delivery } from './delivery.ts';
 import { idle } from './idle.ts';
 import { ROOT } from './lib/proc.ts';
@@ -43,6 +44,7 @@ const out: Json = {
   commit: git(['rev-parse', '--short', 'HEAD']),
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadavgAtStart: loadavg().map((x) => Math.round(x * 100) / 100) },
   widget: previous.widget ?? null,
+  console: previous.console ?? null,
   preload: previous.preload ?? null,
   delivery: previous.delivery ?? null,
   idle: previous.idle ?? null,
@@ -79,6 +81,8 @@ if (want('widget')) {
     return w;
   });
 }
+// The console's initial download against its budget, and its lazy chunks.
+if (want('console')) out.console = await section('console', () => consoleBundle({ log }));
 // loadOn: 'idle' at scale: 200 page views nobody clicks open no socket and create no visitor.
 if (want('preload')) out.preload = await section('preload', () => idlePreload({ quick, log, build: !want('widget') }));
 if (want('delivery')) {
@@ -128,6 +132,7 @@ function targets(r: Json) {
     t('iframe app loaded before usable gzip (measured)', '≤ 20,480 B', w.appLoadedBeforeUsableGzipBytes, w.appLoadedBeforeUsableGzipBytes <= 20480),
     t('click to usable, median', '≤ 150 ms', w.clickToUsableMsMedian, w.clickToUsableMsMedian <= 150),
     t('host TBT delta', '≤ 10 ms', w.hostTbtDeltaMs, w.hostTbtDeltaMs <= 10),
+    t('console initial download gzip (entry JS + CSS)', '≤ 76,800 B', r.console?.initialGzipBytes, r.console?.initialGzipBytes <= 76800),
     t(`sockets opened by ${pre.loads ?? 200} /site loads (loadOn idle), no click`, '0', pre.socketsOpened, pre.socketsOpened === 0),
     t(`visitor rows created by ${pre.loads ?? 200} /site loads (loadOn idle), no click`, '0', pre.visitorRowsCreated, pre.visitorRowsCreated === 0),
     t('delivered at 5,000/s offered (FULL)', '≥ 4,950/s', d.deliveredPerSec, d.deliveredPerSec >= 4950),
@@ -178,6 +183,7 @@ function summary(r: Json): string {
     `Peers' host-page weight (gzip): ${Object.entries((r.widget?.peers ?? {}) as Json)
       .map(([k, v]) => `${k} ${v.hostPageGzipBytes ?? `null (${v.reason ?? '?'})`} B`)
       .join('; ')}.`,
+    `Console bundle (gzip -9): ${r.console && !r.console.error ? `initial ${r.console.initialGzipBytes} B (JS ${r.console.initialJsGzipBytes} + CSS ${r.console.initialCssGzipBytes}); lazy ${Object.entries(r.console.lazyGzipBytes as Json).map(([k, v]) => `${k} ${v} B`).join(', ')}` : 'not run'}.`,
     `Idle preload (/site, loadOn idle): ${r.preload ? `${r.preload.loads} loads with no click opened ${r.preload.socketsOpened ?? '—'} sockets and created ${r.preload.visitorRowsCreated ?? '—'} visitor rows; the control open opened ${r.preload.controlOpenSockets ?? '—'} socket(s), ${r.preload.controlOpenVisitorRows ?? '—'} visitor row(s)` : 'not run'}.`,
     `Backends (FULL, ${r.backends?.offeredPerSec ?? '—'}/s offered): ${['sqlite', 'pg']
       .map((k) => {
