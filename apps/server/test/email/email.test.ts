@@ -34,7 +34,7 @@ const about = (id: string) => (r: Received) => hdr(r, 'x-ajuda-conversation') ==
 describe('email continuity on real SMTP both ways', () => {
   let sink: MailSink;
   let stack: TestStack;
-  let emma: TestClient;
+  let emma: Awaited<ReturnType<typeof agent>>;
   const clients: TestClient[] = [];
   let inbound: Transporter;
 

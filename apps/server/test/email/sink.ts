@@ -63,3 +63,14 @@ export async function mailSink(port = 0): Promise<MailSink> {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** Send one mail over SMTP to the product's inbound listener on loopback, as a relay would. */
+export async function sendMail(port: number, mail: { from: string; to: string; subject: string; text: string; inReplyTo?: string; references?: string[] }): Promise<void> {
+  const { default: nodemailer } = await import('nodemailer');
+  const t = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+  try {
+    await t.sendMail(mail);
+  } finally {
+    t.close();
+  }
+}
