@@ -12,7 +12,7 @@ import alertsEs from '../../../../../packages/i18n/src/console/alerts-es.ts';
 import alertsPt from '../../../../../packages/i18n/src/console/alerts-pt.ts';
 import { requester } from '../../../../server/test/client.ts';
 import { axeReport, axeSerious } from '../../../../../test/e2e/axe.ts';
-import { clickAsPerson, journeyDir, pressKey, tabTo, typeAsPerson } from '../../../../../test/e2e/person.ts';
+import { clickAsPerson, expectFullyVisible, journeyDir, pressKey, tabTo, typeAsPerson } from '../../../../../test/e2e/person.ts';
 import { AgentSocket, C, env, exact, journey, person, signInConsole, useStack } from './kit.ts';
 
 useStack();
@@ -216,6 +216,8 @@ for (const want of ['pt', 'en', 'es'] as const) {
     await every.fill('2');
     await clickAsPerson(dialog.getByRole('button', { name: exact(t['alerts.save']!) }));
     await dialog.getByRole('alert').waitFor();
+    await expectFullyVisible(dialog.getByRole('alert'));
+    expect(await every.getAttribute('aria-invalid')).toBe('true');
     expect(await dialog.getByRole('alert').textContent()).toContain(t['alerts.reminder.every']);
     await emma.shot(`05-preferences-refused-${want}`);
     await pressKey(page, 'Escape');
