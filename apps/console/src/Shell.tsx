@@ -6,7 +6,6 @@ import { AgentConnection, type ConnectionStatus, type SocketFactory } from './co
 import { Ctx, parseRoute, routeHash, useConsole, type AdminTab, type ConsoleContext, type Route } from './context.ts';
 import { ConversationView } from './screens/Conversation.tsx';
 import { Inbox } from './screens/Inbox.tsx';
-import { Leads } from './screens/Leads.tsx';
 import { adminTabs } from './screens/admin/tabs.ts';
 import { LocaleSwitcher } from './screens/LocaleSwitcher.tsx';
 import { InsightLinks, InsightScreen, SearchBox } from './screens/SearchBox.tsx';
@@ -102,7 +101,7 @@ export function Shell(props: ShellProps) {
     <Ctx.Provider value={ctx}>
       <Header route={route} onSignOut={props.onSignOut} />
       {route.view === 'leads' ? (
-        <Leads />
+        <LazyLeads />
       ) : route.view === 'search' || route.view === 'reports' || route.view === 'team' ? (
         <InsightScreen route={route} />
       ) : route.view === 'admin' ? (
@@ -120,6 +119,28 @@ export function Shell(props: ShellProps) {
         </main>
       )}
     </Ctx.Provider>
+  );
+}
+
+/** The leads' view, fetched the first time it is opened (most agents never open it). */
+function LazyLeads() {
+  const { t } = useConsole();
+  const [Leads, setLeads] = useState<(() => preact.JSX.Element) | null>(null);
+  useEffect(() => {
+    let live = true;
+    void import('./screens/Leads.tsx').then((m) => live && setLeads(() => m.Leads));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return Leads ? (
+    <Leads />
+  ) : (
+    <main class="leads" id="main">
+      <p class="muted" role="status">
+        {t('app.loading')}
+      </p>
+    </main>
   );
 }
 
