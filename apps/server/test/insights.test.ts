@@ -285,7 +285,7 @@ describe('the console routes', () => {
     expect(report.period.timeZone).toBe('Europe/Lisbon');
     expect(report.escalated.of).toBeGreaterThan(0);
     expect(report.hours).toHaveLength(24);
-    expect(report.deflection).toBeNull();
+    expect(report.deflection.rate).toEqual({ of: report.deflection.answered + report.deflection.continued, yes: report.deflection.answered, rate: report.deflection.rate.of ? report.deflection.answered / report.deflection.rate.of : null });
     const csv = await get(lea, '/api/agent/reports.csv?priority=P3');
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="ajuda-report-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv"/);
@@ -315,5 +315,55 @@ describe('the console routes', () => {
     expect(rep.status).toBe(200);
     expect(((await rep.json()) as Report).sla).toHaveLength(4);
     expect((await call(lea, '/reports?from=nope')).status).toBe(400);
+  });
+});
+
+describe('the deflection rate from the help centre’s daily counters', () => {
+  it('over random counters, Reports (console and API) and the CSV give answered ÷ (answered + continued) of a plain sum over the period’s days and languages', async () => {
+    const langs = ['pt', 'en', 'es'] as const;
+    const day = (n: number) => `2025-01-${String(n).padStart(2, '0')}`;
+    // Everything written so far (the store keeps it across runs), as plain rows.
+    const written: Array<{ day: string; language: string; answered: number; continued: number; searches: number; opened: number; suggested: number }> = [];
+    const lea = await login('lea@ajuda.local');
+    const OP = 'admin-token-0123456789abcdefghij';
+    const api = ((await (await fetch(`${stack.url}/api/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${OP}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 't-deflection', scopes: ['conversations:read'], agentId: 'ag_lea' }) })).json()) as { token: string }).token;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({ day: fc.integer({ min: 1, max: 20 }), channel: fc.constantFrom('platform', 'login', 'website'), language: fc.constantFrom(...langs), answered: fc.nat(5), continued: fc.nat(5), searches: fc.nat(9), opened: fc.nat(5), suggested: fc.nat(9) }),
+          { maxLength: 8 },
+        ),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.subarray([...langs]),
+        async (rows, from, span, only) => {
+          for (const r of rows) {
+            await svc().store.articles.countArticleUse(day(r.day), r.channel, r.language, { answered: r.answered, continued: r.continued, searches: r.searches, opened: r.opened, suggested: r.suggested });
+            written.push({ ...r, day: day(r.day) });
+          }
+          const to = Math.min(20, from + span);
+          const inside = written.filter((w) => w.day >= day(from) && w.day <= day(to) && (!only.length || (only as string[]).includes(w.language)));
+          const sum = (k: 'answered' | 'continued' | 'searches' | 'opened' | 'suggested', l?: string) => inside.filter((w) => !l || w.language === l).reduce((n, w) => n + w[k], 0);
+          const expected = (l?: string) => {
+            const yes = sum('answered', l);
+            const of = yes + sum('continued', l);
+            return { of, yes, rate: of ? yes / of : null };
+          };
+          const qs = `from=${day(from)}&to=${day(to)}${only.length ? `&language=${only.join(',')}` : ''}`;
+          const report = (await (await get(lea, `/api/agent/reports?${qs}`)).json()) as Report;
+          expect(report.deflection.rate).toEqual(expected());
+          expect([report.deflection.searches, report.deflection.opened, report.deflection.suggested]).toEqual([sum('searches'), sum('opened'), sum('suggested')]);
+          const present = langs.filter((l) => inside.some((w) => w.language === l)).sort();
+          expect(report.deflection.byLanguage.map((b) => b.language)).toEqual(present);
+          for (const b of report.deflection.byLanguage) expect(b.rate, b.language).toEqual(expected(b.language));
+          const viaApi = (await (await fetch(`${stack.url}/api/v1/reports?${qs}`, { headers: { authorization: `Bearer ${api}` } })).json()) as Report;
+          expect(viaApi.deflection).toEqual(report.deflection);
+          const csv = await (await get(lea, `/api/agent/reports.csv?${qs}`)).text();
+          const e = expected();
+          expect(csv).toContain(`\r\ndeflection_percent,${e.of},${e.rate === null ? '' : Math.round(e.rate * 1000) / 10}\r\n`);
+        },
+      ),
+      { numRuns: process.env.AJUDA_STORE === 'pg' ? 10 : 30 },
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationEvent, EventKind } from '@ajuda/db';
 import { dayStart, isTimeZone, localTime, periodOf } from './period.ts';
-import { computeReport, csvCell, percentile, reportCsv } from './reports.ts';
+import { computeDeflection, computeReport, csvCell, percentile, reportCsv } from './reports.ts';
 import { conversationIdOf } from './search.ts';
 
 /** Fixed histories: each figure's edge cases, a period across a daylight-saving change, and the CSV. */
@@ -166,6 +166,26 @@ describe('CSV export', () => {
     const csv = reportCsv(r);
     expect(csv).toContain(`"'=cmd|""/c calc""!A1"`);
     for (const line of csv.split('\r\n')) for (const cell of line.split(',')) expect(cell, line).not.toMatch(/^[=+\-@\t\r]/);
+  });
+});
+
+describe('deflection rate', () => {
+  const row = (day: string, language: string, answered: number, continued: number, channel = 'website') => ({ day, channel, language, searches: 2, suggested: 3, opened: 1, answered, continued });
+  it('answered ÷ (answered + continued) over the period’s days, every channel, per language; the language filter applies', () => {
+    const rows = [row('2026-03-01', 'pt', 9, 9), row('2026-03-02', 'pt', 3, 1), row('2026-03-02', 'pt', 1, 0, 'login'), row('2026-03-03', 'en', 0, 2), row('2026-03-04', 'es', 5, 5)];
+    const d = computeDeflection(rows, { from: '2026-03-02', to: '2026-03-03' });
+    expect(d.rate).toEqual({ of: 7, yes: 4, rate: 4 / 7 });
+    expect([d.searches, d.suggested, d.opened]).toEqual([6, 9, 3]);
+    expect(d.byLanguage.map((b) => [b.language, b.rate.rate])).toEqual([['en', 0], ['pt', 0.8]]);
+    expect(computeDeflection(rows, { from: '2026-03-02', to: '2026-03-04' }, { languages: ['es'] }).rate).toEqual({ of: 10, yes: 5, rate: 0.5 });
+    // Nobody said either way: no figure, not zero.
+    expect(computeDeflection([row('2026-03-02', 'pt', 0, 0)], { from: '2026-03-02', to: '2026-03-02' }).rate).toEqual({ of: 0, yes: 0, rate: null });
+    expect(computeDeflection(rows, { from: '2026-02-01', to: '2026-02-28' }).byLanguage).toEqual([]);
+  });
+  it('is in the CSV: the figure and a row per language', () => {
+    const csv = reportCsv(computeReport([], utcDay('2026-03-02', '2026-03-02'), {}, [row('2026-03-02', 'pt', 3, 1)]));
+    expect(csv).toContain('\r\ndeflection_percent,4,75\r\n');
+    expect(csv).toContain('\r\npt,2,3,1,3,1,75\r\n');
   });
 });
 

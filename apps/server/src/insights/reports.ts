@@ -1,4 +1,4 @@
-import type { ConversationEvent } from '@ajuda/db';
+import type { ArticleStatsRow, ConversationEvent } from '@ajuda/db';
 import { localTime } from './period.ts';
 
 /**
@@ -35,11 +35,27 @@ export interface Report {
   volume: Array<{ priority: string | null; language: string; requestType: string; queue: string; count: number }>;
   /** Conversations queued per local hour of the day (0–23). */
   hours: number[];
-  /**
-   * Hook for the help centre's deflection rate (questions answered by an article without a
-   * conversation). Not computed yet: always null until the help centre records what it deflects.
-   */
-  deflection: Rate | null;
+  /** The help centre's deflection rate, from its daily counters (`computeDeflection`). */
+  deflection: Deflection;
+}
+
+/** The help centre's counters over a period, summed. */
+export interface HelpCounts {
+  searches: number;
+  suggested: number;
+  opened: number;
+  answered: number;
+  continued: number;
+}
+
+/**
+ * Deflection: of the requesters who, after reading the help centre, said whether an article answered
+ * their question ("Yes, this answered it" → `answered`) or went on to write to support (`continued`),
+ * the share answered — `rate` is answered ÷ (answered + continued). Per language as well.
+ */
+export interface Deflection extends HelpCounts {
+  rate: Rate;
+  byLanguage: Array<HelpCounts & { language: string; rate: Rate }>;
 }
 
 const rate = (yes: number, of: number): Rate => ({ of, yes, rate: of ? yes / of : null });
@@ -61,7 +77,8 @@ export function passes(e: Pick<ConversationEvent, 'team' | 'priority' | 'languag
 /** A human agent's text: an agent reply by an agent (the API's system tokens are no person). */
 export const humanReply = (e: ConversationEvent) => e.kind === 'agent_reply' && e.actor !== null && e.actor.startsWith('agent:') && e.actor !== 'agent:system';
 
-export function computeReport(events: readonly ConversationEvent[], period: Report['period'], filters: ReportFilters = {}): Report {
+/** `help`: the help centre's daily counters (from `Store.articles.articleStats`), for the deflection rate. */
+export function computeReport(events: readonly ConversationEvent[], period: Report['period'], filters: ReportFilters = {}, help: readonly ArticleStatsRow[] = []): Report {
   const start = period.start;
   const end = period.end;
   const inPeriod = (e: ConversationEvent) => e.at >= start && e.at < end && passes(e, filters);
@@ -141,16 +158,38 @@ export function computeReport(events: readonly ConversationEvent[], period: Repo
     escalated: rate(escalated, queued),
     volume: [...volume.values()].sort((a, b) => b.count - a.count || JSON.stringify(a).localeCompare(JSON.stringify(b))),
     hours,
-    deflection: deflectionRate(),
+    deflection: computeDeflection(help, period, filters),
   };
 }
 
+const COUNTS = ['searches', 'suggested', 'opened', 'answered', 'continued'] as const;
+const zero = (): HelpCounts => ({ searches: 0, suggested: 0, opened: 0, answered: 0, continued: 0 });
+
 /**
- * The deflection-rate hook: when the help centre records searches that ended without a
- * conversation, compute it here (docs/reports.md, "Deflection rate"). Until then there is no figure.
+ * The deflection rate from the help centre's daily counters (`Store.articles.articleStats`): the rows
+ * whose day is within from–to (the counters' days are UTC calendar days) and, when the filters name
+ * languages, whose language is one of them, summed over every channel — in all and per language.
+ * Team and priority filters do not apply: nothing was queued yet, so counters have neither.
  */
-export function deflectionRate(): Rate | null {
-  return null;
+export function computeDeflection(rows: readonly ArticleStatsRow[], period: Pick<Report['period'], 'from' | 'to'>, filters: ReportFilters = {}): Deflection {
+  const total = zero();
+  const langs = new Map<string, HelpCounts>();
+  for (const r of rows) {
+    if (r.day < period.from || r.day > period.to) continue;
+    if (filters.languages?.length && !filters.languages.includes(r.language)) continue;
+    let l = langs.get(r.language);
+    if (!l) langs.set(r.language, (l = zero()));
+    for (const k of COUNTS) {
+      total[k] += r[k];
+      l[k] += r[k];
+    }
+  }
+  const ratio = (c: HelpCounts) => rate(c.answered, c.answered + c.continued);
+  return {
+    ...total,
+    rate: ratio(total),
+    byLanguage: [...langs].sort(([a], [b]) => a.localeCompare(b)).map(([language, c]) => ({ language, ...c, rate: ratio(c) })),
+  };
 }
 
 // ── CSV ──
@@ -178,7 +217,8 @@ export function reportCsv(r: Report): string {
   rows.push(['first_response_p90_seconds', r.firstResponse.count, r.firstResponse.p90Seconds]);
   rows.push(['answered_yes_percent', r.answeredYes.of, pct(r.answeredYes)]);
   rows.push(['reopen_percent', r.reopened.of, pct(r.reopened)]);
-  rows.push(['escalation_percent', r.escalated.of, pct(r.escalated)], []);
+  rows.push(['escalation_percent', r.escalated.of, pct(r.escalated)]);
+  rows.push(['deflection_percent', r.deflection.rate.of, pct(r.deflection.rate)], []);
   rows.push(['priority', 'first_response_met', 'first_response_missed', 'first_response_percent', 'resolution_met', 'resolution_missed', 'resolution_percent']);
   for (const s of r.sla)
     rows.push([s.priority, s.firstResponse.yes, s.firstResponse.of - s.firstResponse.yes, pct(s.firstResponse), s.resolution.yes, s.resolution.of - s.resolution.yes, pct(s.resolution)]);
@@ -186,5 +226,7 @@ export function reportCsv(r: Report): string {
   for (const v of r.volume) rows.push([v.priority, v.language, v.requestType, v.queue, v.count]);
   rows.push([], ['hour', 'conversations']);
   r.hours.forEach((n, h) => rows.push([h, n]));
+  rows.push([], ['language', 'help_searches', 'help_suggestions_shown', 'help_articles_opened', 'help_answered', 'help_continued', 'deflection_percent']);
+  for (const d of r.deflection.byLanguage) rows.push([d.language, d.searches, d.suggested, d.opened, d.answered, d.continued, pct(d.rate)]);
   return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }

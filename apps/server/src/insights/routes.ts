@@ -94,8 +94,9 @@ export async function reportFor(svc: Services, q: z.output<typeof ReportParams>)
   if (from > to) return { error: 'from: must be on or before to' };
   if (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`) > 366 * 86_400_000) return { error: 'the period is at most 366 days' };
   const { start, end } = periodOf(from, to, tz);
-  const events = await svc.store.conversationEvents({ from: start, to: end });
-  return computeReport(events, { from, to, timeZone: tz, start, end }, { ...(q.team ? { teams: q.team } : {}), ...(q.priority ? { priorities: q.priority } : {}), ...(q.language ? { languages: q.language } : {}) });
+  const [events, help] = await Promise.all([svc.store.conversationEvents({ from: start, to: end }), svc.store.articles.articleStats(from)]);
+  const filters = { ...(q.team ? { teams: q.team } : {}), ...(q.priority ? { priorities: q.priority } : {}), ...(q.language ? { languages: q.language } : {}) };
+  return computeReport(events, { from, to, timeZone: tz, start, end }, filters, help);
 }
 
 /** What the console's search shows of a conversation. */

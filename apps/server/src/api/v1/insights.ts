@@ -23,6 +23,13 @@ const Rate = named(
   z.object({ of: z.number().int(), yes: z.number().int(), rate: z.number().nullable().describe('yes / of; null when of is 0.') }),
   'A share: how many count (of), how many have the property (yes).',
 );
+const HelpCounts = z.object({
+  searches: z.number().int().describe('Help-centre searches made.'),
+  suggested: z.number().int().describe('Articles suggested while describing a question.'),
+  opened: z.number().int().describe('Articles opened.'),
+  answered: z.number().int().describe('Readers who said an article answered their question.'),
+  continued: z.number().int().describe('Readers who went on to write to support after the help centre.'),
+});
 const Report = named(
   'Report',
   z.object({
@@ -34,7 +41,13 @@ const Report = named(
     escalated: Rate,
     volume: z.array(z.object({ priority: z.string().nullable(), language: z.string(), requestType: z.string(), queue: z.string(), count: z.number().int() })),
     hours: z.array(z.number().int()).length(24).describe('Conversations queued per local hour of the day, 0–23.'),
-    deflection: Rate.nullable().describe('Reserved for the help centre’s deflection rate; null until it is computed.'),
+    deflection: z
+      .object({
+        ...HelpCounts.shape,
+        rate: Rate,
+        byLanguage: z.array(z.object({ language: z.string(), ...HelpCounts.shape, rate: Rate })),
+      })
+      .describe('The help centre’s deflection rate: answered ÷ (answered + continued) over its daily counters in from–to (UTC days), in all and per language; the language filter applies, team and priority do not.'),
   }),
   'Reports figures for a period; docs/reports.md defines each one.',
 );
