@@ -83,9 +83,11 @@ export interface Config {
    * (AJUDA_UPLOAD_CONVERSATION_MAX_MB, default 100), images up to `maxPixels`; an upload no message took
    * expires after `ttlMs` (AJUDA_UPLOAD_TTL_HOURS, default 24). Files are kept under `dir`
    * (AJUDA_UPLOAD_DIR, default `uploads` beside the SQLite file; null with an in-memory database:
-   * a temporary directory). `perMinute`: uploads per client address (AJUDA_UPLOADS_PER_MINUTE).
+   * a temporary directory), or in an S3-compatible bucket when `s3` is set (AJUDA_UPLOAD_S3_URL,
+   * AJUDA_UPLOAD_S3_REGION and the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN).
+   * `perMinute`: uploads per client address (AJUDA_UPLOADS_PER_MINUTE).
    */
-  uploads: { maxBytes: number; conversationMaxBytes: number; maxPixels: number; ttlMs: number; dir: string | null; perMinute: number };
+  uploads: { maxBytes: number; conversationMaxBytes: number; maxPixels: number; ttlMs: number; dir: string | null; perMinute: number; s3: S3Config | null };
   /**
    * Outgoing webhooks: delivery timeout; retries after `retryBaseMs · 2^(n-1)` (capped at
    * `retryMaxMs`, with jitter) up to `maxAttempts`; an endpoint failing for `disableAfterMs` is
@@ -156,6 +158,14 @@ const Env = z.object({
   AJUDA_UPLOAD_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
   AJUDA_UPLOAD_DIR: z.string().min(1).optional(),
   AJUDA_UPLOADS_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  AJUDA_UPLOAD_S3_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine((u) => new URL(u).pathname.split('/').filter(Boolean).length > 0, 'the bucket is the first part of the path: https://host/bucket[/prefix]')
+    .optional(),
+  AJUDA_UPLOAD_S3_REGION: z.string().min(1).default('us-east-1'),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  AWS_SESSION_TOKEN: z.string().min(1).optional(),
   AJUDA_DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/./, 'a postgres:// or postgresql:// URL')
@@ -303,6 +313,18 @@ function devSecrets(dbFile: string): DevSecrets {
 export class ConfigError extends Error {}
 
 /**
+ * An S3-compatible bucket for attachments: `url` is path-style, `https://<endpoint>/<bucket>[/<prefix>]`
+ * (AWS, MinIO, Ceph, R2, …), requests signed with AWS Signature V4 for `region`.
+ */
+export interface S3Config {
+  url: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string | null;
+}
+
+/**
  * Build the configuration from an environment (default: process.env).
  *
  * @example const config = loadConfig({ PORT: '0', AJUDA_DB_FILE: ':memory:' });
@@ -329,6 +351,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       !e.AJUDA_PUBLIC_URL && 'AJUDA_PUBLIC_URL',
     ].filter(Boolean);
     if (generated.length) throw new ConfigError(`AJUDA_REDIS_URL (cluster mode) needs the same values on every process, not generated per machine: set ${generated.join(', ')}`);
+  }
+  if (e.AJUDA_UPLOAD_S3_URL) {
+    const missing = [!e.AWS_ACCESS_KEY_ID && 'AWS_ACCESS_KEY_ID', !e.AWS_SECRET_ACCESS_KEY && 'AWS_SECRET_ACCESS_KEY'].filter(Boolean);
+    if (missing.length) throw new ConfigError(`AJUDA_UPLOAD_S3_URL needs the bucket's credentials: set ${missing.join(', ')}`);
   }
   if (prod) {
     const missing = [
@@ -435,6 +461,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ttlMs: Math.round(e.AJUDA_UPLOAD_TTL_HOURS * 3600_000),
       dir: e.AJUDA_UPLOAD_DIR ? resolve(root, e.AJUDA_UPLOAD_DIR) : dbFile === ':memory:' ? null : resolve(dirname(dbFile), 'uploads'),
       perMinute: e.AJUDA_UPLOADS_PER_MINUTE,
+      s3: e.AJUDA_UPLOAD_S3_URL
+        ? {
+            url: e.AJUDA_UPLOAD_S3_URL.replace(/\/+$/, ''),
+            region: e.AJUDA_UPLOAD_S3_REGION,
+            accessKeyId: e.AWS_ACCESS_KEY_ID!,
+            secretAccessKey: e.AWS_SECRET_ACCESS_KEY!,
+            sessionToken: e.AWS_SESSION_TOKEN ?? null,
+          }
+        : null,
     },
     webhooks: {
       allowPrivate: e.AJUDA_WEBHOOK_ALLOW_PRIVATE === 'on',

@@ -4,7 +4,7 @@ import { AjudaError, AttachmentView, type AttachmentView as AttachmentViewT } fr
 import { shortId } from '../crypto.ts';
 import type { Config } from '../config.ts';
 import { inspect } from './inspect.ts';
-import { DiskStorage, type BlobStorage } from './storage.ts';
+import { storageFor, type BlobStorage } from './storage.ts';
 
 /** What `ingest` takes: the file (bytes, or a stream read up to the cap), its name, who uploads it and where. */
 export interface IngestInput {
@@ -85,7 +85,7 @@ export class Attachments {
     private readonly now: () => Date,
     storage?: BlobStorage,
   ) {
-    this.storage = storage ?? new DiskStorage(config.dir);
+    this.storage = storage ?? storageFor(config);
   }
 
   /**
