@@ -1,4 +1,4 @@
-import type { Channel, ClientFrame, Locale } from '@ajuda/protocol';
+import type { AttachmentView, Channel, ClientFrame, Locale } from '@ajuda/protocol';
 import { PROTOCOL_VERSION, parseServerFrame, type WidgetServerFrame as ServerFrame } from './guards.ts';
 import { randomId, type ScopedStorage } from './storage.ts';
 
@@ -34,6 +34,8 @@ export interface OutboxEntry {
   at: string;
   /** Set when the server refused it for good (e.g. conversation closed): shown as "not sent". */
   failed?: string;
+  /** Files already uploaded that the message takes (their views, for the preview while it waits). */
+  files?: AttachmentView[];
 }
 
 /** The subset of the WebSocket API we use, so tests can pass a fake. */
@@ -226,8 +228,8 @@ export class Connection {
    * Queues a message in the persisted outbox and sends it if connected. Returns its clientMsgId.
    * @example conn.sendMessage('c_1', 'My pipeline stopped')
    */
-  sendMessage(conversationId: string, body: string): string {
-    const entry: OutboxEntry = { conversationId, clientMsgId: randomId('m'), body, at: new Date().toISOString() };
+  sendMessage(conversationId: string, body: string, files?: AttachmentView[]): string {
+    const entry: OutboxEntry = { conversationId, clientMsgId: randomId('m'), body, at: new Date().toISOString(), files };
     this.outbox = [...this.outbox, entry];
     this.persistOutbox();
     this.flushOutbox();
@@ -238,6 +240,11 @@ export class Connection {
   discard(clientMsgId: string): void {
     this.outbox = this.outbox.filter((e) => e.clientMsgId !== clientMsgId);
     this.persistOutbox();
+  }
+
+  /** The session's credential for HTTP (uploads, downloads): the identity token, else the visitor token. */
+  get auth(): string {
+    return `Bearer ${this.identityToken ?? this.opts.storage.get(VISITOR_KEY)}`;
   }
 
   get pendingMessages(): readonly OutboxEntry[] {
@@ -505,6 +512,7 @@ export class Connection {
         conversationId: e.conversationId,
         clientMsgId: e.clientMsgId,
         body: e.body,
+        attachments: e.files?.map((f) => f.id),
       });
       if (!sent) return;
       this.inflight.add(e.clientMsgId);

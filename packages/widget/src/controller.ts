@@ -1,4 +1,4 @@
-import type { ClientFrame, HostToFrame, Locale, RequestType, RequesterConversationView } from '@ajuda/protocol';
+import type { AttachmentView, ClientFrame, HostToFrame, Locale, RequestType, RequesterConversationView } from '@ajuda/protocol';
 import { FrameBridge } from './bridge.ts';
 import { Connection, type RequestOptions, type SocketLike } from './connection.ts';
 import type { WidgetServerFrame as ServerFrame } from './guards.ts';
@@ -203,8 +203,12 @@ export class Controller implements Actions {
     this.conn.send({ type: 'realm.directory.get' });
   }
 
-  sendMessage(conversationId: string, body: string): void {
-    this.conn.sendMessage(conversationId, body);
+  sendMessage(conversationId: string, body: string, files?: AttachmentView[]): void {
+    this.conn.sendMessage(conversationId, body, files);
+  }
+
+  auth(): string {
+    return this.conn.auth;
   }
 
   discardMessage(clientMsgId: string): void {

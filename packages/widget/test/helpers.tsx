@@ -36,6 +36,7 @@ export function fakeActions(over: Partial<Actions> = {}): Actions {
     loadDirectory: vi.fn(),
     sendMessage: vi.fn(),
     discardMessage: vi.fn(),
+    auth: vi.fn(() => 'Bearer vt_test'),
     setTyping: vi.fn(),
     markRead: vi.fn(),
     escalate: vi.fn(async () => ({ ok: true as const })),

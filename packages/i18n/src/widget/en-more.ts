@@ -160,6 +160,22 @@ const enMore: Record<string, string> = {
   'error.idempotency_conflict': 'This was already sent.',
   'error.grant_required': 'Support needs your permission for that.',
   'error.snapshot_required': 'Please try again.',
+  'attach.add': 'Attach files',
+  'attach.remove': 'Remove {name}',
+  'attach.retry': 'Try again',
+  'attach.uploading': 'Uploading… {percent}%',
+  'attach.failed': 'Not uploaded: {reason}',
+  'attach.drop': 'Drop files here to attach them',
+  'attach.download': 'Download {name}',
+  'attach.list': 'Files to send',
+  'attach.tooLarge': 'The file is too large.',
+  'attach.type': 'This kind of file cannot be sent (images, PDF, text, logs, ZIP).',
+  'attach.evidence': 'Evidence files (screenshots, logs)',
+  'attach.evidence.help': 'Optional. They are sent with your request.',
+  'attach.open': 'Open image {name}',
+  'attach.save': 'Download',
+  'attach.close': 'Close',
+  'attach.waiting': 'Wait for the files to finish uploading.',
 };
 
 export default enMore;

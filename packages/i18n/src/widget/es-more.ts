@@ -160,6 +160,22 @@ const esMore: Record<string, string> = {
   'error.idempotency_conflict': 'Esto ya se envió.',
   'error.grant_required': 'El soporte necesita tu permiso para eso.',
   'error.snapshot_required': 'Inténtalo de nuevo.',
+  'attach.add': 'Adjuntar archivos',
+  'attach.remove': 'Quitar {name}',
+  'attach.retry': 'Reintentar',
+  'attach.uploading': 'Subiendo… {percent}%',
+  'attach.failed': 'No se subió: {reason}',
+  'attach.drop': 'Suelta los archivos aquí para adjuntarlos',
+  'attach.download': 'Descargar {name}',
+  'attach.list': 'Archivos para enviar',
+  'attach.tooLarge': 'El archivo es demasiado grande.',
+  'attach.type': 'Este tipo de archivo no se puede enviar (imágenes, PDF, texto, registros, ZIP).',
+  'attach.evidence': 'Archivos de evidencia (capturas de pantalla, registros)',
+  'attach.evidence.help': 'Opcional. Se envían con tu solicitud.',
+  'attach.open': 'Abrir imagen {name}',
+  'attach.save': 'Descargar',
+  'attach.close': 'Cerrar',
+  'attach.waiting': 'Espera a que terminen de subirse los archivos.',
 };
 
 export default esMore;

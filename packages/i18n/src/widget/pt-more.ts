@@ -160,6 +160,22 @@ const ptMore: Record<string, string> = {
   'error.idempotency_conflict': 'Isto já foi enviado.',
   'error.grant_required': 'O suporte precisa da sua permissão para isso.',
   'error.snapshot_required': 'Tente novamente.',
+  'attach.add': 'Anexar arquivos',
+  'attach.remove': 'Remover {name}',
+  'attach.retry': 'Tentar de novo',
+  'attach.uploading': 'Enviando… {percent}%',
+  'attach.failed': 'Não enviado: {reason}',
+  'attach.drop': 'Solte os arquivos aqui para anexar',
+  'attach.download': 'Baixar {name}',
+  'attach.list': 'Arquivos a enviar',
+  'attach.tooLarge': 'O arquivo é grande demais.',
+  'attach.type': 'Este tipo de arquivo não pode ser enviado (imagens, PDF, texto, logs, ZIP).',
+  'attach.evidence': 'Arquivos de evidência (capturas de tela, logs)',
+  'attach.evidence.help': 'Opcional. Eles vão junto com a sua solicitação.',
+  'attach.open': 'Abrir imagem {name}',
+  'attach.save': 'Baixar',
+  'attach.close': 'Fechar',
+  'attach.waiting': 'Aguarde o envio dos arquivos terminar.',
 };
 
 export default ptMore;

@@ -5,6 +5,7 @@ import type { Environment, EscalationReason, MessageView, RequestType, Requester
 import { useApp, type FieldErrorMap } from './context.ts';
 import { ScreenTitle, durationText, errorText, fieldErrorText, timeText, useNetworkOnline } from './common.tsx';
 import { isAtBottom, newestSeqInView } from './viewport.ts';
+import { AttachButton, MessageFiles, UploadTray, filesOf, useUploads } from './Attachments.tsx';
 import './screens.css';
 
 const OPEN_STATUSES = new Set(['queued', 'assigned']);
@@ -299,9 +300,12 @@ function MessageLog({ conv, messages }: { conv: RequesterConversationView; messa
                       {m.sender.role === 'requester' ? t('conversation.you') : (m.sender.name ?? t('conversation.agent'))}
                       <span class="sr-only">:</span>
                     </p>
-                    <p class="bubble">
-                      <Body text={m.body} />
-                    </p>
+                    {m.body && (
+                      <p class="bubble">
+                        <Body text={m.body} />
+                      </p>
+                    )}
+                    <MessageFiles list={m.attachments} />
                     <p class="msg-time">
                       {timeText(state.locale, m.at)}
                       {m.seq === seenSeq && <span class="seen"> · {t('conversation.seen')}</span>}
@@ -316,9 +320,12 @@ function MessageLog({ conv, messages }: { conv: RequesterConversationView; messa
                   {t('conversation.you')}
                   <span class="sr-only">:</span>
                 </p>
-                <p class="bubble">
-                  <Body text={e.body} />
-                </p>
+                {e.body && (
+                  <p class="bubble">
+                    <Body text={e.body} />
+                  </p>
+                )}
+                <MessageFiles list={e.files} />
                 <p class="msg-time">
                   {e.failed ? (
                     <>
@@ -389,6 +396,8 @@ function Composer({ id, reopens }: { id: string; reopens: boolean }) {
   const [busy, setBusy] = useState(false);
   const typingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const typing = useRef(false);
+  const uploads = useUploads(id);
+  const [dragging, setDragging] = useState(false);
 
   const stopTyping = () => {
     if (typingTimer.current) clearTimeout(typingTimer.current);
@@ -398,19 +407,43 @@ function Composer({ id, reopens }: { id: string; reopens: boolean }) {
   };
   useEffect(() => stopTyping, [id]);
 
+  // Writing (or attaching) in a resolved conversation reopens it once, first.
+  const reopened = useRef(false);
+  useEffect(() => {
+    if (!reopens) reopened.current = false;
+  }, [reopens]);
+  const reopen = async (): Promise<boolean> => {
+    if (!reopens || reopened.current) return true;
+    setBusy(true);
+    const res = await actions.reopen(id);
+    setBusy(false);
+    if (!res.ok) {
+      setError(errorText(t, res));
+      return false;
+    }
+    reopened.current = true;
+    return true;
+  };
+  // Files (paperclip, drop, paste) upload at once; the server takes uploads only in an open conversation.
+  const attach = async (files: File[]) => {
+    if (!files.length || (reopens && !reopened.current && !(await reopen()))) return;
+    setError(null);
+    uploads.add(files);
+  };
+
   const send = async () => {
     const body = text.trim();
-    if (!body || busy) return;
-    if (reopens) {
-      // A resolved conversation: writing reopens it (the server allows the requester to), then sends.
-      setBusy(true);
-      const res = await actions.reopen(id);
-      setBusy(false);
-      if (!res.ok) return setError(errorText(t, res));
-    }
+    if ((!body && !uploads.items.length) || busy) return;
+    if (!uploads.ready) return setError(t('attach.waiting'));
+    // A resolved conversation: writing reopens it (the server allows the requester to), then sends.
+    // (No await otherwise: Enter sends at once.)
+    if (reopens && !reopened.current && !(await reopen())) return;
     setError(null);
     // Goes through the persisted outbox: typed offline or just before a reload, it is still sent once.
-    actions.sendMessage(id, body);
+    const files = uploads.views();
+    if (files.length) actions.sendMessage(id, body, files);
+    else actions.sendMessage(id, body);
+    uploads.clear();
     setText('');
     actions.setDraft(draftKey, null);
     stopTyping();
@@ -418,10 +451,23 @@ function Composer({ id, reopens }: { id: string; reopens: boolean }) {
 
   return (
     <form
-      class="composer"
+      class={`composer${dragging ? ' dragging' : ''}`}
       onSubmit={(e) => {
         e.preventDefault();
         void send();
+      }}
+      onDragOver={(e) => {
+        if (!e.dataTransfer?.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        setDragging(false);
+        const files = filesOf(e.dataTransfer);
+        if (!files.length) return;
+        e.preventDefault();
+        void attach(files);
       }}
     >
       {reopens && (
@@ -434,7 +480,10 @@ function Composer({ id, reopens }: { id: string; reopens: boolean }) {
           {error}
         </p>
       )}
+      <UploadTray uploads={uploads} />
+      {dragging && <p class="composer-hint">{t('attach.drop')}</p>}
       <div class="composer-row">
+        <AttachButton onFiles={(f) => void attach(f)} />
         <label for="composer-input" class="sr-only">
           {t('conversation.compose.label')}
         </label>
@@ -457,6 +506,13 @@ function Composer({ id, reopens }: { id: string; reopens: boolean }) {
             if (typingTimer.current) clearTimeout(typingTimer.current);
             typingTimer.current = setTimeout(stopTyping, 3000);
           }}
+          onPaste={(e) => {
+            // A pasted screenshot (or file) is attached; pasted text stays text.
+            const files = filesOf(e.clipboardData);
+            if (!files.length) return;
+            e.preventDefault();
+            void attach(files);
+          }}
           onKeyDown={(e) => {
             // Enter sends, Shift+Enter is a new line (the usual chat convention).
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -465,7 +521,7 @@ function Composer({ id, reopens }: { id: string; reopens: boolean }) {
             }
           }}
         />
-        <button type="submit" class="primary" disabled={!text.trim() || busy}>
+        <button type="submit" class="primary" disabled={(!text.trim() && !uploads.items.length) || busy}>
           {t('conversation.send')}
         </button>
       </div>

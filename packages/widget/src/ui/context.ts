@@ -1,7 +1,7 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { Translate } from '@ajuda/i18n';
-import type { Environment, EscalationReason, Locale, RequestType, RequesterConversationView } from '@ajuda/protocol';
+import type { AttachmentView, Environment, EscalationReason, Locale, RequestType, RequesterConversationView } from '@ajuda/protocol';
 import type { AppState, View } from '../state.ts';
 
 export type FieldErrorMap = Record<string, { code: string; i18nKey: string }>;
@@ -25,7 +25,9 @@ export interface Actions {
   startConversation(requestType: RequestType, answers: Record<string, unknown>, idempotencyKey: string): Promise<ActionResult>;
   submitIntake(conversationId: string, answers: Record<string, unknown>): Promise<ActionResult>;
   loadDirectory(): void;
-  sendMessage(conversationId: string, body: string): void;
+  sendMessage(conversationId: string, body: string, files?: AttachmentView[]): void;
+  /** The `Authorization` value for the attachment routes (this session's credential). */
+  auth(): string;
   discardMessage(clientMsgId: string): void;
   setTyping(conversationId: string, on: boolean): void;
   /** The person has seen the conversation up to `upToSeq` (never past the newest message on screen). */

@@ -1,0 +1,307 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { AttachmentView } from '@ajuda/protocol';
+import { useApp } from './context.ts';
+import { errorText } from './common.tsx';
+
+/**
+ * Attachments in the widget (lazy: part of the Conversation and IntakeForm chunks, never of the entry).
+ * Files are uploaded at once to `POST /api/attachments` with the session's credential; a message takes
+ * them by id through the outbox (so a message with files survives a reload like any other). Files
+ * shown in messages are fetched with the same credential and shown from memory (blob: URLs).
+ */
+
+export interface Upload {
+  key: string;
+  name: string;
+  /** A local preview of an image (blob: URL), revoked when the item goes. */
+  preview: string | null;
+  progress: number;
+  view?: AttachmentView;
+  error?: string;
+}
+
+let n = 0;
+
+/** The files picked for the next message: add (paperclip, drop, paste), upload with progress, retry, remove. */
+export function useUploads(conversationId: string) {
+  const { actions, t } = useApp();
+  const [items, setItems] = useState<Upload[]>([]);
+  const files = useRef(new Map<string, File>());
+  const xhrs = useRef(new Map<string, XMLHttpRequest>());
+  const patch = (key: string, p: Partial<Upload>) => setItems((list) => list.map((u) => (u.key === key ? { ...u, ...p } : u)));
+
+  const start = (key: string) => {
+    const file = files.current.get(key);
+    if (!file) return;
+    const xhr = new XMLHttpRequest();
+    xhrs.current.set(key, xhr);
+    const form = new FormData();
+    form.append('file', file, file.name || 'screenshot.png');
+    xhr.open('POST', `/api/attachments?conversationId=${encodeURIComponent(conversationId)}`);
+    xhr.setRequestHeader('Authorization', actions.auth());
+    xhr.upload.onprogress = (e) => e.lengthComputable && patch(key, { progress: Math.min(99, Math.round((e.loaded / e.total) * 100)) });
+    const fail = (code: string) => patch(key, { error: code === 'payload_too_large' ? t('attach.tooLarge') : code === 'unsupported_media_type' ? t('attach.type') : errorText(t, { code }), progress: 0 });
+    xhr.onerror = () => fail('unavailable');
+    xhr.onload = () => {
+      xhrs.current.delete(key);
+      let body: { attachments?: AttachmentView[]; code?: string } = {};
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        /* a proxy's page: answered below by the status */
+      }
+      if (xhr.status === 201 && body.attachments?.[0]) patch(key, { view: body.attachments[0], progress: 100, error: undefined });
+      else fail(body.code ?? (xhr.status === 413 ? 'payload_too_large' : xhr.status === 415 ? 'unsupported_media_type' : 'unavailable'));
+    };
+    patch(key, { error: undefined, progress: 0 });
+    xhr.send(form);
+  };
+
+  const add = (list: Iterable<File>) => {
+    const added: Upload[] = [];
+    for (const file of list) {
+      const key = `u${n++}`;
+      files.current.set(key, file);
+      added.push({ key, name: file.name || 'screenshot.png', preview: /^image\/(png|jpeg|gif|webp)$/.test(file.type) ? URL.createObjectURL(file) : null, progress: 0 });
+    }
+    if (!added.length) return;
+    setItems((l) => [...l, ...added].slice(0, 10));
+    for (const u of added) start(u.key);
+  };
+  const drop = (key: string) => {
+    xhrs.current.get(key)?.abort();
+    xhrs.current.delete(key);
+    files.current.delete(key);
+    setItems((l) => {
+      l.find((u) => u.key === key && u.preview && (URL.revokeObjectURL(u.preview), true));
+      return l.filter((u) => u.key !== key);
+    });
+  };
+  const clear = () => {
+    for (const u of items) if (u.preview) URL.revokeObjectURL(u.preview);
+    files.current.clear();
+    setItems([]);
+  };
+  useEffect(() => () => xhrs.current.forEach((x) => x.abort()), []);
+  return {
+    items,
+    add,
+    remove: drop,
+    retry: start,
+    clear,
+    /** Every file uploaded (none waiting or failed). */
+    ready: items.every((u) => u.view),
+    views: () => items.flatMap((u) => (u.view ? [u.view] : [])),
+  };
+}
+
+export type Uploads = ReturnType<typeof useUploads>;
+
+const Clip = () => (
+  <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+    <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M21 11.5l-8.6 8.6a5.5 5.5 0 01-7.8-7.8l9-9a3.7 3.7 0 015.2 5.2l-9 9a1.8 1.8 0 01-2.6-2.6l8.3-8.3" />
+  </svg>
+);
+
+/** The paperclip: a real button that opens the file picker (keyboard and screen readers included). */
+export function AttachButton({ onFiles, id = 'attach-input' }: { onFiles: (files: File[]) => void; id?: string }) {
+  const { t } = useApp();
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <button type="button" class="icon-btn attach-btn" aria-label={t('attach.add')} title={t('attach.add')} onClick={() => input.current?.click()}>
+        <Clip />
+      </button>
+      <input
+        ref={input}
+        id={id}
+        type="file"
+        multiple
+        hidden
+        tabIndex={-1}
+        aria-label={t('attach.add')}
+        accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,application/zip,.txt,.log,.csv,.json,.har,.zip"
+        onChange={(e) => {
+          const el = e.currentTarget as HTMLInputElement;
+          if (el.files?.length) onFiles(Array.from(el.files));
+          el.value = '';
+        }}
+      />
+    </>
+  );
+}
+
+/** The files waiting to be sent: a preview, progress or the reason it failed, retry and remove. */
+export function UploadTray({ uploads }: { uploads: Uploads }) {
+  const { t } = useApp();
+  if (!uploads.items.length) return null;
+  return (
+    <ul class="tray" aria-label={t('attach.list')}>
+      {uploads.items.map((u) => (
+        <li key={u.key} class={`tray-item${u.error ? ' tray-error' : ''}`} data-upload={u.view ? 'done' : u.error ? 'failed' : 'uploading'}>
+          {u.preview ? <img class="tray-thumb" src={u.preview} alt="" /> : <span class="tray-thumb tray-file" aria-hidden="true">{ext(u.name)}</span>}
+          <span class="tray-text">
+            <span class="tray-name">{u.name}</span>
+            {u.error ? (
+              <span class="field-error">{t('attach.failed', { reason: u.error })}</span>
+            ) : (
+              !u.view && (
+                <span class="tray-progress" role="status">
+                  {t('attach.uploading', { percent: u.progress })}
+                </span>
+              )
+            )}
+          </span>
+          {u.error && (
+            <button type="button" class="small-btn" onClick={() => uploads.retry(u.key)}>
+              {t('attach.retry')}
+            </button>
+          )}
+          <button type="button" class="icon-btn" aria-label={t('attach.remove', { name: u.name })} title={t('attach.remove', { name: u.name })} onClick={() => uploads.remove(u.key)}>
+            ×
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const ext = (name: string) => (/\.([a-z0-9]{1,4})$/i.exec(name)?.[1] ?? 'file').toUpperCase();
+const size = (b: number) => (b < 1024 ? `${b} B` : b < 1048576 ? `${Math.round(b / 1024)} KB` : `${(b / 1048576).toFixed(1)} MB`);
+
+/** A file of the conversation, fetched with the session's credential (the browser cannot send it on an <img>). */
+function useBlobUrl(id: string, thumb: boolean): string | null {
+  const { actions } = useApp();
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    let made: string | null = null;
+    let live = true;
+    fetch(`/api/attachments/${encodeURIComponent(id)}${thumb ? '/thumb' : ''}`, { headers: { Authorization: actions.auth() } })
+      .then((r) => (r.ok ? r.blob() : null))
+      .then((b) => {
+        if (b && live) setUrl((made = URL.createObjectURL(b)));
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [id, thumb]);
+  return url;
+}
+
+async function download(auth: string, a: AttachmentView) {
+  const r = await fetch(`/api/attachments/${encodeURIComponent(a.id)}`, { headers: { Authorization: auth } });
+  if (!r.ok) return;
+  const url = URL.createObjectURL(await r.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = a.name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function Thumb({ a, onOpen }: { a: AttachmentView; onOpen: (a: AttachmentView, from: HTMLElement) => void }) {
+  const { t } = useApp();
+  const src = useBlobUrl(a.id, true);
+  return (
+    <button type="button" class="att-thumb" aria-label={t('attach.open', { name: a.name })} aria-haspopup="dialog" onClick={(e) => onOpen(a, e.currentTarget)}>
+      {src ? <img src={src} alt="" width={a.width && a.height ? Math.min(200, a.width) : undefined} /> : <span class="att-ph" />}
+    </button>
+  );
+}
+
+/**
+ * An image large, in a modal dialog: its name, a download button and a close button. Esc or the close
+ * button (or a click on the backdrop) closes it; focus stays inside while open and returns to the
+ * thumbnail that opened it.
+ */
+export function Lightbox({ a, onClose }: { a: AttachmentView; onClose: () => void }) {
+  const { actions, t } = useApp();
+  const src = useBlobUrl(a.id, false);
+  const box = useRef<HTMLDivElement>(null);
+  const close = useRef<HTMLButtonElement>(null);
+  useEffect(() => close.current?.focus(), []);
+  return (
+    <div class="lightbox" onClick={(e) => e.target === e.currentTarget && onClose()}>
+      <div
+        ref={box}
+        class="lightbox-box"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="lightbox-name"
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.stopPropagation();
+            onClose();
+          } else if (e.key === 'Tab') {
+            // Focus stays in the dialog: Tab from the last button goes to the first, Shift+Tab back.
+            const all = Array.from(box.current?.querySelectorAll<HTMLElement>('button') ?? []);
+            const i = all.indexOf(document.activeElement as HTMLElement);
+            const next = e.shiftKey ? (i <= 0 ? all.length - 1 : i - 1) : i === all.length - 1 ? 0 : i + 1;
+            e.preventDefault();
+            all[next]?.focus();
+          }
+        }}
+      >
+        <div class="lightbox-bar">
+          <p id="lightbox-name" class="att-name">
+            {a.name}
+          </p>
+          <button type="button" class="small-btn" onClick={() => void download(actions.auth(), a)}>
+            {t('attach.save')}
+          </button>
+          <button ref={close} type="button" class="icon-btn" aria-label={t('attach.close')} title={t('attach.close')} onClick={onClose}>
+            ×
+          </button>
+        </div>
+        <div class="lightbox-img">{src ? <img src={src} alt={a.name} /> : <span class="muted">…</span>}</div>
+      </div>
+    </div>
+  );
+}
+
+/** The files a message carries: images as thumbnails, other files as download buttons. */
+export function MessageFiles({ list }: { list: readonly AttachmentView[] | undefined }) {
+  const { actions, t } = useApp();
+  const [open, setOpen] = useState<{ a: AttachmentView; from: HTMLElement } | null>(null);
+  if (!list?.length) return null;
+  const close = () => {
+    const from = open?.from;
+    setOpen(null);
+    // Focus goes back to the thumbnail that opened the image.
+    if (from?.isConnected) from.focus();
+  };
+  return (
+    <>
+    <ul class="att-list">
+      {list.map((a) => (
+        <li key={a.id}>
+          {a.thumb ? (
+            <Thumb a={a} onOpen={(a, from) => setOpen({ a, from })} />
+          ) : (
+            <button type="button" class="att-file" aria-label={t('attach.download', { name: a.name })} onClick={() => void download(actions.auth(), a)}>
+              <span class="tray-file" aria-hidden="true">
+                {ext(a.name)}
+              </span>
+              <span class="att-name">{a.name}</span>
+              <span class="att-size">{size(a.size)}</span>
+            </button>
+          )}
+        </li>
+      ))}
+    </ul>
+    {open && <Lightbox a={open.a} onClose={close} />}
+    </>
+  );
+}
+
+/** Files from the clipboard (a pasted screenshot) or a drop. */
+export function filesOf(data: DataTransfer | null): File[] {
+  if (!data) return [];
+  const out = Array.from(data.files ?? []);
+  if (!out.length) for (const item of Array.from(data.items ?? [])) if (item.kind === 'file') out.push(...[item.getAsFile()].filter((f): f is File => !!f));
+  return out;
+}

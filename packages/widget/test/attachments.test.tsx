@@ -1,0 +1,225 @@
+import { fireEvent, screen, waitFor } from '@testing-library/preact';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AttachmentView } from '@ajuda/protocol';
+import { Connection } from '../src/connection.ts';
+import { scopedStorage } from '../src/storage.ts';
+import { ConversationScreen } from '../src/ui/Conversation.tsx';
+import { FakeSocket, MemoryStorage, flush, ready } from './fake-socket.ts';
+import { conv, fakeActions, msg, renderApp } from './helpers.tsx';
+
+/** Uploads go through XMLHttpRequest (for progress): this fake records each request and answers when told. */
+class FakeXhr {
+  static all: FakeXhr[] = [];
+  method = '';
+  url = '';
+  headers: Record<string, string> = {};
+  body: FormData | null = null;
+  aborted = false;
+  status = 0;
+  responseText = '';
+  upload: { onprogress: ((e: { lengthComputable: boolean; loaded: number; total: number }) => void) | null } = { onprogress: null };
+  onload: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  constructor() {
+    FakeXhr.all.push(this);
+  }
+  open(method: string, url: string) {
+    this.method = method;
+    this.url = url;
+  }
+  setRequestHeader(k: string, v: string) {
+    this.headers[k] = v;
+  }
+  send(body: FormData) {
+    this.body = body;
+  }
+  abort() {
+    this.aborted = true;
+  }
+  progress(loaded: number, total: number) {
+    this.upload.onprogress?.({ lengthComputable: true, loaded, total });
+  }
+  respond(status: number, body: object) {
+    this.status = status;
+    this.responseText = JSON.stringify(body);
+    this.onload?.();
+  }
+}
+
+const png = (name = 'screenshot.png') => new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])], name, { type: 'image/png' });
+const view = (over: Partial<AttachmentView> = {}): AttachmentView => ({
+  id: 'att_1',
+  name: 'screenshot.png',
+  type: 'image/png',
+  size: 7,
+  image: true,
+  width: 640,
+  height: 400,
+  thumb: true,
+  ...over,
+});
+
+beforeEach(() => {
+  FakeXhr.all = [];
+  FakeSocket.all = [];
+  vi.stubGlobal('XMLHttpRequest', FakeXhr);
+  // Thumbnails and images are fetched with the session's credential; answer every one with a tiny blob.
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async () => new Response(new Blob([new Uint8Array([1, 2, 3])], { type: 'image/webp' }), { status: 200 })),
+  );
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+function composer() {
+  const actions = fakeActions();
+  const utils = renderApp(<ConversationScreen id="c_7Hx2Q" />, { state: { conversations: { c_7Hx2Q: conv() }, messages: { c_7Hx2Q: [] } }, actions });
+  const box = screen.getByLabelText('Your message');
+  return { ...utils, actions, box };
+}
+
+describe('attachments in the composer', () => {
+  it('a pasted screenshot uploads at once on the session credential; sending waits until it is uploaded', async () => {
+    const { actions, box, container } = composer();
+    fireEvent.paste(box, { clipboardData: { files: [png()], items: [], types: ['Files'] } });
+    await waitFor(() => expect(FakeXhr.all).toHaveLength(1));
+    const xhr = FakeXhr.all[0]!;
+    expect(xhr.method).toBe('POST');
+    expect(xhr.url).toBe('/api/attachments?conversationId=c_7Hx2Q');
+    expect(xhr.headers.Authorization).toBe('Bearer vt_test');
+    expect((xhr.body!.get('file') as File).name).toBe('screenshot.png');
+
+    const tray = screen.getByRole('list', { name: 'Files to send' });
+    expect(tray.textContent).toContain('screenshot.png');
+    expect(tray.textContent).toContain('Uploading… 0%');
+    xhr.progress(40, 100);
+    await waitFor(() => expect(tray.textContent).toContain('Uploading… 40%'));
+
+    // Send while the file is still uploading: refused with a reason, nothing queued.
+    fireEvent.submit(container.querySelector('form.composer')!);
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Wait for the files to finish uploading.'));
+    expect(actions.sendMessage).not.toHaveBeenCalled();
+
+    xhr.respond(201, { attachments: [view()] });
+    await waitFor(() => expect(container.querySelector('[data-upload="done"]')).not.toBeNull());
+    fireEvent.input(box, { target: { value: 'The error' } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(actions.sendMessage).toHaveBeenCalledWith('c_7Hx2Q', 'The error', [view()]);
+    await waitFor(() => expect(screen.queryByRole('list', { name: 'Files to send' })).toBeNull());
+  });
+
+  it('a refused file says why in the person’s language; retry uploads it again; remove drops it (aborting an upload)', async () => {
+    const { actions, box, container } = composer();
+    fireEvent.paste(box, { clipboardData: { files: [png('a.png'), png('b.png')], items: [], types: ['Files'] } });
+    await waitFor(() => expect(FakeXhr.all).toHaveLength(2));
+    FakeXhr.all[0]!.respond(415, { code: 'unsupported_media_type' });
+    await waitFor(() => expect(container.textContent).toContain('Not uploaded: This kind of file cannot be sent'));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(FakeXhr.all).toHaveLength(3));
+    FakeXhr.all[2]!.respond(413, { code: 'payload_too_large' });
+    await waitFor(() => expect(container.textContent).toContain('Not uploaded: The file is too large.'));
+
+    // b.png is still uploading: removing it aborts the request; a.png (failed) is removed too.
+    fireEvent.click(screen.getByRole('button', { name: 'Remove b.png' }));
+    expect(FakeXhr.all[1]!.aborted).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Remove a.png' }));
+    await waitFor(() => expect(screen.queryByRole('list', { name: 'Files to send' })).toBeNull());
+    // Nothing left to send: the button is disabled again and nothing was queued.
+    expect((screen.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(true);
+    expect(actions.sendMessage).not.toHaveBeenCalled();
+  });
+
+  it('a file chosen with the paperclip (a real, labelled button) is uploaded; a message of files only is sent', async () => {
+    const { actions, container } = composer();
+    const clip = screen.getByRole('button', { name: 'Attach files' });
+    const input = container.querySelector<HTMLInputElement>('input[type="file"]')!;
+    const picked = vi.spyOn(input, 'click');
+    fireEvent.click(clip);
+    expect(picked).toHaveBeenCalled();
+    Object.defineProperty(input, 'files', { value: [new File(['line 1\n'], 'app.log', { type: 'text/plain' })], configurable: true });
+    fireEvent.change(input);
+    await waitFor(() => expect(FakeXhr.all).toHaveLength(1));
+    FakeXhr.all[0]!.respond(201, { attachments: [view({ id: 'att_log', name: 'app.log', type: 'text/plain', image: false, thumb: false, width: undefined, height: undefined })] });
+    await waitFor(() => expect(container.querySelector('[data-upload="done"]')).not.toBeNull());
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(actions.sendMessage).toHaveBeenCalledWith('c_7Hx2Q', '', [expect.objectContaining({ id: 'att_log' })]);
+  });
+
+  it('in a resolved conversation, attaching reopens it first (the server takes uploads only in an open one)', async () => {
+    const actions = fakeActions();
+    renderApp(<ConversationScreen id="c_7Hx2Q" />, { state: { conversations: { c_7Hx2Q: conv({ status: 'resolved' }) }, messages: { c_7Hx2Q: [] } }, actions });
+    fireEvent.paste(screen.getByLabelText('Your message'), { clipboardData: { files: [png()], items: [], types: ['Files'] } });
+    await waitFor(() => expect(FakeXhr.all).toHaveLength(1));
+    expect(actions.reopen).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('files in messages', () => {
+  it('an image is a thumbnail that opens large in a dialog (Esc closes, focus returns) with a download button; other files are downloads', async () => {
+    const m = { ...msg(1, 'agent', ''), attachments: [view(), view({ id: 'att_2', name: 'report.pdf', type: 'application/pdf', size: 2048, image: false, thumb: false })] };
+    renderApp(<ConversationScreen id="c_7Hx2Q" />, { state: { conversations: { c_7Hx2Q: conv() }, messages: { c_7Hx2Q: [m] } } });
+    expect(screen.getByRole('button', { name: 'Download report.pdf' }).textContent).toContain('2 KB');
+    const thumb = screen.getByRole('button', { name: 'Open image screenshot.png' });
+    // The thumbnail is fetched with the credential (an <img src> could not carry it).
+    await waitFor(() => expect(thumb.querySelector('img')).not.toBeNull());
+    expect(vi.mocked(fetch)).toHaveBeenCalledWith('/api/attachments/att_1/thumb', { headers: { Authorization: 'Bearer vt_test' } });
+
+    thumb.focus();
+    fireEvent.click(thumb);
+    const dialog = await screen.findByRole('dialog', { name: 'screenshot.png' });
+    expect(dialog.getAttribute('aria-modal')).toBe('true');
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Close' }));
+    await waitFor(() => expect(dialog.querySelector('img[alt="screenshot.png"]')).not.toBeNull());
+    expect(vi.mocked(fetch)).toHaveBeenCalledWith('/api/attachments/att_1', { headers: { Authorization: 'Bearer vt_test' } });
+    expect(screen.getByRole('button', { name: 'Download' })).toBeTruthy();
+    // Tab stays inside the dialog.
+    fireEvent.keyDown(document.activeElement!, { key: 'Tab' });
+    expect(dialog.contains(document.activeElement)).toBe(true);
+
+    fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(document.activeElement).toBe(thumb);
+  });
+});
+
+describe('the outbox keeps files', () => {
+  it('a message with files typed offline survives a reload and is sent once with its attachment ids', async () => {
+    const store = new MemoryStorage();
+    const make = () =>
+      new Connection({
+        url: 'ws://ajuda.test/ws',
+        channel: 'website',
+        locale: () => 'en',
+        storage: scopedStorage(store, 'website|https://shop.example'),
+        requestIdentity: () => {},
+        onFrame: () => {},
+        onStatus: () => {},
+        createSocket: (u) => new FakeSocket(u),
+        random: () => 0.5,
+      });
+    const page1 = make();
+    page1.start();
+    await flush();
+    const id = page1.sendMessage('c_1', '', [view(), view({ id: 'att_2', name: 'b.png' })]);
+    page1.stop();
+
+    const page2 = make();
+    expect(page2.pendingMessages).toEqual([expect.objectContaining({ clientMsgId: id, files: [view(), view({ id: 'att_2', name: 'b.png' })] })]);
+    page2.start();
+    await flush();
+    const ws = FakeSocket.all[FakeSocket.all.length - 1]!;
+    ws.open();
+    await flush();
+    ws.push(ready());
+    await flush();
+    ws.push(ready());
+    await flush();
+    const sends = ws.ofType('message.send');
+    expect(sends).toHaveLength(1);
+    expect(sends[0]).toMatchObject({ conversationId: 'c_1', clientMsgId: id, body: '', attachments: ['att_1', 'att_2'] });
+    page2.stop();
+  });
+});
