@@ -103,6 +103,7 @@ const enMore: Record<string, string> = {
   'priority.P4': 'P4 · Low',
 
   'escalate.open': 'Escalate this conversation',
+  'email.open': 'Email me the answer',
   'escalate.title': 'Escalate to a support lead',
   'escalate.intro': 'A support lead will review this conversation. Escalating does not change its priority.',
   'escalate.reason': 'Why do you want to escalate?',

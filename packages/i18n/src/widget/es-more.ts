@@ -103,6 +103,7 @@ const esMore: Record<string, string> = {
   'priority.P4': 'P4 · Baja',
 
   'escalate.open': 'Escalar esta conversación',
+  'email.open': 'Recibir la respuesta por correo',
   'escalate.title': 'Escalar a un líder de soporte',
   'escalate.intro': 'Un líder de soporte revisará esta conversación. Escalar no cambia su prioridad.',
   'escalate.reason': '¿Por qué quieres escalar?',

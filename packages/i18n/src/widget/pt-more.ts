@@ -103,6 +103,7 @@ const ptMore: Record<string, string> = {
   'priority.P4': 'P4 · Baixa',
 
   'escalate.open': 'Escalar esta conversa',
+  'email.open': 'Receber a resposta por email',
   'escalate.title': 'Escalar para um líder de suporte',
   'escalate.intro': 'Um líder de suporte vai analisar esta conversa. Escalar não altera a prioridade.',
   'escalate.reason': 'Por que você quer escalar?',

@@ -3,10 +3,12 @@ import { renderSystemLine } from '@ajuda/i18n';
 import type { Environment, EscalationReason, MessageView, RequestType, RequesterConversationView } from '@ajuda/protocol';
 
 import { useApp, type FieldErrorMap } from './context.ts';
-import { ScreenTitle, durationText, errorText, fieldErrorText, timeText, useNetworkOnline } from './common.tsx';
+import { ScreenTitle, durationText, errorText, fieldErrorText, lazyScreen, timeText, useNetworkOnline } from './common.tsx';
 import { isAtBottom, newestSeqInView } from './viewport.ts';
 import { AttachButton, MessageFiles, UploadTray, filesOf, useUploads } from './Attachments.tsx';
 import './screens.css';
+
+const EmailScreen = lazyScreen(() => import('./Email.tsx').then((m) => m.EmailScreen));
 
 const OPEN_STATUSES = new Set(['queued', 'assigned']);
 
@@ -73,7 +75,10 @@ export function ConversationScreen({ id }: { id: string }) {
   const { state, actions, t } = useApp();
   const conv = state.conversations[id];
   const messages = state.messages[id] ?? [];
+  // "Email me the answer" opens in place of the log (its own chunk), and comes back to it.
+  const [email, setEmail] = useState(false);
 
+  if (email && conv) return <EmailScreen id={id} onBack={() => setEmail(false)} />;
   if (!conv) {
     return (
       <p class="muted" role="status">
@@ -87,13 +92,16 @@ export function ConversationScreen({ id }: { id: string }) {
       <ConversationHeader conv={conv} />
       <MessageLog conv={conv} messages={messages} />
       {WRITABLE_STATUSES.has(conv.status) && <Composer key={id} id={id} reopens={conv.status === 'resolved'} />}
-      {open && !conv.escalated && (
-        <p class="conv-foot">
+      <p class="conv-foot">
+        <button type="button" class="link-btn" onClick={() => setEmail(true)}>
+          {t('email.open')}
+        </button>
+        {open && !conv.escalated && (
           <button type="button" class="link-btn" onClick={() => actions.go({ name: 'escalate', id })}>
             {t('escalate.open')}
           </button>
-        </p>
-      )}
+        )}
+      </p>
     </section>
   );
 }
