@@ -66,8 +66,10 @@ export const HostHide = msg('host.hide', {});
 export const HostUpdate = msg('host.update', { locale: Locale.optional(), theme: BridgeTheme.optional() });
 /** Logout on the host: forget the visitor on this browser (drop the stored visitor token, close the socket). */
 export const HostShutdown = msg('host.shutdown', {});
+/** `Ajuda('showArticle', slug)`: open the panel at that help-centre article (one the reader may not see shows as not found). */
+export const HostArticle = msg('host.article', { slug: z.string().min(1).max(200) });
 
-export const HostToFrame = z.discriminatedUnion('type', [HostInit, HostIdentity, HostShow, HostHide, HostUpdate, HostShutdown]);
+export const HostToFrame = z.discriminatedUnion('type', [HostInit, HostIdentity, HostShow, HostHide, HostUpdate, HostShutdown, HostArticle]);
 export type HostToFrame = z.infer<typeof HostToFrame>;
 
 // ───────────── frame (widget app) → host (loader) ─────────────

@@ -101,6 +101,12 @@ export class Controller implements Actions {
         if (m.locale) this.setLocale(m.locale);
         if (m.theme?.primary) this.store.set({ primaryColor: m.theme.primary });
         break;
+      case 'host.article':
+        // Ajuda('showArticle', slug): the panel opens at that article (the help chunk fetches it, as this reader).
+        this.store.set({ visible: true });
+        this.go({ name: 'article', slug: m.slug });
+        this.conn.start();
+        break;
       case 'host.shutdown': {
         this.conn.shutdown();
         this.tails.clear();

@@ -223,6 +223,7 @@ const HOST = {
   'host.hide': {},
   'host.update': { locale: opt(lit(...LOCALES)), theme },
   'host.shutdown': {},
+  'host.article': { slug: str(1, 200) },
 } satisfies { [T in P.HostToFrame['type']]: Shape };
 const HOST_GUARDS = Object.fromEntries(Object.entries(HOST).map(([t, shape]) => [t, obj({ ajuda: lit(BRIDGE_NS), ...shape })])) as Record<string, Guard<unknown>>;
 

@@ -16,7 +16,9 @@ export type View =
   | { name: 'intake'; requestType: RequestType; conversationId?: string }
   | { name: 'conversation'; id: string }
   | { name: 'escalate'; id: string }
-  | { name: 'grants' };
+  | { name: 'grants' }
+  /** A help-centre article: `back` is where Back and "I still need help" return (an intake form), `text` what the person searched for. */
+  | { name: 'article'; slug: string; back?: { name: 'intake'; requestType: RequestType; conversationId?: string }; text?: string };
 
 export interface Notice {
   code: string;

@@ -10,6 +10,7 @@ const IntakeScreen = lazyScreen(() => import('./IntakeForm.tsx').then((m) => m.I
 const ConversationScreen = lazyScreen(() => import('./Conversation.tsx').then((m) => m.ConversationScreen));
 const EscalateScreen = lazyScreen(() => import('./Conversation.tsx').then((m) => m.EscalateScreen));
 const GrantsScreen = lazyScreen(() => import('./Grants.tsx').then((m) => m.GrantsScreen));
+const ArticleScreen = lazyScreen(() => import('./Help.tsx').then((m) => m.ArticleScreen));
 
 const LANGS: readonly Locale[] = ['pt', 'en', 'es'];
 const ONGOING = new Set(['intake', 'queued', 'assigned']);
@@ -101,7 +102,7 @@ export function App() {
     <div class="panel">
       <header class="bar">
         {view.name !== 'home' && (
-          <button type="button" class="icon-btn" onClick={() => actions.go(view.name === 'escalate' ? { name: 'conversation', id: view.id } : { name: 'home' })}>
+          <button type="button" class="icon-btn" onClick={() => actions.go(view.name === 'escalate' ? { name: 'conversation', id: view.id } : view.name === 'article' ? (view.back ?? { name: 'home' }) : { name: 'home' })}>
             <span aria-hidden="true">‹</span>
             <span class="sr-only">{t('common.back')}</span>
           </button>
@@ -141,6 +142,7 @@ export function App() {
         {view.name === 'conversation' && <ConversationScreen id={view.id} />}
         {view.name === 'escalate' && <EscalateScreen id={view.id} />}
         {view.name === 'grants' && <GrantsScreen />}
+        {view.name === 'article' && <ArticleScreen key={view.slug} view={view} />}
       </main>
       <div class="sr-only" aria-live="polite" aria-atomic="true">
         {state.announcement && t('conversation.announce', { text: state.announcement })}

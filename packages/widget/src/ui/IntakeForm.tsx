@@ -1,5 +1,6 @@
 // First: zod must be jitless before the protocol's schemas are built (CSP, no eval).
 import '../zod-jitless.ts';
+import { Fragment } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { REQUEST_TYPE_BY_ID, validateIntake, type FieldDef, type RequestType } from '@ajuda/protocol';
 import type { Translate } from '@ajuda/i18n';
@@ -9,6 +10,18 @@ import { randomId } from '../storage.ts';
 import './screens.css';
 
 type Answers = Record<string, unknown>;
+
+// The help centre's suggestions under the description: their own chunk (with their texts), nothing shown until it is there.
+let help: typeof import('./Help.tsx') | null = null;
+function Suggestions(props: Parameters<typeof import('./Help.tsx').Suggestions>[0]) {
+  const [, loaded] = useState(0);
+  useEffect(() => {
+    if (!help) void import('./Help.tsx').then((m) => ((help = m), loaded(1)), () => undefined);
+  }, []);
+  return help ? <help.Suggestions {...props} /> : null;
+}
+/** What the person typed in the help centre before choosing this form (Help.tsx's CARRIED_DRAFT). */
+const CARRIED = 'help:text';
 
 /** The intake screen (R6): one form per request type, rendered from the shared field definitions. */
 export function IntakeScreen({ requestType, conversationId }: { requestType: RequestType; conversationId?: string }) {
@@ -63,7 +76,14 @@ export function IntakeForm({
   const def = REQUEST_TYPE_BY_ID.get(requestType);
   const draftKey = `intake:${requestType}`;
   // An unfinished form survives a reload (the widget's storage; cleared once sent, and on shutdown).
-  const [values, setValuesNow] = useState<Answers>(() => readDraft(actions.getDraft(draftKey)));
+  // The description is the first long text; what was typed in the help centre becomes it when it is empty.
+  const description = def?.fields.find((f) => f.type === 'longtext')?.id;
+  const [values, setValuesNow] = useState<Answers>(() => {
+    const v = readDraft(actions.getDraft(draftKey));
+    const carried = actions.getDraft(CARRIED);
+    if (carried) actions.setDraft(CARRIED, null);
+    return carried && description && !v[description] ? { ...v, [description]: carried } : v;
+  });
   const setValues = (fn: (prev: Answers) => Answers) =>
     setValuesNow((prev) => {
       const next = fn(prev);
@@ -143,7 +163,12 @@ export function IntakeForm({
       <p class="muted">{t(def.descriptionKey)}</p>
       <form ref={formRef} class="form" noValidate onSubmit={onSubmit}>
         {def.fields.map((f) => (
-          <Field key={f.id} def={f} value={values[f.id]} error={errors[f.id]} onChange={(v) => set(f.id, v)} setValues={setValues} t={t} realm={isRealmUser} />
+          <Fragment key={f.id}>
+            <Field def={f} value={values[f.id]} error={errors[f.id]} onChange={(v) => set(f.id, v)} setValues={setValues} t={t} realm={isRealmUser} />
+            {f.id === description && (
+              <Suggestions text={typeof values[f.id] === 'string' ? (values[f.id] as string) : ''} back={{ name: 'intake', requestType, ...(conversationId.current ? { conversationId: conversationId.current } : {}) }} />
+            )}
+          </Fragment>
         ))}
         {errorCount > 0 && (
           <p class="form-error" role="alert">
