@@ -4,8 +4,10 @@ import type { AttachmentView } from '@ajuda/protocol';
 import { Connection } from '../src/connection.ts';
 import { scopedStorage } from '../src/storage.ts';
 import { ConversationScreen } from '../src/ui/Conversation.tsx';
+import { IntakeForm } from '../src/ui/IntakeForm.tsx';
+import { translator } from '@ajuda/i18n';
 import { FakeSocket, MemoryStorage, flush, ready } from './fake-socket.ts';
-import { conv, fakeActions, msg, renderApp } from './helpers.tsx';
+import { CATALOGS, conv, directory, fakeActions, msg, realmUser, renderApp } from './helpers.tsx';
 
 /** Uploads go through XMLHttpRequest (for progress): this fake records each request and answers when told. */
 class FakeXhr {
@@ -182,6 +184,45 @@ describe('files in messages', () => {
     fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(document.activeElement).toBe(thumb);
+  });
+});
+
+describe('incident evidence', () => {
+  it('files picked in the incident form are kept until the conversation exists, then uploaded to it and sent as its first files', async () => {
+    const onDone = vi.fn();
+    const actions = fakeActions({
+      startConversation: vi.fn(async () => ({ ok: true as const, conversation: { id: 'c_8', status: 'queued' } as never })),
+    });
+    const t = translator(CATALOGS.en, 'en');
+    const { container, unmount } = renderApp(<IntakeForm requestType="incident" onDone={onDone} t={t} />, { state: { principal: realmUser, directory }, actions });
+    const group = screen.getByRole('group', { name: 'Evidence files (screenshots, logs)' });
+    const input = group.querySelector<HTMLInputElement>('input[type="file"]')!;
+    Object.defineProperty(input, 'files', { value: [png('error.png'), new File(['boom'], 'run.log', { type: 'text/plain' })], configurable: true });
+    fireEvent.change(input);
+    await waitFor(() => expect(group.querySelectorAll('li')).toHaveLength(2));
+    fireEvent.click(screen.getByRole('button', { name: 'Remove run.log' }));
+    await waitFor(() => expect(group.querySelectorAll('li')).toHaveLength(1));
+    // Nothing is uploaded before the conversation exists.
+    expect(FakeXhr.all).toHaveLength(0);
+
+    fireEvent.change(container.querySelector('#f-pipeline')!, { target: { value: 'pl_migration' } });
+    fireEvent.click(container.querySelector('input[name=f-impact][value=partial]')!);
+    fireEvent.click(container.querySelector('input[name=f-workaround][value=no]')!);
+    for (const id of ['errorMessage', 'expected', 'observed', 'analysis']) fireEvent.input(container.querySelector(`#f-${id}`)!, { target: { value: `${id} text` } });
+    fireEvent.input(container.querySelector('#f-errorAt')!, { target: { value: '2026-11-20T10:30' } });
+    fireEvent.submit(container.querySelector('form')!);
+    await waitFor(() => expect(onDone).toHaveBeenCalledWith('c_8'));
+    unmount();
+
+    // The conversation's screen: its composer uploads the evidence to c_8 and sends it once uploaded.
+    renderApp(<ConversationScreen id="c_8" />, { state: { conversations: { c_8: conv({ id: 'c_8', status: 'queued' }) }, messages: { c_8: [] } }, actions });
+    await waitFor(() => expect(FakeXhr.all).toHaveLength(1));
+    expect(FakeXhr.all[0]!.url).toBe('/api/attachments?conversationId=c_8');
+    expect((FakeXhr.all[0]!.body!.get('file') as File).name).toBe('error.png');
+    expect(actions.sendMessage).not.toHaveBeenCalled();
+    FakeXhr.all[0]!.respond(201, { attachments: [view({ id: 'att_ev', name: 'error.png' })] });
+    await waitFor(() => expect(actions.sendMessage).toHaveBeenCalledWith('c_8', '', [expect.objectContaining({ id: 'att_ev' })]));
+    expect(actions.sendMessage).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import type { AttachmentView } from '@ajuda/protocol';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { MAX_ATTACHMENTS, type AttachmentView } from '@ajuda/protocol';
 import { useApp } from './context.ts';
 import { errorText } from './common.tsx';
 
@@ -57,16 +57,18 @@ export function useUploads(conversationId: string) {
     xhr.send(form);
   };
 
-  const add = (list: Iterable<File>) => {
+  /** Adds files and starts uploading them; returns their keys. */
+  const add = (list: Iterable<File>): string[] => {
     const added: Upload[] = [];
     for (const file of list) {
       const key = `u${n++}`;
       files.current.set(key, file);
       added.push({ key, name: file.name || 'screenshot.png', preview: /^image\/(png|jpeg|gif|webp)$/.test(file.type) ? URL.createObjectURL(file) : null, progress: 0 });
     }
-    if (!added.length) return;
-    setItems((l) => [...l, ...added].slice(0, 10));
+    if (!added.length) return [];
+    setItems((l) => [...l, ...added].slice(0, MAX_ATTACHMENTS));
     for (const u of added) start(u.key);
+    return added.map((u) => u.key);
   };
   const drop = (key: string) => {
     xhrs.current.get(key)?.abort();
@@ -104,14 +106,20 @@ const Clip = () => (
 );
 
 /** The paperclip: a real button that opens the file picker (keyboard and screen readers included). */
-export function AttachButton({ onFiles, id = 'attach-input' }: { onFiles: (files: File[]) => void; id?: string }) {
+export function AttachButton({ onFiles, id = 'attach-input', text, describedBy }: { onFiles: (files: File[]) => void; id?: string; text?: boolean; describedBy?: string }) {
   const { t } = useApp();
   const input = useRef<HTMLInputElement>(null);
   return (
     <>
-      <button type="button" class="icon-btn attach-btn" aria-label={t('attach.add')} title={t('attach.add')} onClick={() => input.current?.click()}>
-        <Clip />
-      </button>
+      {text ? (
+        <button type="button" class="secondary attach-text" aria-describedby={describedBy} onClick={() => input.current?.click()}>
+          <Clip /> {t('attach.add')}
+        </button>
+      ) : (
+        <button type="button" class="icon-btn attach-btn" aria-label={t('attach.add')} title={t('attach.add')} onClick={() => input.current?.click()}>
+          <Clip />
+        </button>
+      )}
       <input
         ref={input}
         id={id}
@@ -304,4 +312,66 @@ export function filesOf(data: DataTransfer | null): File[] {
   const out = Array.from(data.files ?? []);
   if (!out.length) for (const item of Array.from(data.items ?? [])) if (item.kind === 'file') out.push(...[item.getAsFile()].filter((f): f is File => !!f));
   return out;
+}
+
+/**
+ * Evidence picked in the intake form, before the conversation exists (uploads need one): handed to that
+ * conversation's composer, which uploads it at once and sends it as a message of its own.
+ */
+const handed = new Map<string, File[]>();
+export function handOffEvidence(conversationId: string, files: readonly File[]): void {
+  if (files.length) handed.set(conversationId, [...(handed.get(conversationId) ?? []), ...files]);
+}
+export function takeEvidence(conversationId: string): File[] {
+  const files = handed.get(conversationId) ?? [];
+  handed.delete(conversationId);
+  return files;
+}
+
+/** The intake form's evidence files: picked (paperclip or drop) and previewed here, removable, uploaded once the conversation exists. */
+export function EvidencePicker({ files, onChange }: { files: readonly File[]; onChange: (files: File[]) => void }) {
+  const { t } = useApp();
+  const previews = useMemo(() => files.map((f) => (/^image\/(png|jpeg|gif|webp)$/.test(f.type) ? URL.createObjectURL(f) : null)), [files]);
+  useEffect(() => () => previews.forEach((u) => u && URL.revokeObjectURL(u)), [previews]);
+  const addFiles = (more: File[]) => onChange([...files, ...more].slice(0, MAX_ATTACHMENTS));
+  return (
+    <div
+      class="field"
+      role="group"
+      aria-labelledby="evidence-label"
+      onDragOver={(e) => e.dataTransfer?.types.includes('Files') && e.preventDefault()}
+      onDrop={(e) => {
+        const more = filesOf(e.dataTransfer);
+        if (!more.length) return;
+        e.preventDefault();
+        addFiles(more);
+      }}
+    >
+      <p id="evidence-label" class="field-title">
+        {t('attach.evidence')}
+      </p>
+      <p id="evidence-help" class="help">
+        {t('attach.evidence.help')}
+      </p>
+      {files.length > 0 && (
+        <ul class="tray" aria-labelledby="evidence-label">
+          {files.map((f, i) => (
+            <li key={`${i}:${f.name}`} class="tray-item">
+              {previews[i] ? <img class="tray-thumb" src={previews[i]!} alt="" /> : <span class="tray-thumb tray-file" aria-hidden="true">{ext(f.name)}</span>}
+              <span class="tray-text">
+                <span class="tray-name">{f.name || 'screenshot.png'}</span>
+                <span class="tray-progress">{size(f.size)}</span>
+              </span>
+              <button type="button" class="icon-btn" aria-label={t('attach.remove', { name: f.name })} title={t('attach.remove', { name: f.name })} onClick={() => onChange(files.filter((_, j) => j !== i))}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div>
+        <AttachButton id="evidence-input" text describedBy="evidence-help" onFiles={addFiles} />
+      </div>
+    </div>
+  );
 }

@@ -5,7 +5,7 @@ import type { Environment, EscalationReason, MessageView, RequestType, Requester
 import { useApp, type FieldErrorMap } from './context.ts';
 import { ScreenTitle, durationText, errorText, fieldErrorText, lazyScreen, timeText, useNetworkOnline } from './common.tsx';
 import { isAtBottom, newestSeqInView } from './viewport.ts';
-import { AttachButton, MessageFiles, UploadTray, filesOf, useUploads } from './Attachments.tsx';
+import { AttachButton, MessageFiles, UploadTray, filesOf, takeEvidence, useUploads } from './Attachments.tsx';
 import './screens.css';
 
 const EmailScreen = lazyScreen(() => import('./Email.tsx').then((m) => m.EmailScreen));
@@ -406,6 +406,18 @@ function Composer({ id, reopens }: { id: string; reopens: boolean }) {
   const typing = useRef(false);
   const uploads = useUploads(id);
   const [dragging, setDragging] = useState(false);
+  // Evidence picked in the intake form (before this conversation existed): uploaded now, then sent as
+  // a message of files as soon as every one is uploaded; a refused one stays in the tray (retry, remove).
+  const evidence = useRef(new Set<string>());
+  useEffect(() => {
+    for (const key of uploads.add(takeEvidence(id))) evidence.current.add(key);
+  }, [id]);
+  useEffect(() => {
+    if (!uploads.items.some((u) => evidence.current.has(u.key)) || !uploads.ready) return;
+    evidence.current.clear();
+    actions.sendMessage(id, '', uploads.views());
+    uploads.clear();
+  }, [uploads.items]);
 
   const stopTyping = () => {
     if (typingTimer.current) clearTimeout(typingTimer.current);

@@ -6,6 +6,7 @@ import { REQUEST_TYPE_BY_ID, validateIntake, type FieldDef, type RequestType } f
 import type { Translate } from '@ajuda/i18n';
 import { useApp, type FieldErrorMap } from './context.ts';
 import { ScreenTitle, errorText, fieldErrorText } from './common.tsx';
+import { EvidencePicker, handOffEvidence } from './Attachments.tsx';
 import { randomId } from '../storage.ts';
 import './screens.css';
 
@@ -93,6 +94,8 @@ export function IntakeForm({
   const [errors, setErrors] = useState<FieldErrorMap>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Incident evidence (screenshots, logs): kept here until the conversation exists, then uploaded by its composer.
+  const [evidence, setEvidence] = useState<File[]>([]);
   // One idempotency key per form: a double submit or a retry never opens two conversations.
   const idempotencyKey = useMemo(() => randomId('k'), []);
   const conversationId = useRef<string | undefined>(existingId);
@@ -142,6 +145,7 @@ export function IntakeForm({
         conversationId.current = conv.id;
         if (conv.status !== 'intake') {
           actions.setDraft(draftKey, null);
+          handOffEvidence(conv.id, evidence);
           onDone(conv.id);
         }
       }
@@ -170,6 +174,7 @@ export function IntakeForm({
             )}
           </Fragment>
         ))}
+        {requestType === 'incident' && <EvidencePicker files={evidence} onChange={setEvidence} />}
         {errorCount > 0 && (
           <p class="form-error" role="alert">
             {t('intake.fixErrors', { count: errorCount })}
