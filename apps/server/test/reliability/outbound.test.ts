@@ -4,15 +4,21 @@ import { SERVER_FRAME_TYPES, ServerFrame } from '@ajuda/protocol';
 import { startTestStack, type TestStack } from '../../src/testing.ts';
 import { agent, idem, requester, type TestClient } from '../client.ts';
 import { reply } from './harness.ts';
+import { mailSink, type MailSink } from '../email/sink.ts';
 
 let stack: TestStack;
+let sink: MailSink;
 beforeAll(async () => {
+  // Email on: a real SMTP server on loopback receives the code and the transcript (email.status, transcript).
+  sink = await mailSink();
+  const email = { AJUDA_SMTP_URL: sink.url, AJUDA_EMAIL_FROM: 'Ajuda Support <support@mail.test>', AJUDA_EMAIL_INBOUND_DOMAIN: 'mail.test' };
   // Tiny SLA targets and a fast tick so `sla.breached` happens during the script.
   const sla = { firstResponseMin: 0.02, nextResponseMin: 0.02, resolutionMin: 0.05 };
-  stack = await startTestStack({ AJUDA_FRAMES_PER_SECOND: '100000', AJUDA_FRAME_BURST: '100000', AJUDA_SLA_TICK_MS: '200', AJUDA_SLA: JSON.stringify({ P1: sla, P2: sla, P3: sla, P4: sla }) }, { demo: false });
+  stack = await startTestStack({ ...email, AJUDA_FRAMES_PER_SECOND: '100000', AJUDA_FRAME_BURST: '100000', AJUDA_SLA_TICK_MS: '200', AJUDA_SLA: JSON.stringify({ P1: sla, P2: sla, P3: sla, P4: sla }) }, { demo: false });
 });
 afterAll(async () => {
   await stack?.close();
+  await sink?.close();
 });
 
 type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; options?: z.ZodType[]; valueType?: z.ZodType; in?: z.ZodType; out?: z.ZodType };
@@ -78,6 +84,15 @@ describe('outbound allow-list', () => {
     const vConv = (await visitor.request({ type: 'conversation.start', idempotencyKey: idem(), requestType: 'general_question', locale: 'en', claims: { email: 'someone@acme.example' } }, 'conversation.started')).conversation.id;
     await visitor.request({ type: 'intake.submit', conversationId: vConv, answers: { question: 'How do retries work?' } }, 'conversation.updated');
     await visitor.request({ type: 'conversation.list' }, 'conversation.list.result');
+
+    // Email continuity on the visitor's own conversation: an address confirmed with the mailed code, transcripts.
+    await visitor.request({ type: 'email.status.get', conversationId: vConv }, 'email.status');
+    await visitor.request({ type: 'email.request', conversationId: vConv, address: 'vi@visitor.example' }, 'email.status');
+    const codeMail = await sink.until((r) => r.envelope.to.includes('vi@visitor.example') && /\d{6}/.test(r.mail.subject ?? ''));
+    const code = /(\d{6})/.exec(codeMail.mail.subject!)![1]!;
+    expect(await visitor.request({ type: 'email.confirm', conversationId: vConv, code }, 'email.status')).toMatchObject({ state: 'confirmed', address: 'vi@visitor.example' });
+    await visitor.request({ type: 'transcript.get', conversationId: vConv, deliver: 'download' }, 'transcript');
+    expect(await visitor.request({ type: 'transcript.get', conversationId: vConv, deliver: 'email' }, 'transcript')).toMatchObject({ emailedTo: 'vi@visitor.example' });
 
     await ana.request({ type: 'realm.directory.get' }, 'realm.directory');
     const aConv = (await ana.request({ type: 'conversation.start', idempotencyKey: idem(), requestType: 'general_question', locale: 'en', answers: { question: 'Orders sync question' } }, 'conversation.started')).conversation.id;
