@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AttachmentView } from '@ajuda/protocol';
+import { MAX_ATTACHMENTS, type AttachmentView } from '@ajuda/protocol';
+import { MAX_ATTACHMENTS as WIDGET_MAX } from '../src/ui/Attachments.tsx';
 import { Connection } from '../src/connection.ts';
 import { scopedStorage } from '../src/storage.ts';
 import { ConversationScreen } from '../src/ui/Conversation.tsx';
@@ -227,6 +228,10 @@ describe('incident evidence', () => {
 });
 
 describe('the outbox keeps files', () => {
+  it('the widget caps files per message as the protocol does (its own copy keeps the schemas out of the chunk)', () => {
+    expect(WIDGET_MAX).toBe(MAX_ATTACHMENTS);
+  });
+
   it('a message with files typed offline survives a reload and is sent once with its attachment ids', async () => {
     const store = new MemoryStorage();
     const make = () =>

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { MAX_ATTACHMENTS, type AttachmentView } from '@ajuda/protocol';
+import type { AttachmentView } from '@ajuda/protocol';
 import { useApp } from './context.ts';
 import { errorText } from './common.tsx';
 
@@ -21,6 +21,8 @@ export interface Upload {
 }
 
 let n = 0;
+/** The protocol's MAX_ATTACHMENTS (a message takes at most 10 files); not imported, so this chunk stays free of the schemas. */
+export const MAX_ATTACHMENTS = 10;
 
 /** The files picked for the next message: add (paperclip, drop, paste), upload with progress, retry, remove. */
 export function useUploads(conversationId: string) {
