@@ -151,6 +151,8 @@ export function reduce(s: AppState, f: ServerFrame): AppState {
         kind: 'text',
         body: entry.body,
         clientMsgId: f.clientMsgId,
+        // Its files stay with it (the server's message.created carries the same views).
+        ...(entry.files?.length ? { attachments: entry.files } : {}),
         at: f.at,
       };
       const list = s.messages[f.conversationId] ?? [];
