@@ -18,6 +18,9 @@ export async function buildLoader(outdir = here('dist')): Promise<{ loader: stri
     format: 'iife',
     target: 'es2020',
     legalComments: 'none',
+    // No "use strict" prologue (13 bytes of the 1,536 B budget): the code is written strict-clean and
+    // type-checked; the directive would change nothing on the host page outside our IIFE.
+    tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
     mangleProps: /_$/,
     logLevel: 'warning',
   };

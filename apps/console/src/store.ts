@@ -1,5 +1,6 @@
 import type {
   AgentConversationView,
+  AttachmentView,
   AgentView,
   EscalationView,
   GrantView,
@@ -16,6 +17,8 @@ export interface PendingMessage {
   conversationId: string;
   kind: 'text' | 'note';
   body: string;
+  /** Files the message takes (uploaded before it was sent); retried with it, by the same ids. */
+  attachments?: AttachmentView[];
   failed: boolean;
 }
 
@@ -215,6 +218,7 @@ function reduceFrame(state: ConsoleState, f: ServerFrame): ConsoleState {
           kind: p.kind,
           body: p.body,
           clientMsgId: p.clientMsgId,
+          ...(p.attachments ? { attachments: p.attachments } : {}),
           at: f.at,
         };
         return { ...o, messages: insertMessage(o.messages, message), pending: o.pending.filter((x) => x !== p) };

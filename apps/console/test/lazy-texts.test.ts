@@ -5,14 +5,18 @@ import adminPt from '@ajuda/i18n/console/admin-area-pt';
 import alertsEn from '@ajuda/i18n/console/alerts-en';
 import alertsEs from '@ajuda/i18n/console/alerts-es';
 import alertsPt from '@ajuda/i18n/console/alerts-pt';
+import attachEn from '@ajuda/i18n/console/attach-en';
+import attachEs from '@ajuda/i18n/console/attach-es';
+import attachPt from '@ajuda/i18n/console/attach-pt';
 import { describe, expect, it } from 'vitest';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
-describe('texts of the lazy chunks (the Admin area, the alert preferences) in pt, en and es (R11)', () => {
+describe('texts of the lazy chunks (the Admin area, the alert preferences, attachments) in pt, en and es (R11)', () => {
   for (const [name, set] of [
     ['admin area', { pt: adminPt, en: adminEn, es: adminEs }],
     ['alert preferences', { pt: alertsPt, en: alertsEn, es: alertsEs }],
+    ['attachments', { pt: attachPt, en: attachEn, es: attachEs }],
   ] as Array<[string, Record<'pt' | 'en' | 'es', Catalog>]>) {
     it(`${name}: the same keys, none empty, the same placeholders`, () => {
       for (const l of ['pt', 'es'] as const) {

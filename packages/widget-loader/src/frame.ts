@@ -68,7 +68,7 @@ export const mountFrame: MountFrame = (x) => {
     if (t == 'frame.ready') {
       x.ready_ = 1;
       post('host.init', { channel: x.o_.channel, locale: x.locale_, theme: x.theme_, hostOrigin: location.origin });
-      if (x.open_) post('host.show');
+      if (x.open_) x.tell_!('show');
     }
     if (t == 'frame.needIdentity' && (d.reason === 'boot' || d.reason === 'expired')) void identity(d.reason);
     if (t == 'frame.open') x.set_(true);
@@ -88,6 +88,8 @@ export const mountFrame: MountFrame = (x) => {
     const t = 'host.' + type;
     // host.shutdown must reach a frame that never said frame.ready: it goes as soon as the frame has loaded.
     x.ready_ ? post(t, m) : type == 'shutdown' && (el.onload = () => post(t));
+    // Ajuda('showArticle', slug): once the frame is ready, after host.show; sent once.
+    if (x.ready_ && x.a_) post('host.article', { slug: x.a_ }), (x.a_ = 0);
   };
   // Shut down before stage 2 arrived: the frame loads hidden only to be told to forget the visitor.
   if (x.gone_) x.tell_('shutdown');

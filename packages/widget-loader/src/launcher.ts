@@ -39,6 +39,8 @@ export type AjudaListener = (arg?: any) => void;
 export interface AjudaApi {
   boot(o: BootOptions): void;
   show(): void;
+  /** Opens the panel at a help-centre article (its slug); one the reader may not see shows as not found. */
+  showArticle(slug: string): void;
   hide(): void;
   toggle(): void;
   update(o: UpdateOptions): void;
@@ -64,6 +66,8 @@ export interface Boot {
   asked_?: 0 | 1;
   /** The frame said frame.ready. */
   ready_?: 1;
+  /** A help-centre article asked for (Ajuda('showArticle', slug)), until stage 2 has sent it (host.article). */
+  a_?: unknown;
   /** Stage 2's iframe, once mounted. */
   el_?: HTMLIFrameElement;
   /**
@@ -139,7 +143,8 @@ export function createLauncher(defaultOrigin: string | undefined, load: MountFra
     const { theme_: t, unread_: n, locale_: l, open_: o } = b!;
     sheet.replaceSync(`${CSS}.w,.p{${t.position || 'right'}:20px}.w{background:${t.primary || '#1f5eff'}}`);
     btn.setAttribute('aria-label', (o ? CLOSE : LABELS)[l] + (n ? ` (${n})` : ''));
-    btn.setAttribute('aria-expanded', '' + o);
+    // setAttribute makes the boolean its text ("true" / "false").
+    btn.setAttribute('aria-expanded', o as unknown as string);
     (btn.firstChild as Text).data = o ? '×' : '?';
     badge.textContent = (n || '') as string;
     badge.hidden = !n;
@@ -162,10 +167,11 @@ export function createLauncher(defaultOrigin: string | undefined, load: MountFra
       const inside = doc.activeElement == x.host_;
       x.open_ = v;
       paint();
-      x.tell_?.(v ? 'show' : 'hide');
       emit(v ? 'open' : 'close');
       if (!v && inside) btn.focus();
     }
+    // Told even when unchanged: stage 2 sends an article asked for meanwhile with host.show.
+    x.tell_?.(v ? 'show' : 'hide');
     // Stage 2 is asked for once the panel is open, so it mounts the frame as an open panel's.
     if (v) need(x), x.el_?.focus();
   };
@@ -207,9 +213,14 @@ export function createLauncher(defaultOrigin: string | undefined, load: MountFra
       paint();
       btn.onclick = () => set(!x.open_);
       (doc.body || doc.documentElement).append(host);
-      if (opts.loadOn == 'idle') (window.requestIdleCallback || setTimeout)(() => need(x));
+      if (opts.loadOn == 'idle') (self.requestIdleCallback || setTimeout)(() => need(x));
     },
     show: () => set(true),
+    // Stage 2 sends `a_` as host.article with the next host.show, once the frame is ready (the frame checks it).
+    showArticle(s) {
+      b && (b.a_ = s);
+      set(true);
+    },
     hide: () => set(false),
     toggle: () => set(!b?.open_),
     update(u) {

@@ -22,7 +22,7 @@ export const loadFrame: MountFrame = (x) => {
 
 /** Installs the real `window.Ajuda` (origin taken from the loader's own script URL) and replays the queued calls. */
 export function install(script: HTMLScriptElement | null): void {
-  const w = window as unknown as { Ajuda?: Stub };
+  const w = self as unknown as { Ajuda?: Stub };
   const stub = w.Ajuda;
   if (stub?.l) return; // loaded twice: the first one stays in charge
   // The Ajuda origin is where this very script came from (boot() keeps only the URL's origin);

@@ -357,6 +357,43 @@ describe('bridge', () => {
   });
 });
 
+describe('showArticle', () => {
+  it("Ajuda('showArticle', slug) before the frame is ready: the panel opens, and host.article follows host.show once the frame says frame.ready, once", () => {
+    const { api, fromFrame, sent } = setup();
+    api.boot({ channel: 'website', locale: 'en' });
+    api.showArticle('support-hours');
+    expect(widget().button?.getAttribute('aria-expanded')).toBe('true');
+    expect(sent()).toEqual([]);
+    fromFrame(msg('frame.ready'));
+    expect(sent().map((m) => m.type)).toEqual(['host.init', 'host.show', 'host.article']);
+    expect(sent().at(-1)).toEqual({ ajuda: 1, type: 'host.article', slug: 'support-hours' });
+    // Sent once: hiding and showing again does not repeat it.
+    api.hide();
+    api.show();
+    expect(sent().filter((m) => m.type === 'host.article')).toHaveLength(1);
+  });
+
+  it('with the panel already open and the frame ready, another article goes at once (after host.show)', () => {
+    const { api, fromFrame, sent } = setup();
+    api.boot({ channel: 'website', locale: 'en' });
+    api.show();
+    fromFrame(msg('frame.ready'));
+    api.showArticle('who-may-ask');
+    expect(sent().slice(-2)).toEqual([
+      { ajuda: 1, type: 'host.show' },
+      { ajuda: 1, type: 'host.article', slug: 'who-may-ask' },
+    ]);
+    expect(widget().iframe?.hidden).toBe(false);
+  });
+
+  it('before boot it does nothing', () => {
+    const { api, sent } = setup();
+    api.showArticle('support-hours');
+    expect(widget().host).toBeUndefined();
+    expect(sent()).toEqual([]);
+  });
+});
+
 describe('identity', () => {
   it('R1: getIdentityToken is asked at boot and again when the token expired; each token goes in host.identity', async () => {
     const { api, fromFrame, sent } = setup();

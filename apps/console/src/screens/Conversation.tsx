@@ -1,5 +1,5 @@
 import type { Locale } from '@ajuda/i18n';
-import type { AgentConversationView, EscalationView, MessageView, Priority, QueueKind } from '@ajuda/protocol';
+import type { AgentConversationView, AttachmentView, EscalationView, MessageView, Priority, QueueKind } from '@ajuda/protocol';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { useConsole } from '../context.ts';
 import { CATALOGS, lineText, tOr } from '../i18n.ts';
@@ -11,6 +11,19 @@ import { fmtDateTime, fmtTime } from '../ui/format.ts';
 import { IntakeCard } from './IntakeCard.tsx';
 import { RealmPanel } from './RealmPanel.tsx';
 import { useShortcuts } from './admin/shortcuts.tsx';
+import type { Uploads } from '../attach/Attach.tsx';
+
+/** Attachments' UI (tray, files, image viewer): a lazy chunk with its own texts, fetched on first need. */
+type AttachMod = typeof import('../attach/Attach.tsx');
+let attachMod: Promise<AttachMod> | null = null;
+const loadAttach = () => (attachMod ??= import('../attach/Attach.tsx'));
+
+/** A message's files, once the attachments chunk is here. */
+function LazyFiles({ list }: { list: readonly AttachmentView[] }) {
+  const [A, setA] = useState<AttachMod | null>(null);
+  useEffect(() => void loadAttach().then(setA), []);
+  return A ? <A.Files list={list} /> : null;
+}
 
 /** R8e: the reply template saying systems outside the platform are not ours to own. */
 export const R8E_TEMPLATE_KEY = 'canned.r8e.body';
@@ -270,7 +283,8 @@ function MessageItem({ m, seen, locale }: { m: MessageView; seen: boolean; local
         </time>
         {seen ? <span class="receipt">{t('conv.seen')}</span> : null}
       </div>
-      <div class="msg-body">{m.body}</div>
+      {m.body ? <div class="msg-body">{m.body}</div> : null}
+      {m.attachments?.length ? <LazyFiles list={m.attachments} /> : null}
     </li>
   );
 }
@@ -292,7 +306,8 @@ function PendingItem({ p }: { p: PendingMessage }) {
           </button>
         ) : null}
       </div>
-      <div class="msg-body">{p.body}</div>
+      {p.body ? <div class="msg-body">{p.body}</div> : null}
+      {p.attachments ? <LazyFiles list={p.attachments} /> : null}
     </li>
   );
 }
@@ -300,7 +315,7 @@ function PendingItem({ p }: { p: PendingMessage }) {
 function sendPending(conn: ReturnType<typeof useConsole>['conn'], store: ReturnType<typeof useConsole>['store'], p: PendingMessage) {
   // The same clientMsgId on a retry: the server stores it once (exactly-once in effect).
   conn
-    .request({ type: 'message.send', conversationId: p.conversationId, clientMsgId: p.clientMsgId, body: p.body, ...(p.kind === 'note' ? { kind: 'note' as const } : {}) })
+    .request({ type: 'message.send', conversationId: p.conversationId, clientMsgId: p.clientMsgId, body: p.body, ...(p.kind === 'note' ? { kind: 'note' as const } : {}), ...(p.attachments ? { attachments: p.attachments.map((a) => a.id) } : {}) })
     .catch(() => store.dispatch({ type: 'pending.failed', clientMsgId: p.clientMsgId }));
 }
 
@@ -313,6 +328,15 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
   const canReply = isOpenStatus(conv.status);
   const effectiveMode = canReply ? mode : 'note';
   const area = useRef<HTMLTextAreaElement>(null);
+  // Files for the next message (paperclip, drop, paste): uploaded at once, taken by the message by id.
+  const tray = useRef<{ A: AttachMod; u: Uploads } | null>(null);
+  const [, bump] = useState(0);
+  const picker = useRef<HTMLInputElement>(null);
+  const attach = (files?: FileList | null) => {
+    const list = files ? [...files] : [];
+    if (list.length) void loadAttach().then((A) => (tray.current ??= { A, u: new A.Uploads(conv.id, () => bump((n) => n + 1)) }).u.add(list));
+  };
+  const up = tray.current?.u;
 
   const setTyping = useCallback(
     (on: boolean) => {
@@ -342,10 +366,13 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
   const send = (e?: Event) => {
     e?.preventDefault();
     const text = body.trim();
-    if (!text) return;
-    const p: PendingMessage = { clientMsgId: newClientMsgId(), conversationId: conv.id, kind: effectiveMode, body: text, failed: false };
+    const files = up?.views() ?? [];
+    // A message with only files is fine; one whose files are still uploading (or failed) waits.
+    if ((!text && !files.length) || up?.busy) return;
+    const p: PendingMessage = { clientMsgId: newClientMsgId(), conversationId: conv.id, kind: effectiveMode, body: text, ...(files.length ? { attachments: files } : {}), failed: false };
     store.dispatch({ type: 'pending.add', message: p });
     sendPending(conn, store, p);
+    up?.clear();
     setBody('');
     setTyping(false);
   };
@@ -363,7 +390,17 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
   };
 
   return (
-    <form class={effectiveMode === 'note' ? 'composer composer--note' : 'composer'} onSubmit={send} aria-label={t('composer.label')}>
+    <form
+      class={effectiveMode === 'note' ? 'composer composer--note' : 'composer'}
+      onSubmit={send}
+      aria-label={t('composer.label')}
+      onDragOver={(e) => e.dataTransfer?.types.includes('Files') && e.preventDefault()}
+      onDrop={(e) => {
+        if (!e.dataTransfer?.files.length) return;
+        e.preventDefault();
+        attach(e.dataTransfer.files);
+      }}
+    >
       <div class="composer-tools">
         <fieldset class="segmented">
           <legend class="visually-hidden">{t('composer.mode')}</legend>
@@ -417,12 +454,37 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) send(e);
         }}
         onBlur={() => setTyping(false)}
+        onPaste={(e) => {
+          // A pasted screenshot: the clipboard's files join the tray (text pastes as usual).
+          if (!e.clipboardData?.files.length) return;
+          e.preventDefault();
+          attach(e.clipboardData.files);
+        }}
       />
+      {up && tray.current ? <tray.current.A.Tray uploads={up} /> : null}
       <div class="composer-foot">
         <span class="muted small">{effectiveMode === 'note' ? t('composer.noteHint') : t('composer.hint')}</span>
-        <button type="submit" class={effectiveMode === 'note' ? 'btn btn--note' : 'btn btn--primary'} disabled={!body.trim()}>
-          {effectiveMode === 'note' ? t('composer.addNote') : t('composer.send')}
-        </button>
+        <span class="row-actions">
+          <input
+            type="file"
+            multiple
+            hidden
+            aria-label={t('composer.attach')}
+            ref={picker}
+            onChange={(e) => {
+              attach(e.currentTarget.files);
+              e.currentTarget.value = '';
+            }}
+          />
+          <button type="button" class="btn" aria-label={t('composer.attach')} onClick={() => picker.current?.click()}>
+            <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round">
+              <path d="M9 7v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11a6 6 0 0 0 12 0V8" />
+            </svg>
+          </button>
+          <button type="submit" class={effectiveMode === 'note' ? 'btn btn--note' : 'btn btn--primary'} disabled={(!body.trim() && !up?.items.length) || !!up?.busy}>
+            {effectiveMode === 'note' ? t('composer.addNote') : t('composer.send')}
+          </button>
+        </span>
       </div>
       {!canReply ? <p class="muted small">{t('composer.resolvedHint')}</p> : null}
       {open.pending.some((p) => p.failed) ? (

@@ -183,6 +183,7 @@ const en: Record<string, string> = {
   'composer.notePlaceholder': 'Write an internal note (agents only)',
   'composer.hint': 'Enter sends · Shift+Enter for a new line',
   'composer.noteHint': 'Only agents see internal notes.',
+  'composer.attach': 'Attach files',
   'composer.send': 'Send',
   'composer.addNote': 'Add note',
   'composer.resolvedHint': 'Resolved: reopen the conversation to reply. Notes are still possible.',

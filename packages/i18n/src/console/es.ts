@@ -183,6 +183,7 @@ const es: Record<string, string> = {
   'composer.notePlaceholder': 'Escribe una nota interna (solo agentes)',
   'composer.hint': 'Enter envía · Mayús+Enter para una nueva línea',
   'composer.noteHint': 'Solo los agentes ven las notas internas.',
+  'composer.attach': 'Adjuntar archivos',
   'composer.send': 'Enviar',
   'composer.addNote': 'Añadir nota',
   'composer.resolvedHint': 'Resuelta: reabre la conversación para responder. Las notas siguen siendo posibles.',

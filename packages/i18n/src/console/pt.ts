@@ -183,6 +183,7 @@ const pt: Record<string, string> = {
   'composer.notePlaceholder': 'Escreva uma nota interna (só agentes)',
   'composer.hint': 'Enter envia · Shift+Enter quebra a linha',
   'composer.noteHint': 'Só agentes veem notas internas.',
+  'composer.attach': 'Anexar arquivos',
   'composer.send': 'Enviar',
   'composer.addNote': 'Adicionar nota',
   'composer.resolvedHint': 'Resolvida: reabra a conversa para responder. Notas continuam possíveis.',

@@ -1,0 +1,25 @@
+/** Console texts of attachments (the composer's tray, files in messages, the image viewer), in their lazy chunk (apps/console/src/attach/Attach.tsx). Same keys in attach-pt.ts and attach-es.ts. */
+const attach: Record<string, string> = {
+  'attach.tray': 'Files to send',
+  'attach.uploading': 'Uploading {pct}%',
+  'attach.ready': 'Ready to send',
+  'attach.retry': 'Retry',
+  'attach.remove': 'Remove {name}',
+  'attach.err.payload_too_large': 'Too large to send',
+  'attach.err.unsupported_media_type': 'This type of file is not accepted',
+  'attach.err.rate_limited': 'Too many uploads: wait a minute, then retry',
+  'attach.err.conversation_closed': 'This conversation is closed',
+  'attach.err.failed': 'The upload failed',
+  'attach.tooMany': 'At most {max} files per message',
+  'attach.wait': 'Wait for the uploads to finish, or retry or remove the failed ones, to send.',
+  'attach.files': 'Attached files',
+  'attach.open': 'Open image {name}',
+  'attach.download': 'Download {name}',
+  'attach.downloadShort': 'Download',
+  'attach.viewer': 'Image {name}',
+  'attach.close': 'Close',
+  'attach.prev': 'Previous image',
+  'attach.next': 'Next image',
+  'attach.position': '{n} of {total}',
+};
+export default attach;

@@ -1,0 +1,25 @@
+/** Textos de la consola para adjuntos (la bandeja del compositor, archivos en los mensajes, el visor de imágenes), en su chunk bajo demanda. Mismas claves que attach-en.ts. */
+const attach: Record<string, string> = {
+  'attach.tray': 'Archivos por enviar',
+  'attach.uploading': 'Subiendo {pct}%',
+  'attach.ready': 'Listo para enviar',
+  'attach.retry': 'Reintentar',
+  'attach.remove': 'Quitar {name}',
+  'attach.err.payload_too_large': 'Demasiado grande para enviar',
+  'attach.err.unsupported_media_type': 'Este tipo de archivo no se acepta',
+  'attach.err.rate_limited': 'Demasiadas subidas: espera un minuto y reintenta',
+  'attach.err.conversation_closed': 'Esta conversación está cerrada',
+  'attach.err.failed': 'La subida falló',
+  'attach.tooMany': 'Como máximo {max} archivos por mensaje',
+  'attach.wait': 'Espera a que terminen las subidas, o reintenta o quita las que fallaron, para enviar.',
+  'attach.files': 'Archivos adjuntos',
+  'attach.open': 'Abrir la imagen {name}',
+  'attach.download': 'Descargar {name}',
+  'attach.downloadShort': 'Descargar',
+  'attach.viewer': 'Imagen {name}',
+  'attach.close': 'Cerrar',
+  'attach.prev': 'Imagen anterior',
+  'attach.next': 'Imagen siguiente',
+  'attach.position': '{n} de {total}',
+};
+export default attach;

@@ -1,0 +1,25 @@
+/** Textos do console para anexos (a bandeja do compositor, arquivos nas mensagens, o visualizador de imagens), no seu chunk sob demanda. Mesmas chaves de attach-en.ts. */
+const attach: Record<string, string> = {
+  'attach.tray': 'Arquivos a enviar',
+  'attach.uploading': 'Enviando {pct}%',
+  'attach.ready': 'Pronto para enviar',
+  'attach.retry': 'Tentar de novo',
+  'attach.remove': 'Remover {name}',
+  'attach.err.payload_too_large': 'Grande demais para enviar',
+  'attach.err.unsupported_media_type': 'Este tipo de arquivo não é aceito',
+  'attach.err.rate_limited': 'Envios demais: aguarde um minuto e tente de novo',
+  'attach.err.conversation_closed': 'Esta conversa está encerrada',
+  'attach.err.failed': 'O envio falhou',
+  'attach.tooMany': 'No máximo {max} arquivos por mensagem',
+  'attach.wait': 'Aguarde o fim dos envios, ou tente de novo ou remova os que falharam, para enviar.',
+  'attach.files': 'Arquivos anexados',
+  'attach.open': 'Abrir a imagem {name}',
+  'attach.download': 'Baixar {name}',
+  'attach.downloadShort': 'Baixar',
+  'attach.viewer': 'Imagem {name}',
+  'attach.close': 'Fechar',
+  'attach.prev': 'Imagem anterior',
+  'attach.next': 'Próxima imagem',
+  'attach.position': '{n} de {total}',
+};
+export default attach;
