@@ -117,7 +117,7 @@ export class S3Storage implements BlobStorage {
     try {
       r = await this.client.fetch(url, {
         method,
-        ...(body ? { body: new Uint8Array(body.buffer, body.byteOffset, body.length), headers: { 'content-type': 'application/octet-stream' } } : {}),
+        ...(body ? { body: new Uint8Array(body), headers: { 'content-type': 'application/octet-stream' } } : {}),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (e) {
