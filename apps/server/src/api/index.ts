@@ -8,6 +8,7 @@ import { AGENT_COOKIE } from '../http/routes.ts';
 import { authenticate, rateKey, sessionAdmin, requireScope, type ApiPrincipal, type Scope } from './tokens.ts';
 import { adminRoutes } from './v1/admin.ts';
 import { conversationRoutes } from './v1/conversations.ts';
+import { attachmentApiRoutes } from './v1/attachments.ts';
 import { apiSchemas } from './v1/schemas.ts';
 
 declare module 'fastify' {
@@ -126,6 +127,7 @@ export async function publicApi(app: FastifyInstance, svc: Services, extra: ApiR
     await api.register(
       async (v1) => {
         await v1.register(conversationRoutes, { svc });
+        await v1.register(attachmentApiRoutes, { svc });
         await v1.register(adminRoutes, { svc });
         for (const routes of extra) await v1.register(routes);
       },

@@ -43,13 +43,13 @@ export async function httpPrincipal(svc: Services, req: FastifyRequest): Promise
   };
 }
 
-const senderOf = (p: ConnPrincipal) => (p.kind === 'agent' ? `agent:${p.agentId}` : 'requester');
+export const senderOf = (p: ConnPrincipal) => (p.kind === 'agent' ? `agent:${p.agentId}` : 'requester');
 
 /**
  * R7, R7a: may `p` have this file? Whoever may read the message that carries it (a note's only agents);
  * before a message took it, only its uploader. Anything else is answered exactly like a missing id.
  */
-async function visible(svc: Services, p: ConnPrincipal, a: AttachmentRow & { message: { kind: string } | null }) {
+export async function visible(svc: Services, p: ConnPrincipal, a: AttachmentRow & { message: { kind: string } | null }) {
   const c = await svc.store.getConversation(a.conversationId);
   if (!c) return null;
   if (!a.message) return a.uploader === senderOf(p) && svc.access.mayAccess(p, c) ? c : null;
@@ -67,6 +67,50 @@ function disposition(kind: 'inline' | 'attachment', name: string): string {
 }
 
 /**
+ * Every `file` part of a multipart request through the pipeline, for `uploader` in conversation
+ * `conversationId` (whom the caller has checked may write there): the caps per file and per request
+ * (413), the type decided from the bytes (415). Non-file parts are ignored.
+ */
+export async function ingestParts(svc: Services, req: FastifyRequest, conversationId: string, uploader: string): Promise<AttachmentRow[]> {
+  const max = svc.config.uploads.maxBytes;
+  const rows: AttachmentRow[] = [];
+  let total = 0;
+  for await (const part of req.parts()) {
+    if (part.type !== 'file') continue;
+    const bytes = await readCapped(part.file, max);
+    total += bytes.length;
+    if (total > max) throw new AjudaError('payload_too_large', `one request may carry at most ${max} bytes`);
+    rows.push(await svc.attachments.ingest({ bytes, filename: part.filename || 'file', uploader, conversationId }));
+  }
+  return rows;
+}
+
+/** @fastify/multipart in `scope`, with the upload caps: files per request, bytes per file, few small fields. */
+export async function registerMultipart(scope: FastifyInstance, svc: Services): Promise<void> {
+  await scope.register(multipart, {
+    limits: { fileSize: svc.config.uploads.maxBytes, files: MAX_ATTACHMENTS, fields: 5, fieldSize: 1024, parts: MAX_ATTACHMENTS + 5, headerPairs: 100 },
+  });
+}
+
+/**
+ * A file (or an image's thumbnail) as a response no browser will run: the server-decided type,
+ * `nosniff`, a sandboxing CSP, `attachment` except for re-encoded images, never cached by others.
+ */
+export function sendFile(reply: FastifyReply, a: AttachmentRow, bytes: Buffer, thumb: boolean) {
+  const image = a.thumbKey !== null;
+  return reply
+    .header('Content-Type', thumb ? 'image/webp' : a.contentType)
+    .header('Content-Length', bytes.length)
+    .header('X-Content-Type-Options', 'nosniff')
+    .header('Content-Security-Policy', 'sandbox')
+    .header('Content-Disposition', disposition(image ? 'inline' : 'attachment', thumb ? `thumb-${a.filename}.webp` : a.filename))
+    .header('Cache-Control', 'private, no-cache')
+    .header('Cross-Origin-Resource-Policy', 'same-origin')
+    .header('Referrer-Policy', 'no-referrer')
+    .send(bytes);
+}
+
+/**
  * Attachments over HTTP:
  * - `POST /api/attachments?conversationId=…` (multipart/form-data, one or more `file` parts): 201
  *   `{ attachments: [AttachmentView & { expiresAt }] }`. Caps per file and per request (AJUDA_UPLOAD_MAX_MB),
@@ -79,9 +123,7 @@ function disposition(kind: 'inline' | 'attachment', name: string): string {
 export async function attachmentRoutes(app: FastifyInstance, svc: Services): Promise<void> {
   const caps = svc.config.uploads;
   await app.register(async (scope) => {
-    await scope.register(multipart, {
-      limits: { fileSize: caps.maxBytes, files: MAX_ATTACHMENTS, fields: 5, fieldSize: 1024, parts: MAX_ATTACHMENTS + 5, headerPairs: 100 },
-    });
+    await registerMultipart(scope, svc);
 
     scope.post('/api/attachments', { config: { rateLimit: { max: caps.perMinute, timeWindow: 60_000 } } }, async (req, reply) => {
       const p = await httpPrincipal(svc, req);
@@ -93,15 +135,7 @@ export async function attachmentRoutes(app: FastifyInstance, svc: Services): Pro
       // R7a: a conversation that is not theirs is answered like one that does not exist.
       if (!c || !svc.access.mayAccess(p, c)) return problem(reply, 'not_found');
       if (c.status === 'closed' || (p.kind !== 'agent' && c.status === 'resolved')) return problem(reply, 'conversation_closed');
-      const rows: AttachmentRow[] = [];
-      let total = 0;
-      for await (const part of req.parts()) {
-        if (part.type !== 'file') continue;
-        const bytes = await readCapped(part.file, caps.maxBytes);
-        total += bytes.length;
-        if (total > caps.maxBytes) throw new AjudaError('payload_too_large', `one request may carry at most ${caps.maxBytes} bytes`);
-        rows.push(await svc.attachments.ingest({ bytes, filename: part.filename || 'file', uploader: senderOf(p), conversationId: c.id }));
-      }
+      const rows = await ingestParts(svc, req, c.id, senderOf(p));
       if (!rows.length) return problem(reply, 'bad_request', 'no file part');
       return reply.code(201).send({ attachments: rows.map((r) => ({ ...attachmentView(r), expiresAt: r.expiresAt })) });
     });
@@ -117,17 +151,7 @@ export async function attachmentRoutes(app: FastifyInstance, svc: Services): Pro
       if (!a || !c || !bytes) return problem(reply, 'not_found');
       if (p.kind === 'agent' && !thumb)
         await svc.store.audit({ actor: `agent:${p.agentId}`, action: 'attachment.downloaded', conversationId: c.id, realmId: c.realmId, detail: { attachmentId: a.id, name: a.filename }, at: svc.clock.iso() });
-      const image = a.thumbKey !== null;
-      return reply
-        .header('Content-Type', thumb ? 'image/webp' : a.contentType)
-        .header('Content-Length', bytes.length)
-        .header('X-Content-Type-Options', 'nosniff')
-        .header('Content-Security-Policy', 'sandbox')
-        .header('Content-Disposition', disposition(image ? 'inline' : 'attachment', thumb ? `thumb-${a.filename}.webp` : a.filename))
-        .header('Cache-Control', 'private, no-cache')
-        .header('Cross-Origin-Resource-Policy', 'same-origin')
-        .header('Referrer-Policy', 'no-referrer')
-        .send(bytes);
+      return sendFile(reply, a, bytes, thumb);
     };
     scope.get('/api/attachments/:id', download(false));
     scope.get('/api/attachments/:id/thumb', download(true));

@@ -155,7 +155,7 @@ export const conversationRoutes: FastifyPluginAsyncZod<{ svc: Services }> = asyn
       },
       async (req, reply) => {
         const p = who(req);
-        const r = await appendFor(svc, p.as, { conversationId: req.params.id, clientMsgId: req.body.clientMsgId ?? shortId('api'), body: req.body.body, kind }, { take: !p.system });
+        const r = await appendFor(svc, p.as, { conversationId: req.params.id, clientMsgId: req.body.clientMsgId ?? shortId('api'), body: req.body.body, kind, attachments: req.body.attachments }, { take: !p.system });
         await announce(svc, r);
         return reply.code(r.duplicate ? 200 : 201).send({ message: apiMessage(r.message), duplicate: r.duplicate });
       },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Channel, ConversationStatus, Environment, EscalationReason, Locale, MAX_BODY_CHARS, Priority, QueueKind } from '@ajuda/protocol';
+import { Channel, ConversationStatus, Environment, EscalationReason, Locale, MAX_ATTACHMENTS, MAX_BODY_CHARS, Priority, QueueKind } from '@ajuda/protocol';
 import { SCOPES } from '../tokens.ts';
 
 /**
@@ -41,6 +41,8 @@ export const errors = {
   429: problem('Too many requests with this token (rate_limited, see retryAfter).'),
 } as const;
 export const notFound = { 404: problem('No such object, or not one this token may see (R7: both answer the same).') } as const;
+export const tooLarge = { 413: problem('A file, or the request, is over AJUDA_UPLOAD_MAX_MB, or the conversation’s files over AJUDA_UPLOAD_CONVERSATION_MAX_MB (payload_too_large).') } as const;
+export const unsupported = { 415: problem('Not multipart/form-data, or a file of a type not allowed (svg, html, xml, executables, polyglots…): unsupported_media_type.') } as const;
 export const conflict = { 409: problem('The conversation is not in a state that allows this (invalid_state, intake_pending, conversation_closed).') } as const;
 
 // ── objects ──
@@ -88,6 +90,23 @@ export const ApiConversation = named(
   'A conversation as an agent sees it.',
 );
 
+export const ApiAttachment = named(
+  'Attachment',
+  z.object({
+    id: z.string(),
+    name: z.string().describe('The file name as uploaded.'),
+    type: z.string().describe('The type the server decided from the bytes (never the uploader’s claim).'),
+    size: z.number().int().nonnegative().describe('Bytes.'),
+    image: z.boolean().describe('A re-encoded image (PNG, JPEG, GIF, WebP), without EXIF or GPS.'),
+    width: z.number().int().positive().optional(),
+    height: z.number().int().positive().optional(),
+    thumb: z.boolean().describe('A WebP thumbnail exists at `url` + `/thumb`.'),
+    url: z.string().describe('Its download on this API: `/api/v1/attachments/{id}` (conversations:read; agents’ downloads are audited).'),
+  }),
+  'A file a message carries.',
+);
+export const ApiUpload = ApiAttachment.extend({ expiresAt: z.string().describe('Deleted at this instant unless a message takes it (`attachments` of a reply or note).') });
+
 export const ApiMessage = named(
   'Message',
   z.object({
@@ -99,6 +118,7 @@ export const ApiMessage = named(
     key: z.string().optional().describe('System lines: the i18n key, to render in another language with params.'),
     params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
     clientMsgId: z.string().optional(),
+    attachments: z.array(ApiAttachment).optional().describe('The files it carries (notes’ only to agents).'),
     at: z.string(),
   }),
 );
@@ -240,10 +260,17 @@ export const MessagesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-export const MessageBody = z.object({
-  body: z.string().min(1).max(MAX_BODY_CHARS),
-  clientMsgId: z.string().min(1).max(64).optional().describe('Retrying with the same clientMsgId stores the message once (the stored one answers).'),
-});
+export const MessageBody = z
+  .object({
+    body: z.string().max(MAX_BODY_CHARS).default('').describe('The text; may be empty only when it carries attachments.'),
+    clientMsgId: z.string().min(1).max(64).optional().describe('Retrying with the same clientMsgId stores the message once (the stored one answers).'),
+    attachments: z
+      .array(Id)
+      .max(MAX_ATTACHMENTS)
+      .optional()
+      .describe('Ids of files uploaded to this conversation with `POST /conversations/{id}/attachments` by the same token, not yet taken by a message.'),
+  })
+  .refine((b) => b.body.length > 0 || (b.attachments?.length ?? 0) > 0, { message: 'body is required (it may be empty only with attachments)', path: ['body'] });
 export const AssignBody = z.object({ agentId: Id.optional().describe('Whom to assign; default: the token’s agent (a system token must name one).') });
 export const TransferBody = z
   .object({ queue: QueueKind.optional(), agentId: Id.optional(), reason: Text(1000) })

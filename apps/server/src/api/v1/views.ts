@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import type { AgentRow, ApiToken, ConversationRow, EscalationRow, MessageRow, OutboxRow, WebhookAttempt, WebhookEndpoint } from '@ajuda/db';
-import { AjudaError } from '@ajuda/protocol';
+import { AjudaError, type AttachmentView } from '@ajuda/protocol';
+import { messageAttachments } from '../../attachments/attachments.ts';
 import type { Services } from '../../context.ts';
-import type { ApiAgent, ApiAttempt, ApiConversation, ApiDelivery, ApiEscalation, ApiMessage, ApiTokenInfo, ApiWebhookEndpoint } from './schemas.ts';
+import type { ApiAgent, ApiAttachment, ApiAttempt, ApiConversation, ApiDelivery, ApiEscalation, ApiMessage, ApiTokenInfo, ApiWebhookEndpoint } from './schemas.ts';
 
 /**
  * The public API's projections: each picks its fields from a row (the allow-list), as
@@ -64,7 +65,14 @@ export function apiMessage(m: MessageRow): z.input<typeof ApiMessage> {
     }
   }
   if (m.clientMsgId) out.clientMsgId = m.clientMsgId;
+  const files = messageAttachments(m);
+  if (files) out.attachments = files.map(apiAttachment);
   return out;
+}
+
+/** A file as the API shows it: its view and where this API serves it. */
+export function apiAttachment(a: AttachmentView): z.input<typeof ApiAttachment> {
+  return { ...a, url: `/api/v1/attachments/${a.id}` };
 }
 
 export function apiEscalation(e: EscalationRow): z.input<typeof ApiEscalation> {
