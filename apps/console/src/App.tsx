@@ -6,7 +6,6 @@ import { createTicker, type Ticker } from './clock.ts';
 import type { SocketFactory } from './connection.ts';
 import { initialLocale, LOCALE_STORAGE_KEY, makeT } from './i18n.ts';
 import { SignIn } from './screens/SignIn.tsx';
-import { SetPassword, setPasswordToken } from './screens/admin/SetPassword.tsx';
 import { Shell } from './Shell.tsx';
 import type { Store } from './store.ts';
 
@@ -19,6 +18,14 @@ export interface AppProps {
   storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
   browserLanguages?: readonly string[];
   storeRef?: (s: Store) => void;
+}
+
+type SetPasswordPage = typeof import('./screens/admin/SetPassword.tsx').SetPassword;
+
+/** The token of a set-password link (`#/set-password/<token>`), or null. It never leaves the fragment but to the page's two POSTs. */
+export function setPasswordToken(hash: string): string | null {
+  const m = /^#\/set-password\/([A-Za-z0-9_-]{8,200})$/.exec(hash);
+  return m ? m[1]! : null;
 }
 
 type Phase = { kind: 'checking' } | { kind: 'signed_out'; ended: string | null } | { kind: 'signed_in'; agent: AgentView };
@@ -45,6 +52,11 @@ export function App(props: AppProps) {
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
+  // The set-password page is a lazy chunk: only a person opening such a link ever fetches it.
+  const [SetPassword, setPage] = useState<SetPasswordPage | null>(null);
+  useEffect(() => {
+    if (pwToken && !SetPassword) void import('./screens/admin/SetPassword.tsx').then((m) => setPage(() => m.SetPassword));
+  }, [pwToken]);
   const [chosen, setChosen] = useState<string | null>(() => safeGet(storage));
   // The last signed-in agent's languages keep the sign-in screen in their language after sign-out.
   const [lastAgentLangs, setLastAgentLangs] = useState<readonly string[] | undefined>(undefined);
@@ -94,7 +106,7 @@ export function App(props: AppProps) {
       setPwToken(null);
       setPhase({ kind: 'signed_out', ended: null });
     };
-    return <SetPassword token={pwToken} t={t} locale={locale} setLocale={setLocale} onDone={done} />;
+    return SetPassword ? <SetPassword token={pwToken} t={t} locale={locale} setLocale={setLocale} onDone={done} /> : null;
   }
   if (phase.kind === 'checking') {
     return (

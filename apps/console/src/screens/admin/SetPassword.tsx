@@ -3,12 +3,6 @@ import { useEffect, useState } from 'preact/hooks';
 import { LocaleSwitcher } from '../LocaleSwitcher.tsx';
 import { call } from './api.ts';
 
-/** The token of a set-password link (`#/set-password/<token>`), or null. It never leaves the fragment but to the two POSTs below. */
-export function setPasswordToken(hash: string): string | null {
-  const m = /^#\/set-password\/([A-Za-z0-9_-]{8,200})$/.exec(hash);
-  return m ? m[1]! : null;
-}
-
 type Phase = { kind: 'checking' } | { kind: 'invalid' } | { kind: 'ready'; name: string; email: string; purpose: 'invite' | 'reset' } | { kind: 'done' };
 
 /** Choose a password from a one-time link (an invitation or a reset), then go to sign in. */
