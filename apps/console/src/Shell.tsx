@@ -102,7 +102,7 @@ export function Shell(props: ShellProps) {
       <Header route={route} onSignOut={props.onSignOut} />
       {route.view === 'leads' ? (
         <LazyLeads />
-      ) : route.view === 'search' || route.view === 'reports' || route.view === 'team' ? (
+      ) : route.view === 'search' || route.view === 'reports' || route.view === 'team' || route.view === 'articles' ? (
         <InsightScreen route={route} />
       ) : route.view === 'admin' ? (
         adminTabs(me.role).length ? <LazyAdmin tab={route.tab} /> : <main class="workspace" id="main"><Inbox selectedId={null} /></main>

@@ -21,8 +21,8 @@ export interface ConsoleContext {
 
 export type AdminTab = 'agents' | 'teams' | 'canned' | 'sla' | 'realms' | 'tokens' | 'webhooks';
 export type Route = { view: 'inbox'; conversationId: string | null } | { view: 'leads' } | { view: 'admin'; tab: AdminTab } | InsightRoute;
-/** Search (any agent), Reports and the team overview (leads and administrators): lazy screens. */
-export type InsightRoute = { view: 'search'; q: string } | { view: 'reports' } | { view: 'team' };
+/** Search (any agent), Reports, the team overview and the help-centre articles (leads and administrators): lazy screens. */
+export type InsightRoute = { view: 'search'; q: string } | { view: 'reports' } | { view: 'team' } | { view: 'articles'; id: string | null };
 
 export const Ctx = createContext<ConsoleContext | null>(null);
 
@@ -36,6 +36,8 @@ export function parseRoute(hash: string): Route {
   const h = hash.replace(/^#\/?/, '');
   if (h === 'leads') return { view: 'leads' };
   if (h === 'reports' || h === 'team') return { view: h };
+  const art = /^articles(?:\/([\w-]{1,64}))?$/.exec(h);
+  if (art) return { view: 'articles', id: art[1] ?? null };
   const search = /^search(?:\?q=(.*))?$/.exec(h);
   if (search) {
     let q = '';
@@ -56,5 +58,6 @@ export function routeHash(r: Route): string {
   if (r.view === 'admin') return `#/admin/${r.tab}`;
   if (r.view === 'search') return r.q ? `#/search?q=${encodeURIComponent(r.q)}` : '#/search';
   if (r.view === 'reports' || r.view === 'team') return `#/${r.view}`;
+  if (r.view === 'articles') return r.id ? `#/articles/${r.id}` : '#/articles';
   return r.view === 'leads' ? '#/leads' : r.conversationId ? `#/inbox/${encodeURIComponent(r.conversationId)}` : '#/inbox';
 }

@@ -8,6 +8,9 @@ import alertsPt from '@ajuda/i18n/console/alerts-pt';
 import attachEn from '@ajuda/i18n/console/attach-en';
 import attachEs from '@ajuda/i18n/console/attach-es';
 import attachPt from '@ajuda/i18n/console/attach-pt';
+import articlesEn from '@ajuda/i18n/console/articles-en';
+import articlesEs from '@ajuda/i18n/console/articles-es';
+import articlesPt from '@ajuda/i18n/console/articles-pt';
 import { describe, expect, it } from 'vitest';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -17,6 +20,7 @@ describe('texts of the lazy chunks (the Admin area, the alert preferences, attac
     ['admin area', { pt: adminPt, en: adminEn, es: adminEs }],
     ['alert preferences', { pt: alertsPt, en: alertsEn, es: alertsEs }],
     ['attachments', { pt: attachPt, en: attachEn, es: attachEs }],
+    ['help-centre articles and the article picker', { pt: articlesPt, en: articlesEn, es: articlesEs }],
   ] as Array<[string, Record<'pt' | 'en' | 'es', Catalog>]>) {
     it(`${name}: the same keys, none empty, the same placeholders`, () => {
       for (const l of ['pt', 'es'] as const) {

@@ -1,6 +1,7 @@
 import type { Locale } from '@ajuda/i18n';
 import type { AgentConversationView, AttachmentView, EscalationView, MessageView, Priority, QueueKind } from '@ajuda/protocol';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ArticleLinkButton } from '../articles/LinkButton.tsx';
 import { useConsole } from '../context.ts';
 import { CATALOGS, lineText, tOr } from '../i18n.ts';
 import { isOpenStatus } from '../sla.ts';
@@ -432,6 +433,7 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
           </select>
         </label>
         <span class="muted small">{t('canned.inLanguage', { lang: conv.language.toUpperCase() })}</span>
+        <ArticleLinkButton language={conv.language} area={area} setValue={(v) => (setMode('text'), onInput(v))} disabled={!canReply} />
       </div>
       <label class="visually-hidden" for={`composer-${conv.id}`}>
         {effectiveMode === 'note' ? t('composer.notePlaceholder') : t('composer.replyPlaceholder')}

@@ -20,6 +20,14 @@ interface Report {
   escalated: Rate;
   volume: Array<{ priority: string | null; language: string; requestType: string; queue: string; count: number }>;
   hours: number[];
+  deflection: HelpCounts & { rate: Rate; byLanguage: Array<HelpCounts & { language: string; rate: Rate }> };
+}
+interface HelpCounts {
+  searches: number;
+  suggested: number;
+  opened: number;
+  answered: number;
+  continued: number;
 }
 type Filters = { from: string; to: string; team: string; priority: string; language: string };
 
@@ -147,6 +155,11 @@ export function Reports() {
                 <span class="muted small">{t('reports.rateOf', { yes: r.yes, of: r.of })}</span>
               </section>
             ))}
+            <section class="insight-card" aria-labelledby="deflection-h">
+              <h3 id="deflection-h">{t('reports.deflection')}</h3>
+              <span class="big" data-figure="deflection">{pct(locale, report.deflection.rate) ?? none}</span>
+              <span class="muted small">{t('reports.deflection.of', { yes: report.deflection.rate.yes, of: report.deflection.rate.of })}</span>
+            </section>
           </div>
           <section class="insight-section" aria-labelledby="sla-h" tabIndex={0}>
             <h3 id="sla-h">{t('reports.sla')}</h3>
@@ -204,6 +217,39 @@ export function Reports() {
                 </tr>
               </tbody>
             </table>
+          </section>
+          <section class="insight-section" aria-labelledby="help-h" tabIndex={0}>
+            <h3 id="help-h">{t('reports.deflection.byLanguage')}</h3>
+            <p class="muted small">{t('reports.deflection.note')}</p>
+            {report.deflection.byLanguage.length ? (
+              <table class="insight-table" data-table="deflection">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('reports.language')}</th>
+                    {(['searches', 'suggested', 'opened', 'answered', 'continued', 'rate'] as const).map((k) => (
+                      <th key={k} scope="col" class="num">
+                        {t(`reports.deflection.${k}`)}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...report.deflection.byLanguage, { ...report.deflection, language: '' }].map((d) => (
+                    <tr key={d.language}>
+                      <th scope="row">{d.language ? t(`insights.lang.${d.language}`) : t('reports.all')}</th>
+                      <td class="num">{d.searches}</td>
+                      <td class="num">{d.suggested}</td>
+                      <td class="num">{d.opened}</td>
+                      <td class="num">{d.answered}</td>
+                      <td class="num">{d.continued}</td>
+                      <td class="num">{pct(locale, d.rate) ?? none}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : (
+              <p class="muted">{t('reports.deflection.none')}</p>
+            )}
           </section>
           <section class="insight-section" aria-labelledby="volume-h" tabIndex={0}>
             <h3 id="volume-h">{t('reports.volume')}</h3>

@@ -47,7 +47,7 @@ export function InsightLinks({ route }: { route: Route }) {
   if (me.role !== 'lead' && me.role !== 'admin') return null;
   return (
     <>
-      {(['reports', 'team'] as const).map((view) => (
+      {(['reports', 'team', 'articles'] as const).map((view) => (
         <a
           key={view}
           href={`#/${view}`}
@@ -55,7 +55,7 @@ export function InsightLinks({ route }: { route: Route }) {
           aria-current={route.view === view ? 'page' : undefined}
           onClick={(e) => {
             e.preventDefault();
-            navigate({ view });
+            navigate(view === 'articles' ? { view, id: null } : { view });
           }}
         >
           {t(`nav.${view}`)}
@@ -70,6 +70,7 @@ const loaders: Record<InsightRoute['view'], () => Promise<Screen>> = {
   search: () => import('./Search.tsx').then((m) => m.Search as Screen),
   reports: () => import('./Reports.tsx').then((m) => m.Reports as Screen),
   team: () => import('./Team.tsx').then((m) => m.Team as Screen),
+  articles: () => import('../articles/Articles.tsx').then((m) => m.Articles as Screen),
 };
 
 /** The screen of an insight route, fetched the first time it is opened. */

@@ -19,6 +19,8 @@ const en: Record<string, string> = {
   'nav.leads': 'Leads',
   'nav.reports': 'Reports',
   'nav.team': 'Team',
+  'nav.articles': 'Articles',
+  'composer.articleLink': 'Insert article link',
   'search.label': 'Search conversations',
   'search.placeholder': 'Search (/)',
   'signout': 'Sign out',

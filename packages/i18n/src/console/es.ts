@@ -19,6 +19,8 @@ const es: Record<string, string> = {
   'nav.leads': 'Líderes',
   'nav.reports': 'Informes',
   'nav.team': 'Equipo',
+  'nav.articles': 'Artículos',
+  'composer.articleLink': 'Insertar enlace a artículo',
   'search.label': 'Buscar conversaciones',
   'search.placeholder': 'Buscar (/)',
   'signout': 'Cerrar sesión',

@@ -78,5 +78,16 @@ const insights: Record<string, string> = {
   'team.noQueue': 'No one is waiting.',
   'team.refresh': 'Refresh',
   'team.at': 'As of {time}',
+  'reports.deflection': 'Answered by the help centre (deflection)',
+  'reports.deflection.of': '{yes} of {of} who said whether an article answered them',
+  'reports.deflection.byLanguage': 'Help centre by language',
+  'reports.deflection.searches': 'Searches',
+  'reports.deflection.suggested': 'Suggestions shown',
+  'reports.deflection.opened': 'Articles opened',
+  'reports.deflection.answered': 'Answered',
+  'reports.deflection.continued': 'Went on to support',
+  'reports.deflection.rate': 'Deflection rate',
+  'reports.deflection.none': 'No help-centre use in this period.',
+  'reports.deflection.note': 'Counted per UTC day; team and priority filters do not apply.',
 };
 export default insights;

@@ -78,5 +78,16 @@ const insights: Record<string, string> = {
   'team.noQueue': 'No hay nadie en espera.',
   'team.refresh': 'Actualizar',
   'team.at': 'A las {time}',
+  'reports.deflection': 'Resuelto por el centro de ayuda (deflexión)',
+  'reports.deflection.of': '{yes} de {of} que dijeron si un artículo les respondió',
+  'reports.deflection.byLanguage': 'Centro de ayuda por idioma',
+  'reports.deflection.searches': 'Búsquedas',
+  'reports.deflection.suggested': 'Sugerencias mostradas',
+  'reports.deflection.opened': 'Artículos abiertos',
+  'reports.deflection.answered': 'Resuelto',
+  'reports.deflection.continued': 'Siguieron al soporte',
+  'reports.deflection.rate': 'Tasa de deflexión',
+  'reports.deflection.none': 'Sin uso del centro de ayuda en este período.',
+  'reports.deflection.note': 'Contado por día UTC; los filtros de equipo y prioridad no se aplican.',
 };
 export default insights;

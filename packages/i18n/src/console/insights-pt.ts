@@ -78,5 +78,16 @@ const insights: Record<string, string> = {
   'team.noQueue': 'Ninguém está aguardando.',
   'team.refresh': 'Atualizar',
   'team.at': 'Em {time}',
+  'reports.deflection': 'Resolvido pela central de ajuda (deflexão)',
+  'reports.deflection.of': '{yes} de {of} que disseram se um artigo os ajudou',
+  'reports.deflection.byLanguage': 'Central de ajuda por idioma',
+  'reports.deflection.searches': 'Buscas',
+  'reports.deflection.suggested': 'Sugestões mostradas',
+  'reports.deflection.opened': 'Artigos abertos',
+  'reports.deflection.answered': 'Resolvido',
+  'reports.deflection.continued': 'Seguiram para o suporte',
+  'reports.deflection.rate': 'Taxa de deflexão',
+  'reports.deflection.none': 'Sem uso da central de ajuda neste período.',
+  'reports.deflection.note': 'Contado por dia UTC; os filtros de equipe e prioridade não se aplicam.',
 };
 export default insights;

@@ -19,6 +19,8 @@ const pt: Record<string, string> = {
   'nav.leads': 'Líderes',
   'nav.reports': 'Relatórios',
   'nav.team': 'Equipe',
+  'nav.articles': 'Artigos',
+  'composer.articleLink': 'Inserir link de artigo',
   'search.label': 'Pesquisar conversas',
   'search.placeholder': 'Pesquisar (/)',
   'signout': 'Sair',
