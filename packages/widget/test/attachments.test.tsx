@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_ATTACHMENTS, type AttachmentView } from '@ajuda/protocol';
-import { MAX_ATTACHMENTS as WIDGET_MAX } from '../src/ui/Attachments.tsx';
+import { MAX_ATTACHMENTS as WIDGET_MAX, fit } from '../src/ui/Attachments.tsx';
 import { Connection } from '../src/connection.ts';
 import { initialState, reduce } from '../src/state.ts';
 import { scopedStorage } from '../src/storage.ts';
@@ -165,7 +165,7 @@ describe('files in messages', () => {
   it('an image is a thumbnail that opens large in a dialog (Esc closes, focus returns) with a download button; other files are downloads', async () => {
     const m = { ...msg(1, 'agent', ''), attachments: [view(), view({ id: 'att_2', name: 'report.pdf', type: 'application/pdf', size: 2048, image: false, thumb: false })] };
     renderApp(<ConversationScreen id="c_7Hx2Q" />, { state: { conversations: { c_7Hx2Q: conv() }, messages: { c_7Hx2Q: [m] } } });
-    expect(screen.getByRole('button', { name: 'Download report.pdf' }).textContent).toContain('2 KB');
+    expect(screen.getByRole('button', { name: /^Download report\.pdf/ }).textContent).toContain('2 KB');
     const thumb = screen.getByRole('button', { name: 'Open image screenshot.png' });
     // The thumbnail is fetched with the credential (an <img src> could not carry it).
     await waitFor(() => expect(thumb.querySelector('img')).not.toBeNull());
@@ -234,6 +234,13 @@ describe('the outbox keeps files', () => {
     let s = { ...initialState('en'), outbox: [{ conversationId: 'c_1', clientMsgId: 'm1', body: '', at: '2026-12-06T10:00:00.000Z', files }] };
     s = reduce(s, { type: 'message.ack', conversationId: 'c_1', clientMsgId: 'm1', seq: 4, at: '2026-12-06T10:00:01.000Z' });
     expect(s.messages.c_1).toEqual([expect.objectContaining({ seq: 4, attachments: files })]);
+  });
+
+  it('a thumbnail’s box is known before it loads: fitted in 200×160, never enlarged', () => {
+    expect(fit(640, 400)).toEqual({ width: 200, height: 125 });
+    expect(fit(400, 1000)).toEqual({ width: 64, height: 160 });
+    expect(fit(50, 30)).toEqual({ width: 50, height: 30 });
+    expect(fit(undefined, undefined)).toEqual({ width: 96, height: 72 });
   });
 
   it('the widget caps files per message as the protocol does (its own copy keeps the schemas out of the chunk)', () => {

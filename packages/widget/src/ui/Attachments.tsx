@@ -176,6 +176,13 @@ export function UploadTray({ uploads }: { uploads: Uploads }) {
   );
 }
 
+/** A thumbnail's size on screen: the image fitted in 200×160 (never enlarged). */
+export function fit(width?: number, height?: number): { width: number; height: number } {
+  if (!width || !height) return { width: 96, height: 72 };
+  const k = Math.min(1, 200 / width, 160 / height);
+  return { width: Math.max(1, Math.round(width * k)), height: Math.max(1, Math.round(height * k)) };
+}
+
 const ext = (name: string) => (/\.([a-z0-9]{1,4})$/i.exec(name)?.[1] ?? 'file').toUpperCase();
 const size = (b: number) => (b < 1024 ? `${b} B` : b < 1048576 ? `${Math.round(b / 1024)} KB` : `${(b / 1048576).toFixed(1)} MB`);
 
@@ -216,9 +223,12 @@ async function download(auth: string, a: AttachmentView) {
 function Thumb({ a, onOpen }: { a: AttachmentView; onOpen: (a: AttachmentView, from: HTMLElement) => void }) {
   const { t } = useApp();
   const src = useBlobUrl(a.id, true);
+  // The thumbnail's box is sized from the image's dimensions before it arrives, so the log does not
+  // grow under the person's eyes (the newest message stays in view).
+  const box = fit(a.width, a.height);
   return (
     <button type="button" class="att-thumb" aria-label={t('attach.open', { name: a.name })} aria-haspopup="dialog" onClick={(e) => onOpen(a, e.currentTarget)}>
-      {src ? <img src={src} alt="" width={a.width && a.height ? Math.min(200, a.width) : undefined} /> : <span class="att-ph" />}
+      {src ? <img src={src} alt="" width={box.width} height={box.height} /> : <span class="att-ph" style={box} />}
     </button>
   );
 }
@@ -274,25 +284,43 @@ export function Lightbox({ a, onClose }: { a: AttachmentView; onClose: () => voi
 }
 
 /** The files a message carries: images as thumbnails, other files as download buttons. */
-export function MessageFiles({ list }: { list: readonly AttachmentView[] | undefined }) {
-  const { actions, t } = useApp();
-  const [open, setOpen] = useState<{ a: AttachmentView; from: HTMLElement } | null>(null);
-  if (!list?.length) return null;
+type Opened = { a: AttachmentView; from: HTMLElement };
+let show: ((o: Opened) => void) | null = null;
+
+/**
+ * Where the lightbox opens: outside the message log (a dialog is not part of the log, and the log's
+ * scrolling does not clip it). The conversation screen renders one.
+ */
+export function LightboxHost() {
+  const [open, setOpen] = useState<Opened | null>(null);
+  useEffect(() => {
+    show = setOpen;
+    return () => {
+      if (show === setOpen) show = null;
+    };
+  }, []);
+  if (!open) return null;
   const close = () => {
-    const from = open?.from;
     setOpen(null);
     // Focus goes back to the thumbnail that opened the image.
-    if (from?.isConnected) from.focus();
+    if (open.from.isConnected) open.from.focus();
   };
+  return <Lightbox a={open.a} onClose={close} />;
+}
+
+export function MessageFiles({ list }: { list: readonly AttachmentView[] | undefined }) {
+  const { actions, t } = useApp();
+  if (!list?.length) return null;
   return (
-    <>
     <ul class="att-list">
       {list.map((a) => (
         <li key={a.id}>
           {a.thumb ? (
-            <Thumb a={a} onOpen={(a, from) => setOpen({ a, from })} />
+            <Thumb a={a} onOpen={(a, from) => show?.({ a, from })} />
           ) : (
-            <button type="button" class="att-file" aria-label={t('attach.download', { name: a.name })} onClick={() => void download(actions.auth(), a)}>
+            <button type="button" class="att-file" onClick={() => void download(actions.auth(), a)}>
+              {/* Named "Download <name> <size>": the visible text is part of the name (WCAG 2.5.3). */}
+              <span class="sr-only">{t('attach.save')} </span>
               <span class="tray-file" aria-hidden="true">
                 {ext(a.name)}
               </span>
@@ -303,8 +331,6 @@ export function MessageFiles({ list }: { list: readonly AttachmentView[] | undef
         </li>
       ))}
     </ul>
-    {open && <Lightbox a={open.a} onClose={close} />}
-    </>
   );
 }
 

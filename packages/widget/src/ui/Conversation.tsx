@@ -5,7 +5,7 @@ import type { Environment, EscalationReason, MessageView, RequestType, Requester
 import { useApp, type FieldErrorMap } from './context.ts';
 import { ScreenTitle, durationText, errorText, fieldErrorText, lazyScreen, timeText, useNetworkOnline } from './common.tsx';
 import { isAtBottom, newestSeqInView } from './viewport.ts';
-import { AttachButton, MessageFiles, UploadTray, filesOf, takeEvidence, useUploads } from './Attachments.tsx';
+import { AttachButton, LightboxHost, MessageFiles, UploadTray, filesOf, takeEvidence, useUploads } from './Attachments.tsx';
 import './screens.css';
 
 const EmailScreen = lazyScreen(() => import('./Email.tsx').then((m) => m.EmailScreen));
@@ -102,6 +102,7 @@ export function ConversationScreen({ id }: { id: string }) {
           </button>
         )}
       </p>
+      <LightboxHost />
     </section>
   );
 }
