@@ -55,7 +55,9 @@ describe('"Email me the answer"', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Confirm' }));
     expect((await screen.findByRole('alert')).textContent).toBe('That code is not right. Check the email and try again.');
 
+    // Typing again takes the refusal away (it said what was wrong with the previous code).
     fireEvent.input(code, { target: { value: '123456' } });
+    expect(screen.queryByRole('alert')).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Confirm' }));
     await screen.findByText('Answers you have not read go to ana@example.com.');
 

@@ -145,7 +145,7 @@ export function EmailScreen({ id, onBack }: { id: string; onBack: () => void }) 
             <form class="form" noValidate onSubmit={sendCode}>
               <div class="field">
                 <label for="email-address">{t('email.address')}</label>
-                <input id="email-address" type="email" autoComplete="email" inputMode="email" value={address} onInput={(e) => setAddress((e.currentTarget as HTMLInputElement).value)} />
+                <input id="email-address" type="email" autoComplete="email" inputMode="email" value={address} onInput={(e) => (setAddress((e.currentTarget as HTMLInputElement).value), setError(null))} />
               </div>
               {errorLine}
               <button type="submit" class="primary" disabled={busy}>
@@ -165,7 +165,7 @@ export function EmailScreen({ id, onBack }: { id: string; onBack: () => void }) 
                   autoComplete="one-time-code"
                   maxLength={6}
                   value={code}
-                  onInput={(e) => setCode((e.currentTarget as HTMLInputElement).value)}
+                  onInput={(e) => (setCode((e.currentTarget as HTMLInputElement).value), setError(null))}
                 />
               </div>
               {errorLine}
