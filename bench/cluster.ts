@@ -60,6 +60,8 @@ export function nodeEnv(databaseUrl: string, redisUrl: string | null, id: string
     AJUDA_IDENTITY_KEYS: `${IDENTITY_KID}:${IDENTITY_SECRET}`,
     AJUDA_INBOUND_SECRET: INBOUND_SECRET,
     AJUDA_ADMIN_TOKEN: ADMIN_TOKEN,
+    // One folder for every node's attachments (cluster mode refuses to start without a shared place).
+    AJUDA_UPLOAD_DIR: join(tmpdir(), 'ajuda-bench-cluster-uploads'),
     ...extra,
   };
 }

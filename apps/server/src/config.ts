@@ -351,6 +351,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       !e.AJUDA_PUBLIC_URL && 'AJUDA_PUBLIC_URL',
     ].filter(Boolean);
     if (generated.length) throw new ConfigError(`AJUDA_REDIS_URL (cluster mode) needs the same values on every process, not generated per machine: set ${generated.join(', ')}`);
+    // A file uploaded through one process is downloaded through any other: they need one place for files.
+    if (!e.AJUDA_UPLOAD_S3_URL && !e.AJUDA_UPLOAD_DIR)
+      throw new ConfigError('AJUDA_REDIS_URL (cluster mode) needs one place for attachments that every process reads: set AJUDA_UPLOAD_S3_URL (a bucket) or AJUDA_UPLOAD_DIR (a folder every process mounts)');
   }
   if (e.AJUDA_UPLOAD_S3_URL) {
     const missing = [!e.AWS_ACCESS_KEY_ID && 'AWS_ACCESS_KEY_ID', !e.AWS_SECRET_ACCESS_KEY && 'AWS_SECRET_ACCESS_KEY'].filter(Boolean);

@@ -86,6 +86,11 @@ describe('config', () => {
   it('cluster mode refuses Redis without PostgreSQL, and secrets generated per machine', () => {
     expect(() => loadConfig({ AJUDA_DB_FILE: join(root, 'x.db'), AJUDA_REDIS_URL: 'redis://127.0.0.1:6379' }, root)).toThrow(/AJUDA_REDIS_URL.*AJUDA_DATABASE_URL/);
     expect(() => loadConfig({ AJUDA_DB_FILE: join(root, 'x.db'), AJUDA_REDIS_URL: 'redis://127.0.0.1:6379', AJUDA_DATABASE_URL: 'postgres://a@127.0.0.1/b' }, root)).toThrow(/AJUDA_IDENTITY_KEYS, AJUDA_INBOUND_SECRET, AJUDA_ADMIN_TOKEN, AJUDA_PUBLIC_URL/);
+    const shared = { AJUDA_DB_FILE: join(root, 'x.db'), AJUDA_REDIS_URL: 'redis://127.0.0.1:6379', AJUDA_DATABASE_URL: 'postgres://a@127.0.0.1/b', AJUDA_IDENTITY_KEYS: `k1:${'s'.repeat(32)}`, AJUDA_INBOUND_SECRET: 'i'.repeat(24), AJUDA_ADMIN_TOKEN: 'a'.repeat(24), AJUDA_PUBLIC_URL: 'https://help.example.com' };
+    // Files: one place every process reads — a bucket or a shared folder, never each process's own default.
+    expect(() => loadConfig(shared, root)).toThrow(/AJUDA_UPLOAD_S3_URL .*or AJUDA_UPLOAD_DIR/);
+    expect(loadConfig({ ...shared, AJUDA_UPLOAD_DIR: '/srv/ajuda/uploads' }, root).uploads.dir).toBe('/srv/ajuda/uploads');
+    expect(loadConfig({ ...shared, AJUDA_UPLOAD_S3_URL: 'https://s3.example.com/files', AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's' }, root).uploads.s3?.url).toBe('https://s3.example.com/files');
   });
   it('rejects weak identity secrets', () => {
     expect(() => loadConfig({ AJUDA_DB_FILE: join(root, 'x.db'), AJUDA_IDENTITY_KEYS: 'k1:short' }, root)).toThrow(/32/);

@@ -389,6 +389,9 @@ export async function startNode(opts: NodeOptions): Promise<AjudaNode> {
     // Unused on PostgreSQL; keeps anything file-based out of the repository.
     AJUDA_DB_FILE: join(dir, 'ajuda.db'),
     AJUDA_NODE_ID: id,
+    // Cluster mode needs one place for files; a node started alone gets a folder of its own
+    // (startClusterEnv gives its nodes one shared folder).
+    AJUDA_UPLOAD_DIR: join(dir, 'uploads'),
     AJUDA_DEMO: 'on',
     AJUDA_IDENTITY_KEYS: `${IDENTITY_KID}:${IDENTITY_SECRET}`,
     AJUDA_INBOUND_SECRET: INBOUND_SECRET,
@@ -505,6 +508,9 @@ export interface ClusterEnvOptions {
  */
 export async function startClusterEnv(opts: ClusterEnvOptions): Promise<ClusterEnv> {
   const pg = await startCluster({ fsync: false });
+  // Every node's attachments in one folder, as a shared volume would be (a test may give a bucket instead).
+  const uploads = mkdtempSync(join(tmpdir(), 'ajuda-cluster-uploads-'));
+  const nodeEnv = { AJUDA_UPLOAD_DIR: uploads, ...opts.env };
   let redis: RedisHandle | null = null;
   let proxy: ProxyHandle | null = null;
   let store: Promise<Store> | null = null;
@@ -515,6 +521,7 @@ export async function startClusterEnv(opts: ClusterEnvOptions): Promise<ClusterE
     await proxy?.close();
     await redis?.close();
     await pg.stop();
+    rmSync(uploads, { recursive: true, force: true });
   };
   try {
     const databaseUrl = await pg.createDatabase('ajuda');
@@ -526,7 +533,7 @@ export async function startClusterEnv(opts: ClusterEnvOptions): Promise<ClusterE
     const ids = Array.from({ length: opts.nodes }, (_, i) => opts.ids?.[i] ?? String.fromCharCode(97 + i));
     const ports = await Promise.all(ids.map(() => freePort()));
     const urls = ports.map((p) => `http://127.0.0.1:${p}`);
-    const started = await Promise.allSettled(ids.map((id, i) => startNode({ databaseUrl, redisUrl, id, port: ports[i], origins: urls, env: opts.env })));
+    const started = await Promise.allSettled(ids.map((id, i) => startNode({ databaseUrl, redisUrl, id, port: ports[i], origins: urls, env: nodeEnv })));
     for (const s of started) if (s.status === 'fulfilled') nodes.push(s.value);
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
@@ -537,7 +544,7 @@ export async function startClusterEnv(opts: ClusterEnvOptions): Promise<ClusterE
       proxy,
       nodes,
       async addNode(id = `n${nodes.length}`, extra = {}) {
-        const n = await startNode({ databaseUrl, redisUrl, id, origins: urls, env: { ...opts.env, ...extra } });
+        const n = await startNode({ databaseUrl, redisUrl, id, origins: urls, env: { ...nodeEnv, ...extra } });
         nodes.push(n);
         return n;
       },
