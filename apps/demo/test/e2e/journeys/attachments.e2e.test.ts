@@ -2,7 +2,8 @@
 // removes one, attaches a log with the paperclip by keyboard, sends; the message shows the thumbnail in
 // view, which opens the image large (Esc closes it, focus returns). A file too large and an SVG are
 // refused in the person's language. A message with files that waits (the socket silent) survives a
-// reload and reaches the server once, with its files.
+// reload and reaches the server once, with its files. Evidence picked in the incident form (before the
+// conversation exists) arrives in the conversation as its first files.
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { beforeAll, afterAll, describe, expect } from 'vitest';
 import type { Locale } from '../../../../../packages/i18n/src/index.ts';
@@ -179,4 +180,69 @@ describe('journey: attachments in the widget', () => {
       await p.close();
     });
   }
+
+  journey('pt-BR on a phone: evidence files picked in the incident form arrive in the new conversation, in view', async () => {
+    const p = await person('attachments', { locale: 'pt-BR', phone: true });
+    const page = p.page;
+    await page.goto(`${env.stack.demoUrl}/platform`);
+    await page.locator('#user').selectOption('u_bruno');
+    await Promise.all([page.waitForURL(`${env.stack.demoUrl}/platform`), clickAsPerson(page.getByRole('button', { name: 'Switch' }))]);
+    const frame = await openWidget(page, '/platform');
+    if ((await widgetFrame(page).evaluate(() => document.documentElement.lang)) !== 'pt') await frame.locator('.lang select').selectOption('pt');
+    await expect.poll(() => widgetFrame(page).evaluate(() => document.documentElement.lang)).toBe('pt');
+    const w = W.pt;
+    await clickAsPerson(requestCard(frame, w, 'incident'));
+    const picker = frame.locator('select#f-pipeline');
+    await picker.locator('option', { hasText: 'ORD-SYNC-01' }).waitFor({ state: 'attached' });
+    await picker.selectOption({ label: (await picker.locator('option', { hasText: 'ORD-SYNC-01' }).textContent())! });
+    await clickAsPerson(frame.getByRole('radio', { name: w['intake.option.impact.partial'] }));
+    await clickAsPerson(frame.getByRole('group', { name: new RegExp(w['intake.field.workaround.label']!.replace('?', '\\?')) }).getByRole('radio', { name: w['intake.option.workaround.no'] }));
+    await typeAsPerson(frame.locator('#f-errorMessage'), 'HTTP 503 do conector do ERP');
+    await clickAsPerson(frame.locator('#f-errorAt'));
+    await frame.locator('#f-errorAt').fill('2026-11-24T09:30');
+    await typeAsPerson(frame.locator('#f-expected'), 'Pedidos copiados a cada 5 minutos');
+    await typeAsPerson(frame.locator('#f-observed'), 'Metade das execuções falha desde 09:30');
+    await typeAsPerson(frame.locator('#f-analysis'), 'Reexecutei em Teste: funciona');
+
+    // The evidence: a screenshot and a log, picked before the conversation exists.
+    const evidence = frame.getByRole('group', { name: exact(w['attach.evidence']!) });
+    const png = Buffer.from(
+      (
+        await widgetFrame(page).evaluate(() => {
+          const c = document.createElement('canvas');
+          c.width = 400;
+          c.height = 240;
+          const g = c.getContext('2d')!;
+          g.fillStyle = '#dbeafe';
+          g.fillRect(0, 0, 400, 240);
+          g.fillStyle = '#1e3a8a';
+          g.font = 'bold 30px sans-serif';
+          g.fillText('HTTP 503 ERP', 24, 130);
+          return c.toDataURL('image/png');
+        })
+      ).split(',')[1]!,
+      'base64',
+    );
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), clickAsPerson(evidence.getByRole('button', { name: exact(w['attach.add']!) }))]);
+    await chooser.setFiles([
+      { name: 'erro-503.png', mimeType: 'image/png', buffer: png },
+      { name: 'sync.log', mimeType: 'text/plain', buffer: Buffer.from('09:30 503 Service Unavailable\n') },
+    ]);
+    await expectFullyVisible(evidence.locator('li').filter({ hasText: 'erro-503.png' }).locator('img'), { scroll: true });
+    await expectFullyVisible(evidence.locator('li').filter({ hasText: 'sync.log' }), { scroll: true });
+    await p.shot('pt-BR-phone-evidence-1-form');
+    await clickAsPerson(frame.getByRole('button', { name: exact(w['intake.submit']!) }));
+    const id = await conversationId(frame);
+
+    // In the conversation: uploaded to it and sent as its files, the thumbnail in view; on the server once.
+    const thumb = widgetLog(page).getByRole('button', { name: exact(w['attach.open']!.replace('{name}', 'erro-503.png')) });
+    await thumb.locator('img').waitFor({ timeout: 20_000 });
+    await expectNewestInView(widgetLog(page));
+    await expect.poll(async () => (await serverMessages(id)).filter((m) => m.attachments?.length).map((m) => m.attachments!.map((a) => a.name))).toEqual([['erro-503.png', 'sync.log']]);
+    await p.shot('pt-BR-phone-evidence-2-sent');
+    const axe = await axeSerious(widgetFrame(page));
+    expect(axe, axeReport('conversation with evidence (pt-BR phone)', axe)).toEqual([]);
+    expect(p.errors).toEqual([]);
+    await p.close();
+  });
 });
