@@ -3,8 +3,9 @@ import es from '@ajuda/i18n/console/attach-es';
 import pt from '@ajuda/i18n/console/attach-pt';
 import type { Locale } from '@ajuda/i18n';
 import { MAX_ATTACHMENTS, type AttachmentView } from '@ajuda/protocol';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { useConsole } from '../context.ts';
+import { render, type ComponentChildren } from 'preact';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { Ctx, useConsole } from '../context.ts';
 import { addTexts, INTL_TAG } from '../i18n.ts';
 import { useStore } from '../store.ts';
 import './attach.css';
@@ -230,10 +231,17 @@ export function Tray({ uploads }: { uploads: Uploads }) {
 export function Files({ list }: { list: readonly AttachmentView[] }) {
   const { t, locale } = useConsole();
   const [shown, setShown] = useState<{ id: string; from: HTMLElement } | null>(null);
+  const box = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    // Files appear a moment after their message (this chunk loads on demand): a log that was at its end stays there.
+    const el = box.current;
+    const log = el?.closest<HTMLElement>('.msgs-scroll');
+    if (el && log && log.scrollHeight - log.clientHeight - log.scrollTop <= el.offsetHeight + 48) log.scrollTop = log.scrollHeight;
+  }, []);
   const images = list.filter((a) => a.image);
   const others = list.filter((a) => !a.image);
   return (
-    <div class="files">
+    <div class="files" ref={box}>
       {images.length ? (
         <ul class="thumbs" aria-label={t('attach.files')}>
           {images.map((a) => (
@@ -257,9 +265,29 @@ export function Files({ list }: { list: readonly AttachmentView[] }) {
           ))}
         </ul>
       ) : null}
-      {shown ? <Lightbox first={shown.id} fallback={images} onClose={(id) => closeTo(id, shown.from, setShown)} /> : null}
+      {/* In the top layer from the body: not inside the message log (a live region) nor clipped by it. */}
+      {shown ? (
+        <InBody>
+          <Lightbox first={shown.id} fallback={images} onClose={(id) => closeTo(id, shown.from, setShown)} />
+        </InBody>
+      ) : null}
     </div>
   );
+}
+
+/** Render `children` in an element of its own at the end of the body, with the console's context. */
+function InBody({ children }: { children: ComponentChildren }) {
+  const ctx = useConsole();
+  const host = useMemo(() => document.body.appendChild(document.createElement('div')), []);
+  useLayoutEffect(() => render(<Ctx.Provider value={ctx}>{children}</Ctx.Provider>, host));
+  useEffect(
+    () => () => {
+      render(null, host);
+      host.remove();
+    },
+    [host],
+  );
+  return null;
 }
 
 /** The thumbnail's box before it loads (no layout jump in the log): within 160×120, the image's ratio. */

@@ -479,7 +479,7 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
             }}
           />
           <button type="button" class="btn" aria-label={t('composer.attach')} onClick={() => picker.current?.click()}>
-            <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round">
+            <svg viewBox="0 0 24 24" width="16" height="16" style="display:block" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round">
               <path d="M9 7v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11a6 6 0 0 0 12 0V8" />
             </svg>
           </button>
