@@ -90,7 +90,10 @@ export class Controller implements Actions {
       case 'host.identity':
         this.conn.setIdentityToken(m.identityToken);
         break;
+      case 'host.article':
       case 'host.show':
+        // Ajuda('showArticle', slug): that article (the help chunk fetches it, as this reader), in the panel shown.
+        if (m.type == 'host.article') this.go({ name: 'article', slug: m.slug });
         this.store.set({ visible: true });
         this.conn.start();
         break;
@@ -100,12 +103,6 @@ export class Controller implements Actions {
       case 'host.update':
         if (m.locale) this.setLocale(m.locale);
         if (m.theme?.primary) this.store.set({ primaryColor: m.theme.primary });
-        break;
-      case 'host.article':
-        // Ajuda('showArticle', slug): the panel opens at that article (the help chunk fetches it, as this reader).
-        this.store.set({ visible: true });
-        this.go({ name: 'article', slug: m.slug });
-        this.conn.start();
         break;
       case 'host.shutdown': {
         this.conn.shutdown();

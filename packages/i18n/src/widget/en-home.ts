@@ -26,8 +26,6 @@ const enHome: Record<string, string> = {
   'home.conversations': 'Your conversations',
   'home.ongoing': 'Continue your conversation',
   'home.noConversations': 'No conversations yet.',
-  'home.search': 'Search our answers',
-  'home.search.go': 'Search',
 
   'requestType.general_question.label': 'General question',
   'requestType.general_question.description': 'Anything about the platform, plans or how things work.',

@@ -26,8 +26,6 @@ const esHome: Record<string, string> = {
   'home.conversations': 'Tus conversaciones',
   'home.ongoing': 'Continúa tu conversación',
   'home.noConversations': 'Todavía no hay conversaciones.',
-  'home.search': 'Busca en las respuestas',
-  'home.search.go': 'Buscar',
 
   'requestType.general_question.label': 'Pregunta general',
   'requestType.general_question.description': 'Cualquier pregunta sobre la plataforma, los planes o cómo funcionan las cosas.',

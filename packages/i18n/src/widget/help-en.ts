@@ -1,11 +1,13 @@
 /** The widget's help centre (English): loaded with its chunk only (home results, article view, suggestions). */
 export default {
+  'help.search': 'Search our answers',
+  'help.search.go': 'Search',
   'help.popular': 'Popular answers',
   'help.results': 'Answers for “{q}”',
-  'help.found': '{count} answers found',
+  'help.found': 'Answers found: {count}',
   'help.none': 'No article matches that. Pick an option above to ask us.',
   'help.suggested': 'These answers may help',
-  'help.suggestedCount': '{count} suggested answers below the description',
+  'help.suggestedCount': 'Suggested answers below the description: {count}',
   'help.answered': 'This answered it',
   'help.needHelp': 'I still need help',
   'help.thanks': 'Glad that helped. No conversation was opened.',

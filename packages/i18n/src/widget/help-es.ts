@@ -1,11 +1,13 @@
 /** El centro de ayuda del widget (español): se carga solo con su chunk (resultados, artículo, sugerencias). */
 export default {
+  'help.search': 'Busca en las respuestas',
+  'help.search.go': 'Buscar',
   'help.popular': 'Respuestas más consultadas',
   'help.results': 'Respuestas para «{q}»',
-  'help.found': '{count} respuestas encontradas',
+  'help.found': 'Respuestas encontradas: {count}',
   'help.none': 'Ningún artículo coincide. Elige una opción de arriba para preguntarnos.',
   'help.suggested': 'Estas respuestas pueden ayudarte',
-  'help.suggestedCount': '{count} respuestas sugeridas debajo de la descripción',
+  'help.suggestedCount': 'Respuestas sugeridas debajo de la descripción: {count}',
   'help.answered': 'Esto me resolvió la duda',
   'help.needHelp': 'Todavía necesito ayuda',
   'help.thanks': 'Nos alegra que te haya ayudado. No se abrió ninguna conversación.',

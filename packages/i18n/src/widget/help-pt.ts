@@ -1,11 +1,13 @@
 /** A central de ajuda do widget (português): carregada só com o seu chunk (resultados, artigo, sugestões). */
 export default {
+  'help.search': 'Pesquise nas respostas',
+  'help.search.go': 'Pesquisar',
   'help.popular': 'Respostas mais procuradas',
   'help.results': 'Respostas para “{q}”',
-  'help.found': '{count} respostas encontradas',
+  'help.found': 'Respostas encontradas: {count}',
   'help.none': 'Nenhum artigo corresponde. Escolha uma opção acima para nos perguntar.',
   'help.suggested': 'Estas respostas podem ajudar',
-  'help.suggestedCount': '{count} respostas sugeridas abaixo da descrição',
+  'help.suggestedCount': 'Respostas sugeridas abaixo da descrição: {count}',
   'help.answered': 'Isto me respondeu',
   'help.needHelp': 'Ainda preciso de ajuda',
   'help.thanks': 'Que bom que ajudou. Nenhuma conversa foi aberta.',

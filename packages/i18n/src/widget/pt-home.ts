@@ -26,8 +26,6 @@ const ptHome: Record<string, string> = {
   'home.conversations': 'Suas conversas',
   'home.ongoing': 'Continue sua conversa',
   'home.noConversations': 'Nenhuma conversa ainda.',
-  'home.search': 'Pesquise nas respostas',
-  'home.search.go': 'Pesquisar',
 
   'requestType.general_question.label': 'Dúvida geral',
   'requestType.general_question.description': 'Qualquer pergunta sobre a plataforma, planos ou como as coisas funcionam.',

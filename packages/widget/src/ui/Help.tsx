@@ -154,6 +154,43 @@ export function SearchResults({ q }: { q: string }) {
   );
 }
 
+/** What was searched last (kept while the person reads a result and comes back), in memory only. */
+let lastQuery = '';
+const SEARCH_DEBOUNCE_MS = 400;
+
+/** Home: the search box (searches as the person types, after a pause, or at once with Enter) and its results. */
+export function HomeSearch() {
+  const t = useHelpTexts();
+  const [typed, setTyped] = useState(lastQuery);
+  const [q, setQ] = useState(lastQuery);
+  useEffect(() => {
+    const id = setTimeout(() => setQ((lastQuery = typed)), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(id);
+  }, [typed]);
+  if (!t) return null;
+  return (
+    <>
+      <form
+        role="search"
+        class="help-search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setQ((lastQuery = typed));
+        }}
+      >
+        <label for="help-q">{t('help.search')}</label>
+        <span class="help-search-row">
+          <input id="help-q" type="search" maxLength={300} autoComplete="off" value={typed} onInput={(e) => setTyped((e.currentTarget as HTMLInputElement).value)} />
+          <button type="submit" class="search-btn">
+            {t('help.search.go')}
+          </button>
+        </span>
+      </form>
+      <SearchResults q={q} />
+    </>
+  );
+}
+
 const WORDS_FOR_SUGGESTIONS = 3;
 const SUGGEST_DEBOUNCE_MS = 600;
 

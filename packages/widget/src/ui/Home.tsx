@@ -5,25 +5,19 @@ import { conversationList } from '../state.ts';
 
 const ONGOING = new Set(['intake', 'queued', 'assigned']);
 
-// The help centre (results, popular articles and their texts) is its own chunk: fetched a moment after
-// the first screen is usable (it is not part of the first screen's download), or at once when searched.
+// The help centre (search box, results, popular articles and their texts) is its own chunk, fetched a
+// moment after home is usable: the first download stays small. Its search box fills a slot kept for it
+// (nothing above the request types moves); the popular articles come last (nothing below them moves).
 let help: typeof import('./Help.tsx') | null = null;
-let helpLoad: Promise<unknown> | null = null;
-const HELP_AFTER_MS = 1500;
-function useHelp(ready: boolean, now: boolean) {
+function useHelp(ready: boolean) {
   const [, loaded] = useState(0);
   useEffect(() => {
-    if (help || !(ready || now)) return;
-    const load = () => (helpLoad ??= import('./Help.tsx').then((m) => (help = m))).then(() => loaded(1), () => (helpLoad = null));
-    if (now) return void load();
-    const id = setTimeout(load, HELP_AFTER_MS);
+    if (help || !ready) return;
+    const id = setTimeout(() => import('./Help.tsx').then((m) => loaded((help = m) && 1), () => undefined), 800);
     return () => clearTimeout(id);
-  }, [ready, now]);
+  }, [ready]);
   return help;
 }
-/** What was searched last (kept while the person reads a result and comes back), in memory only. */
-let lastQuery = '';
-const SEARCH_DEBOUNCE_MS = 400;
 
 /** Home: what this requester may ask (R2–R4), in plain words, and their conversations. */
 export function Home() {
@@ -34,13 +28,7 @@ export function Home() {
   // An ongoing conversation comes first, above the request types: that is what the person came back for.
   const ongoing = all.filter((c) => ONGOING.has(c.status));
   const conversations = all.filter((c) => !ONGOING.has(c.status));
-  const [typed, setTyped] = useState(lastQuery);
-  const h = useHelp(!!principal, !!typed);
-  const [q, setQ] = useState(lastQuery);
-  useEffect(() => {
-    const id = setTimeout(() => setQ((lastQuery = typed)), SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(id);
-  }, [typed]);
+  const h = useHelp(!!principal);
   const row = (c: (typeof all)[number]) => (
     <li key={c.id}>
       <button type="button" class="row" onClick={() => actions.go({ name: 'conversation', id: c.id })}>
@@ -61,23 +49,7 @@ export function Home() {
           <ul class="list list-ongoing">{ongoing.map(row)}</ul>
         </>
       )}
-      <form
-        role="search"
-        class="help-search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setQ((lastQuery = typed));
-        }}
-      >
-        <label for="help-q">{t('home.search')}</label>
-        <span class="help-search-row">
-          <input id="help-q" type="search" maxLength={300} autoComplete="off" value={typed} onInput={(e) => setTyped((e.currentTarget as HTMLInputElement).value)} />
-          <button type="submit" class="search-btn">
-            {t('home.search.go')}
-          </button>
-        </span>
-      </form>
-      {h && <h.SearchResults q={q} />}
+      <div class="help-slot">{h && <h.HomeSearch />}</div>
       <p class="muted">{t('home.intro')}</p>
       {!principal ? (
         <p class="muted" role="status">
@@ -95,7 +67,6 @@ export function Home() {
           ))}
         </ul>
       )}
-      {h && !q.trim() && <h.Popular />}
       {(conversations.length > 0 || ongoing.length === 0) && <h3 class="section-title">{t('home.conversations')}</h3>}
       {conversations.length > 0 ? (
         <ul class="list">{conversations.map(row)}</ul>
@@ -109,6 +80,7 @@ export function Home() {
           </button>
         </p>
       )}
+      {h && <h.Popular />}
     </section>
   );
 }

@@ -149,7 +149,12 @@ describe('journey: the help centre in the widget', () => {
     const frame = widget(page);
     await frame.locator('[data-screen-title]').first().waitFor();
     await useLanguage(page, 'pt');
-    const search = frame.getByLabel(exact(W.pt['home.search']!));
+    // Below what a visitor may ask: the answers most useful on this channel (a person scrolls down to them).
+    const popular = frame.locator('.help-popular');
+    await popular.locator('button[data-article="support-hours"]').waitFor();
+    await popular.locator('h3').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await p.shot('home-articles');
+    const search = frame.getByLabel(exact(H.pt['help.search']!));
     await tabTo(page, search);
     await typeAsPerson(search, 'horario', { keyboard: true });
     await pressKey(page, 'Enter', search);
@@ -230,7 +235,7 @@ describe('journey: the help centre in the widget', () => {
     await p.close();
   });
 
-  journey('Ajuda("showArticle") of a contract-only article on the login page says "not found", as a missing one does', async () => {
+  journey('Ajuda("showArticle") of a contract-only article on the login page says "not found", as a missing one does; on the platform an article for signed-in users opens', async () => {
     const p = await person('help', { locale: 'en-US' });
     const page = p.page;
     await page.goto(`${env.stack.demoUrl}/login`);
@@ -249,5 +254,16 @@ describe('journey: the help centre in the widget', () => {
     await expect.poll(() => title.innerText().then((t) => t.trim())).toBe('When is Support available?');
     expect(p.errors).toEqual([]);
     await p.close();
+
+    // Signed in on the platform, the identity token goes with the request: an article for signed-in users opens.
+    const ana = await person('help', { locale: 'en-US' });
+    await openWidget(ana.page, '/platform');
+    await useLanguage(ana.page, 'en');
+    await ana.page.evaluate(() => (window as unknown as { Ajuda: (c: string, a: string) => void }).Ajuda('showArticle', 'incident-information'));
+    const anaTitle = widget(ana.page).locator('[data-screen-title]').first();
+    await expect.poll(() => anaTitle.innerText().then((t) => t.trim()), { timeout: 15_000 }).toBe('What to send for an incident or a development question');
+    await ana.shot('platform-authenticated-article');
+    expect(ana.errors).toEqual([]);
+    await ana.close();
   });
 });
