@@ -311,12 +311,17 @@ function Editor({ id }: { id: string | null }) {
       },
     );
 
+  /** A change to a field; the refusal shown by it goes, since it was about what was there before. */
+  const edit = <K extends keyof Draft>(k: K, v: Draft[K]) => {
+    setD({ ...d, [k]: v });
+    if (errs[k as Field]) setErrs({ ...errs, [k]: undefined });
+  };
   const input = (k: 'slug' | 'title' | 'tags') => ({
     id: `article-${k}`,
     value: d[k],
     'aria-invalid': errs[k] ? ('true' as const) : undefined,
     'aria-describedby': errs[k] ? `article-${k}-err` : undefined,
-    onInput: (e: Event) => setD({ ...d, [k]: (e.currentTarget as HTMLInputElement).value }),
+    onInput: (e: Event) => edit(k, (e.currentTarget as HTMLInputElement).value),
   });
   const err = (k: Field) =>
     errs[k] ? (
@@ -373,7 +378,7 @@ function Editor({ id }: { id: string | null }) {
             maxLength={50_000}
             aria-invalid={errs.body ? 'true' : undefined}
             aria-describedby={errs.body ? 'article-body-err article-body-hint' : 'article-body-hint'}
-            onInput={(e) => setD({ ...d, body: e.currentTarget.value })}
+            onInput={(e) => edit('body', e.currentTarget.value)}
           />
           <p class="muted small" id="article-body-hint">
             {t('articles.f.bodyHint')}
@@ -396,7 +401,7 @@ function Editor({ id }: { id: string | null }) {
                 <input
                   type="checkbox"
                   checked={d.requestTypes.includes(rt)}
-                  onChange={(e) => setD({ ...d, requestTypes: e.currentTarget.checked ? [...d.requestTypes, rt] : d.requestTypes.filter((x) => x !== rt) })}
+                  onChange={(e) => edit('requestTypes', e.currentTarget.checked ? [...d.requestTypes, rt] : d.requestTypes.filter((x) => x !== rt))}
                 />
                 {t(`requestType.${rt}`)}
               </label>

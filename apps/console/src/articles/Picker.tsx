@@ -12,7 +12,7 @@ import type { ArticleSummary } from './texts.ts';
  * contracts has no page a link could open for the requester (it is read in the widget, as them), so
  * it is named, with where to find it.
  *
- * @example insertion('pt', { audience: 'public', title: 'Horário', url: 'https://x/help/pt/horario' }) // "Horário: https://x/help/pt/horario"
+ * @example insertion('pt', { audience: 'public', title: 'Horário', url: 'https://x/help/pt/horario' }) // "Horário — https://x/help/pt/horario"
  */
 export function insertion(language: Locale, a: Pick<ArticleSummary, 'audience' | 'title' | 'url'>): string {
   const t = makeT(language);

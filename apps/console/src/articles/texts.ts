@@ -2,6 +2,7 @@ import en from '@ajuda/i18n/console/articles-en';
 import es from '@ajuda/i18n/console/articles-es';
 import pt from '@ajuda/i18n/console/articles-pt';
 import { addTexts } from '../i18n.ts';
+import '../screens/Reports.css';
 import './articles.css';
 
 // The editor's and the picker's texts and styles travel in their lazy chunks: each imports this module.

@@ -68,7 +68,7 @@ const articles: Record<string, string> = {
   'picker.private': 'not public: named, without a link',
   'picker.close': 'Close',
   'picker.error': 'The search failed ({code}).',
-  'articles.insert.public': '{title}: {url}',
+  'articles.insert.public': '{title} — {url}',
   'articles.insert.private': '“{title}” — an article in our help centre: open the help centre in this chat and search for its title.',
 };
 export default articles;

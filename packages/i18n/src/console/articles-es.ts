@@ -68,7 +68,7 @@ const articles: Record<string, string> = {
   'picker.private': 'no público: citado, sin enlace',
   'picker.close': 'Cerrar',
   'picker.error': 'La búsqueda falló ({code}).',
-  'articles.insert.public': '{title}: {url}',
+  'articles.insert.public': '{title} — {url}',
   'articles.insert.private': '«{title}» — un artículo de nuestro centro de ayuda: abra el centro de ayuda en este chat y busque su título.',
 };
 export default articles;

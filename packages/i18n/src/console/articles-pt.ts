@@ -68,7 +68,7 @@ const articles: Record<string, string> = {
   'picker.private': 'não público: citado, sem link',
   'picker.close': 'Fechar',
   'picker.error': 'A busca falhou ({code}).',
-  'articles.insert.public': '{title}: {url}',
+  'articles.insert.public': '{title} — {url}',
   'articles.insert.private': '“{title}” — um artigo da nossa central de ajuda: abra a central de ajuda neste chat e busque pelo título.',
 };
 export default articles;
