@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_ATTACHMENTS, type AttachmentView } from '@ajuda/protocol';
 import { MAX_ATTACHMENTS as WIDGET_MAX, fit } from '../src/ui/Attachments.tsx';
 import { Connection } from '../src/connection.ts';
-import { initialState, reduce } from '../src/state.ts';
+import { initialState, reduce, type AppState } from '../src/state.ts';
 import { scopedStorage } from '../src/storage.ts';
 import { ConversationScreen } from '../src/ui/Conversation.tsx';
 import { IntakeForm } from '../src/ui/IntakeForm.tsx';
@@ -231,7 +231,7 @@ describe('incident evidence', () => {
 describe('the outbox keeps files', () => {
   it('once acknowledged, the message keeps its files (shown as the server has them, not lost with the outbox entry)', () => {
     const files = [view()];
-    let s = { ...initialState('en'), outbox: [{ conversationId: 'c_1', clientMsgId: 'm1', body: '', at: '2026-12-06T10:00:00.000Z', files }] };
+    let s: AppState = { ...initialState('en'), outbox: [{ conversationId: 'c_1', clientMsgId: 'm1', body: '', at: '2026-12-06T10:00:00.000Z', files }] };
     s = reduce(s, { type: 'message.ack', conversationId: 'c_1', clientMsgId: 'm1', seq: 4, at: '2026-12-06T10:00:01.000Z' });
     expect(s.messages.c_1).toEqual([expect.objectContaining({ seq: 4, attachments: files })]);
   });
