@@ -152,6 +152,21 @@ describe('attachments in the composer', () => {
     expect(actions.sendMessage).toHaveBeenCalledWith('c_7Hx2Q', '', [expect.objectContaining({ id: 'att_log' })]);
   });
 
+  it('files dragged over the composer are announced as a drop target and uploaded when dropped; dragged text is left alone', async () => {
+    const { container } = composer();
+    const form = container.querySelector('form.composer')!;
+    fireEvent.dragOver(form, { dataTransfer: { types: ['text/plain'], files: [], items: [] } });
+    expect(form.classList.contains('dragging')).toBe(false);
+    fireEvent.dragOver(form, { dataTransfer: { types: ['Files'], files: [], items: [] } });
+    await waitFor(() => expect(form.classList.contains('dragging')).toBe(true));
+    expect(container.textContent).toContain('Drop files here to attach them');
+    fireEvent.drop(form, { dataTransfer: { types: ['Files'], files: [png('dropped.png')], items: [] } });
+    await waitFor(() => expect(FakeXhr.all).toHaveLength(1));
+    expect((FakeXhr.all[0]!.body!.get('file') as File).name).toBe('dropped.png');
+    await waitFor(() => expect(form.classList.contains('dragging')).toBe(false));
+    expect(screen.getByRole('list', { name: 'Files to send' }).textContent).toContain('dropped.png');
+  });
+
   it('in a resolved conversation, attaching reopens it first (the server takes uploads only in an open one)', async () => {
     const actions = fakeActions();
     renderApp(<ConversationScreen id="c_7Hx2Q" />, { state: { conversations: { c_7Hx2Q: conv({ status: 'resolved' }) }, messages: { c_7Hx2Q: [] } }, actions });
