@@ -74,7 +74,8 @@ describe('Uploads: the files for the next message', () => {
   });
 
   it('sizes in the agent\'s language', () => {
-    expect(fmtSize('en', 512)).toBe('512 byte');
+    expect(fmtSize('en', 512)).toBe('512 bytes');
+    expect(fmtSize('es', 1)).toBe('1 byte');
     expect(fmtSize('en', 2048)).toBe('2 kB');
     expect(fmtSize('pt', 1_500_000)).toBe('1,5 MB');
   });
@@ -187,6 +188,25 @@ describe('the composer with files', () => {
     const sent = h.socket.lastOfType('message.send')!;
     expect(sent.body).toBe('See the file');
     expect(sent).not.toHaveProperty('attachments');
+  });
+});
+
+describe('internal notes with files', () => {
+  it('an internal note carries pasted files, and lists them while it is pending', async () => {
+    const conv = verifiedIncident();
+    h = renderShell({ conversations: [conv], hash: `#/inbox/${conv.id}` });
+    answerOpen(h, conv);
+    fireEvent.click(screen.getByLabelText('Internal note'));
+    pasteFiles(screen.getByLabelText('Write an internal note (agents only)'), [file('trace.har', 'application/json')]);
+    await waitFor(() => expect(FakeXhr.all).toHaveLength(1));
+    act(() => FakeXhr.all[0]!.respond(201, { attachments: [view('at_har', 'trace.har', { image: false, thumb: false, type: 'application/json', size: 900 })] }));
+    const add = screen.getByRole('button', { name: 'Add note' }) as HTMLButtonElement;
+    await waitFor(() => expect(add.disabled).toBe(false));
+    fireEvent.click(add);
+    expect(h.socket.lastOfType('message.send')).toMatchObject({ kind: 'note', body: '', attachments: ['at_har'] });
+    // No typing signal for a note, files or not.
+    expect(h.socket.sentOfType('typing.set')).toHaveLength(0);
+    expect(await screen.findByRole('link', { name: 'trace.har' })).toBeTruthy();
   });
 });
 

@@ -175,7 +175,7 @@ export class Uploads {
 /** A file's size in the agent's language (B, kB, MB). */
 export function fmtSize(locale: Locale, bytes: number): string {
   const [unit, n] = bytes < 1000 ? (['byte', bytes] as const) : bytes < 1_000_000 ? (['kilobyte', bytes / 1000] as const) : (['megabyte', bytes / 1_000_000] as const);
-  return new Intl.NumberFormat(INTL_TAG[locale], { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: unit === 'megabyte' ? 1 : 0 }).format(n);
+  return new Intl.NumberFormat(INTL_TAG[locale], { style: 'unit', unit, unitDisplay: unit === 'byte' ? 'long' : 'short', maximumFractionDigits: unit === 'megabyte' ? 1 : 0 }).format(n);
 }
 
 const ERRORS = new Set(['payload_too_large', 'unsupported_media_type', 'rate_limited', 'conversation_closed']);

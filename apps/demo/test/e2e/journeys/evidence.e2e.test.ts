@@ -2,8 +2,8 @@
 // screenshots (one PNG carrying EXIF and a text chunk) and sends them; the agent sees the thumbnails in
 // view, opens the image viewer by keyboard (focus in it, → to the next image, axe clean with it open),
 // downloads the image (a PNG without the EXIF or the text chunk: the server re-encoded it), closes it
-// with Esc (focus back on the thumbnail), attaches a log with the paperclip and replies; the requester
-// sees the log in the widget. On a laptop (1366×768) in English and on a phone (390×844, touch) in Portuguese.
+// with Esc (focus back on the thumbnail), attaches a log with the paperclip and drops a HAR file on the
+// composer, and replies; the requester sees both files in the widget. On a laptop (1366×768) in English and on a phone (390×844, touch) in Portuguese.
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
@@ -190,8 +190,20 @@ describe('journey: evidence both ways — a pasted screenshot reaches the agent,
       const [chooser] = await Promise.all([cp.waitForEvent('filechooser'), clickAsPerson(clip)]);
       const logName = `server-${tag}.log`;
       await chooser.setFiles({ name: logName, mimeType: 'text/plain', buffer: Buffer.from(`2026-12-06T10:00:00Z export worker restarted (${tag})\n`) });
-      const item = cp.getByRole('list', { name: exact(c['attach.tray']!) }).locator('li').filter({ hasText: logName });
+      const trayList = cp.getByRole('list', { name: exact(c['attach.tray']!) });
+      const item = trayList.locator('li').filter({ hasText: logName });
       await item.and(cp.locator('[data-upload="done"]')).waitFor();
+      // And a HAR file dragged from the desktop and dropped on the composer (a drop event carrying the file).
+      const harName = `trace-${tag}.har`;
+      const dropped = await cp.evaluateHandle((name) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([JSON.stringify({ log: { version: '1.2', entries: [] } })], name, { type: 'application/json' }));
+        return dt;
+      }, harName);
+      const composerForm = cp.locator('form.composer');
+      await composerForm.dispatchEvent('dragover', { dataTransfer: dropped });
+      await composerForm.dispatchEvent('drop', { dataTransfer: dropped });
+      await trayList.locator('li').filter({ hasText: harName }).and(cp.locator('[data-upload="done"]')).waitFor();
       await reach(item);
       await expectFullyVisible(item);
       await agent.shot(`${tag}-3-console-tray`);
@@ -201,17 +213,20 @@ describe('journey: evidence both ways — a pasted screenshot reaches the agent,
       await reach(cp.getByRole('button', { name: exact(c['composer.send']!) }));
       await clickAsPerson(cp.getByRole('button', { name: exact(c['composer.send']!) }));
       const sent = log.locator(':scope > li').last().getByRole('link', { name: exact(logName) });
+      const sentHar = log.locator(':scope > li').last().getByRole('link', { name: exact(harName) });
       if (phone) {
         await log.locator(':scope > li').last().filter({ hasText: `The worker log (${tag})` }).waitFor();
         await reach(sent);
       } else await expectNewestInView(log, { text: `The worker log (${tag})` });
       await expectFullyVisible(sent);
+      await reach(sentHar);
+      await expectFullyVisible(sentHar);
       await expect.poll(() => cp.getByRole('list', { name: exact(c['attach.tray']!) }).count()).toBe(0);
       await agent.shot(`${tag}-4-console-replied`);
 
       // The requester sees the reply with the log as a download in the widget.
       await expectNewestInView(widgetLog(page), { text: `The worker log (${tag})` });
-      await expectFullyVisible(widgetLog(page).locator(':scope > li').last().getByRole('button', { name: new RegExp(`^${w['attach.save']!} ${logName.replace(/[.]/g, '\\.')} `) }));
+      for (const n of [logName, harName]) await expectFullyVisible(widgetLog(page).locator(':scope > li').last().getByRole('button', { name: new RegExp(`^${w['attach.save']!} ${n.replace(/[.]/g, '\\.')} `) }));
       await req.shot(`${tag}-5-widget-log`);
 
       expect([...req.errors, ...agent.errors]).toEqual([]);
