@@ -174,7 +174,9 @@ function transient(e: unknown): boolean {
   if (['55P03', '57014', '57P01', '57P02', '57P03', '53300'].includes(c) || c.startsWith('08')) return true;
   if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND'].includes(c)) return true;
   const m = e instanceof Error ? e.message : '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(m);
+  // pg-pool's "timeout exceeded when trying to connect": every pooled connection stayed busy for
+  // connectionTimeoutMillis — an overloaded store, answered `unavailable` so the client retries.
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(m);
 }
 const unique = (e: unknown, constraint: string) => code(e) === '23505' && (e as { constraint?: string }).constraint === constraint;
 

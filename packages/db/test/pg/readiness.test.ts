@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { PgStore } from '../../src/index.ts';
+import { PgStore, StoreBusy } from '../../src/index.ts';
 import { testDatabase } from '../../src/pg-cluster.ts';
 
 /**
@@ -27,6 +27,18 @@ describe('PostgreSQL readiness', () => {
     expect(await s.readiness()).toEqual({ writable: false, pendingMigrations: 0, reason: 'PostgreSQL transactions are read-only (default_transaction_read_only)' });
     await s.testing.sql('SET default_transaction_read_only = off');
     expect(await s.readiness()).toEqual({ writable: true, pendingMigrations: 0 });
+  });
+
+  it('a read waiting past the pool\'s connection timeout is StoreBusy (the client\'s retryable `unavailable`), not an internal error', async () => {
+    const s = await open(1);
+    const held = await s.pool.connect();
+    try {
+      const err = await s.getConversation('AJ-NONE').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StoreBusy);
+    } finally {
+      held.release();
+    }
+    expect(await s.getConversation('AJ-NONE')).toBeUndefined();
   });
 
   it('is not writable when no pooled connection is free within 2 s', async () => {
