@@ -3,9 +3,9 @@
 // view, opens the image viewer by keyboard (focus in it, → to the next image, axe clean with it open),
 // downloads the image (a PNG without the EXIF or the text chunk: the server re-encoded it), closes it
 // with Esc (focus back on the thumbnail), attaches a log with the paperclip and drops a HAR file on the
-// composer, and replies; the requester sees both files in the widget. On a laptop (1366×768) in English and on a phone (390×844, touch) in Portuguese.
+// composer, and replies; the requester sees both files in the widget. On a laptop (1366×768) in English and Spanish and on a phone (390×844, touch) in Portuguese.
 import { readFileSync } from 'node:fs';
-import type { Locator, Page } from 'playwright-core';
+import type { FileChooser, Locator, Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import type { Locale } from '../../../../../packages/i18n/src/index.ts';
 import attachEn from '../../../../../packages/i18n/src/console/attach-en.ts';
@@ -90,6 +90,7 @@ describe('journey: evidence both ways — a pasted screenshot reaches the agent,
   for (const [locale, size] of [
     ['en-US', 'laptop'],
     ['pt-BR', 'phone'],
+    ['es-ES', 'laptop'],
   ] as const) {
     journey(`${locale} on a ${size}: thumbnails in view, the viewer by keyboard, a clean PNG downloaded, a log in the reply`, async () => {
       const tag = `${locale}-${size}`;
@@ -186,8 +187,17 @@ describe('journey: evidence both ways — a pasted screenshot reaches the agent,
 
       // The agent attaches a log with the paperclip and replies.
       const clip = cp.getByRole('button', { name: exact(c['composer.attach']!) });
-      await reach(clip);
-      const [chooser] = await Promise.all([cp.waitForEvent('filechooser'), clickAsPerson(clip)]);
+      const reply = cp.getByPlaceholder(exact(c['composer.replyPlaceholder']!));
+      let chooser: FileChooser;
+      if (phone) {
+        await reach(clip);
+        [chooser] = await Promise.all([cp.waitForEvent('filechooser'), clickAsPerson(clip)]);
+      } else {
+        // By keyboard: from the message box, Tab to the paperclip, Enter.
+        await clickAsPerson(reply);
+        await tabTo(cp, clip, { max: 3 });
+        [chooser] = await Promise.all([cp.waitForEvent('filechooser'), pressKey(cp, 'Enter', clip)]);
+      }
       const logName = `server-${tag}.log`;
       await chooser.setFiles({ name: logName, mimeType: 'text/plain', buffer: Buffer.from(`2026-12-06T10:00:00Z export worker restarted (${tag})\n`) });
       const trayList = cp.getByRole('list', { name: exact(c['attach.tray']!) });
@@ -207,7 +217,6 @@ describe('journey: evidence both ways — a pasted screenshot reaches the agent,
       await reach(item);
       await expectFullyVisible(item);
       await agent.shot(`${tag}-3-console-tray`);
-      const reply = cp.getByPlaceholder(exact(c['composer.replyPlaceholder']!));
       await reach(reply);
       await typeAsPerson(reply, `The worker log (${tag})`);
       await reach(cp.getByRole('button', { name: exact(c['composer.send']!) }));
