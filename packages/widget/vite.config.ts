@@ -9,7 +9,9 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    target: 'es2020',
+    // ES2022, as the code already needs (Object.hasOwn, Array.prototype.at) and as tsconfig says: class
+    // fields stay native instead of pulling in defineProperty/typeof helpers (~300 B gzip of the entry).
+    target: 'es2022',
     // No modulepreload polyfill: it is inlined into the entry chunk and every browser we target
     // (module scripts + dynamic import) already supports modulepreload or ignores it harmlessly.
     modulePreload: { polyfill: false },
