@@ -50,6 +50,13 @@ describe('cluster configuration', () => {
     for (const key of ['AJUDA_IDENTITY_KEYS', 'AJUDA_INBOUND_SECRET', 'AJUDA_ADMIN_TOKEN']) expect(r.output).toContain(key);
   });
 
+  it('cluster mode with every secret but no shared place for attachments: exit code 2, naming AJUDA_UPLOAD_S3_URL and AJUDA_UPLOAD_DIR', async () => {
+    const r = await runServerToExit(FULL);
+    expect(r.code, r.output).toBe(2);
+    expect(r.output).toContain('AJUDA_UPLOAD_S3_URL');
+    expect(r.output).toContain('AJUDA_UPLOAD_DIR');
+  });
+
   it('the same secrets without AJUDA_REDIS_URL are no cluster: the single-process development default stays as it was (no refusal for missing secrets)', async () => {
     // Without Redis, generated secrets are fine (one process): it gets past its configuration and
     // fails only at the (absent) database — not with the configuration's exit code 2.
