@@ -32,6 +32,16 @@ export function Admin({ tab }: { tab: AdminTab }) {
               {t(`admin.tab.${x}`)}
             </a>
           ))}
+          <a
+            href="#/articles"
+            class="nav"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate({ view: 'articles', id: null });
+            }}
+          >
+            {t('nav.articles')}
+          </a>
         </nav>
       ) : null}
       {current === 'agents' ? <AgentsPanel /> : current === 'teams' ? <TeamsPanel /> : current === 'canned' ? <CannedPanel /> : current === 'sla' ? <SlaPanel /> : current === 'realms' ? <RealmsPanel /> : current === 'tokens' ? <TokensPanel /> : <WebhooksPanel />}
