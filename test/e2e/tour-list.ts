@@ -29,7 +29,7 @@ export const TOUR: readonly TourEntry[] = [
   { journey: 'languages', shot: 'pt-3-console', section: 'Three languages', caption: 'João (pt, en) gets the Portuguese conversation, tagged PT.' },
   { journey: 'languages', shot: 'en-2-conversation', section: 'Three languages', caption: 'English: a visitor on the marketing site.' },
   { journey: 'languages', shot: 'es-3-console', section: 'Three languages', caption: 'Español: Sofía (es, en) gets the Spanish conversation, tagged ES.' },
-  { journey: 'help', shot: 'home-articles', section: 'The help centre', caption: 'Home on the marketing site (Portuguese): the search box, and the answers most useful on this page below what a visitor may ask.' },
+  { journey: 'help', shot: 'home-articles', section: 'The help centre', caption: 'Home on the marketing site (Portuguese), scrolled down: below what a visitor may ask, the answers most useful on this page.' },
   { journey: 'help', shot: 'search-results', section: 'The help centre', caption: 'Searching: “horario” finds “horário” (accents do not matter).' },
   { journey: 'help', shot: 'platform-phone-en-suggested', section: 'The help centre', caption: 'Typing a question on a phone: after a few words and a pause, the top three answers appear under the description.' },
   { journey: 'help', shot: 'login-phone-es-answered', section: 'The help centre', caption: '“Esto me resolvió la duda”: no conversation is opened, and the deflection is counted.' },

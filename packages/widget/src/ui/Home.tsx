@@ -13,7 +13,7 @@ function useHelp(ready: boolean) {
   const [, loaded] = useState(0);
   useEffect(() => {
     if (help || !ready) return;
-    const id = setTimeout(() => import('./Help.tsx').then((m) => loaded((help = m) && 1), () => undefined), 800);
+    const id = setTimeout(() => import('./Help.tsx').then((m) => loaded((help = m) && 1), () => undefined), 300);
     return () => clearTimeout(id);
   }, [ready]);
   return help;
