@@ -215,6 +215,8 @@ function Editor({ id }: { id: string | null }) {
 
   const take = (a: ArticleFull) => {
     setArticle(a);
+    // The stored rendering at once; the preview follows the text from there.
+    setHtml(a.html);
     setD({ slug: a.slug, language: a.language, title: a.title, body: a.body, audience: a.audience, requestTypes: a.requestTypes, tags: a.tags.join(', ') });
   };
   useEffect(() => {

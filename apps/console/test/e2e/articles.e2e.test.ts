@@ -173,6 +173,18 @@ async function authorJourney(name: string, opts: { lang: Locale; phone: boolean;
     expect(await page.locator('.articles-list a', { hasText: `hours-${word}` }).count()).toBe(0);
     await lead.shot('7-deleted');
   }
+  if (!opts.phone) {
+    // Translations are one click away: the demo's "support-hours" in this language, then its Spanish version.
+    await clickAsPerson(page.getByRole('link', { name: exact(a['articles.back']!) }));
+    await clickAsPerson(page.locator('.articles-list a', { hasText: 'support-hours' }).filter({ has: page.locator(`.tag[lang="${lang}"]`) }));
+    await page.locator('section[aria-labelledby="article-tr-h"]').waitFor();
+    await clickAsPerson(page.locator('section[aria-labelledby="article-tr-h"] a', { hasText: a['articles.lang.es']! }));
+    await page.getByRole('heading', { level: 2, name: exact(a['articles.edit']!.replace('{title}', '¿Cuál es el horario de atención del Soporte?')) }).waitFor();
+    expect(await page.locator('#article-slug').inputValue()).toBe('support-hours');
+    expect(await page.locator('#article-language').inputValue()).toBe('es');
+    await expect.poll(() => page.locator('[data-preview]').textContent()).toContain('El Soporte atiende');
+    await lead.shot('6-translation');
+  }
   expect(dialogs).toEqual([]);
   expect(lead.errors).toEqual([]);
   await lead.close();
