@@ -89,39 +89,9 @@ function List() {
           {t('articles.search')}
           <input type="search" value={f.q} maxLength={300} onInput={set('q')} />
         </label>
-        <label class="field">
-          {t('articles.status')}
-          <select value={f.status} onChange={set('status')}>
-            <option value="">{t('articles.any')}</option>
-            {(['draft', 'published'] as const).map((s) => (
-              <option key={s} value={s}>
-                {t(`articles.status.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          {t('articles.language')}
-          <select value={f.language} onChange={set('language')}>
-            <option value="">{t('articles.any')}</option>
-            {LANGUAGES.map((l) => (
-              <option key={l} value={l}>
-                {t(`articles.lang.${l}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          {t('articles.audience')}
-          <select value={f.audience} onChange={set('audience')}>
-            <option value="">{t('articles.any')}</option>
-            {AUDIENCES.map((a) => (
-              <option key={a} value={a}>
-                {t(`articles.audience.${a}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <AnyOf label={t('articles.status')} value={f.status} onChange={set('status')} options={['draft', 'published'].map((s) => [s, t(`articles.status.${s}`)])} />
+        <AnyOf label={t('articles.language')} value={f.language} onChange={set('language')} options={LANGUAGES.map((l) => [l, t(`articles.lang.${l}`)])} />
+        <AnyOf label={t('articles.audience')} value={f.audience} onChange={set('audience')} options={AUDIENCES.map((a) => [a, t(`articles.audience.${a}`)])} />
         <button type="submit" class="btn btn--primary">
           {t('articles.apply')}
         </button>
@@ -178,6 +148,24 @@ interface Draft {
   tags: string;
 }
 type Field = 'slug' | 'title' | 'body' | 'tags' | 'requestTypes';
+/** A list filter: "any", then each option as [value, label]. */
+function AnyOf({ label, value, onChange, options }: { label: string; value: string; onChange: (e: Event) => void; options: Array<[string, string]> }) {
+  const { t } = useConsole();
+  return (
+    <label class="field">
+      {label}
+      <select value={value} onChange={onChange}>
+        <option value="">{t('articles.any')}</option>
+        {options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 const FIELDS: readonly Field[] = ['slug', 'title', 'body', 'tags', 'requestTypes'];
 
 /** A refusal in the person's language (the server's code; its detail is for the fields). */
