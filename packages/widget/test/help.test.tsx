@@ -139,21 +139,53 @@ describe('Suggestions under the intake description', () => {
       const [text, setText] = useState('hours');
       return (
         <>
-          <textarea aria-label="description" value={text} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
+          <div>
+            <textarea aria-label="description" value={text} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
+          </div>
           <Suggestions text={text} back={back} />
+          <input aria-label="next field" />
         </>
       );
     }
     renderApp(<Described />, { state: { principal: visitor } });
     await new Promise((r) => setTimeout(r, 700));
     expect(calls).toEqual([]);
-    fireEvent.input(screen.getByLabelText('description'), { target: { value: 'when is support open at night' } });
+    const field = screen.getByLabelText('description');
+    field.focus();
+    fireEvent.input(field, { target: { value: 'when is support open at night' } });
     const open = await screen.findByRole('button', { name: /When is Support available\?/ }, SLOW);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.url).toContain('purpose=suggest');
     expect(calls[0]!.url).toContain('requestType=general_question');
     expect(document.querySelector('[aria-live="polite"]')?.textContent).toBe('Suggested answers below the description: 1');
     fireEvent.click(open);
+  });
+});
+
+describe('Suggestions once the person has moved on', () => {
+  it('do not appear when the description no longer has the focus (the fields below do not move)', async () => {
+    const calls = fakeHelp(routes);
+    const back = { name: 'intake' as const, requestType: 'general_question' as const };
+    function Described() {
+      const [text, setText] = useState('');
+      return (
+        <>
+          <div>
+            <textarea aria-label="description" value={text} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
+          </div>
+          <Suggestions text={text} back={back} />
+          <input aria-label="next field" />
+        </>
+      );
+    }
+    renderApp(<Described />, { state: { principal: visitor } });
+    const field = screen.getByLabelText('description');
+    field.focus();
+    fireEvent.input(field, { target: { value: 'when is support open at night' } });
+    (screen.getByLabelText('next field') as HTMLInputElement).focus();
+    await new Promise((r) => setTimeout(r, 900));
+    expect(calls).toEqual([]);
+    expect(screen.queryByRole('button', { name: /When is Support available/ })).toBeNull();
   });
 });
 

@@ -206,19 +206,26 @@ export function Suggestions({ text, back }: { text: string; back: Extract<View, 
   const { actions } = useApp();
   const t = useHelpTexts();
   const [asked, setAsked] = useState('');
+  const box = useRef<HTMLDivElement>(null);
+  // Still in the description (the field just before this box) or in the suggestions: only then do they
+  // appear — the fields below never move under a person who has already gone on to them.
+  const here = () => {
+    const a = document.activeElement;
+    return !!a && !!(box.current?.previousElementSibling?.contains(a) || box.current?.contains(a));
+  };
   useEffect(() => {
     const enough = meaningfulWords(text).length >= WORDS_FOR_SUGGESTIONS;
-    const id = setTimeout(() => setAsked(enough ? text.trim().slice(0, 300) : ''), enough ? SUGGEST_DEBOUNCE_MS : 0);
+    const id = setTimeout(() => (!enough ? setAsked('') : here() && setAsked(text.trim().slice(0, 300))), enough ? SUGGEST_DEBOUNCE_MS : 0);
     return () => clearTimeout(id);
   }, [text]);
   const { data } = useHelpQuery<{ articles: HelpSummary[] }>(asked ? 'search' : null, { q: asked, purpose: 'suggest', requestType: back.requestType }, [asked, back.requestType]);
   // The last answer stays while the next one comes (no flicker under the person's typing).
   const shown = useRef<HelpSummary[]>([]);
   if (!asked) shown.current = [];
-  else if (data) shown.current = data.articles;
+  else if (data && (shown.current.length || here())) shown.current = data.articles;
   const list = shown.current;
   return (
-    <div class="help-suggest">
+    <div class="help-suggest" ref={box}>
       <p class="sr-only" aria-live="polite" aria-atomic="true">
         {t && list.length ? t('help.suggestedCount', { count: list.length }) : ''}
       </p>
