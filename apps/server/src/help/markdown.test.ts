@@ -24,7 +24,10 @@ describe('help-centre Markdown', () => {
 
   it('keeps the plain text for search, and cuts snippets at a word', () => {
     const r = renderArticle('# Title\n\nSome **bold** and `code`.\n\n- one\n- two');
-    expect(r.plain).toBe('Title Some bold and code . one two'.replace(' .', '.'));
+    expect(r.plain).toBe('Title. Some bold and code . one, two.'.replace(' .', '.'));
+    // List items read apart; what already ends in punctuation keeps it.
+    expect(renderArticle('Three languages:\n\n- Português\n- Inglês\n- Espanhol\n\nPick one!').plain).toBe('Three languages: Português, Inglês, Espanhol. Pick one!');
+    expect(renderArticle('1. First step;\n2. Second step?\n\nDone').plain).toBe('First step; Second step? Done.');
     expect(snippet('word '.repeat(60), 20)).toBe('word word word word…');
   });
 });

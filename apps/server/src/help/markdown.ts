@@ -39,13 +39,31 @@ export function renderArticle(markdown: string): RenderedArticle {
   const env = {};
   const tokens = md.parse(markdown, env);
   const html = md.renderer.render(tokens, md.options, env);
+  // Blocks stay apart in the plain text (a snippet reads "Português, Inglês, Espanhol." rather than
+  // "Português Inglês Espanhol"): a list item ends with a comma, a list, heading or paragraph with a full stop,
+  // unless it already ends with punctuation.
   const words: string[] = [];
+  const close = (mark: string) => {
+    const last = words.join('').trimEnd();
+    if (!last) return;
+    if (/[.!?:;,…]$/.test(last)) {
+      if (mark === '.' && last.endsWith(',')) words.splice(0, words.length, `${last.slice(0, -1)}. `);
+      return;
+    }
+    words.splice(0, words.length, `${last}${mark} `);
+  };
+  let listDepth = 0;
   for (const t of tokens) {
-    if (t.type === 'inline') {
+    if (t.type === 'bullet_list_open' || t.type === 'ordered_list_open') listDepth++;
+    else if (t.type === 'bullet_list_close' || t.type === 'ordered_list_close') {
+      listDepth--;
+      if (!listDepth) close('.');
+    } else if (t.type === 'inline') {
       for (const c of t.children ?? []) if (c.type === 'text' || c.type === 'code_inline') words.push(c.content);
       else if (c.type === 'softbreak' || c.type === 'hardbreak') words.push(' ');
       words.push(' ');
-    } else if (t.type === 'code_block' || t.type === 'fence') words.push(t.content, ' ');
+    } else if (t.type === 'paragraph_close' || t.type === 'heading_close') close(listDepth ? ',' : '.');
+    else if (t.type === 'code_block' || t.type === 'fence') words.push(t.content, ' ');
   }
   return { html, plain: words.join('').replace(/\s+/g, ' ').trim() };
 }
