@@ -187,7 +187,9 @@ async function replyMail(svc: Services, m: ParsedMail, raw: Buffer, conversation
     await announce(svc, r);
   }
   let accepted = 0;
-  if (attachments.length && !duplicate) accepted = await email.inboundAttachments(c, attachments, key);
+  // Idempotent like the text (client ids from the Message-ID): a redelivery after a crash between the
+  // text and the files still stores the files, once.
+  if (attachments.length) accepted = await email.inboundAttachments(c, attachments, key);
   await svc.store.email.recordInbound(id, 'reply', c.id, svc.clock.iso());
   return {
     outcome: duplicate && !written ? 'duplicate' : 'appended',

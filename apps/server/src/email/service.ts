@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { ConversationRow, EmailContact, EmailJob, MessageRow, NewEmailJob } from '@ajuda/db';
-import { AjudaError, type Locale } from '@ajuda/protocol';
+import { AjudaError, MAX_ATTACHMENTS, type Locale } from '@ajuda/protocol';
 import type { Services } from '../context.ts';
 import { shortId } from '../crypto.ts';
 import { Leader } from '../cluster/leader.ts';
@@ -174,24 +174,44 @@ export class EmailService {
   }
 
   /**
-   * Files attached to an inbound reply. Without an attachment pipeline for mail they are not kept:
-   * one system line in the conversation names them ("attachment not accepted by email"). Returns how
-   * many were accepted.
+   * Files attached to an inbound reply, through the same pipeline as the widget's uploads: each is
+   * checked (type from the bytes, caps) and kept for the requester, then taken by messages of files
+   * (at most MAX_ATTACHMENTS each) whose client ids derive from the mail's, so a mail delivered twice is
+   * one set of messages. A refused file (a type that cannot be sent, too large) is named in one system
+   * line. Returns how many were accepted.
    */
-  async inboundAttachments(c: ConversationRow, files: ReadonlyArray<{ filename?: string | undefined }>, key: string): Promise<number> {
-    const names = files.map((f) => f.filename || 'attachment').join(', ').slice(0, 500);
-    const r = await this.svc.store.appendMessage({
-      conversationId: c.id,
-      sender: 'system',
-      senderName: null,
-      kind: 'system',
-      body: EMAIL_T[langOf(c.language)]('email.attachment_dropped', { names }),
-      clientMsgId: `email:${key}:attachments`,
-      at: this.svc.clock.iso(),
-      who: null,
-    });
-    await announce(this.svc, r);
-    return 0;
+  async inboundAttachments(c: ConversationRow, files: ReadonlyArray<{ filename?: string | undefined; content: Buffer }>, key: string): Promise<number> {
+    const taken: string[] = [];
+    const refused: string[] = [];
+    for (const f of files) {
+      const name = f.filename || 'attachment';
+      try {
+        taken.push((await this.svc.attachments.ingest({ bytes: f.content, filename: name, uploader: 'requester', conversationId: c.id })).id);
+      } catch (e) {
+        if (!(e instanceof AjudaError) || !['unsupported_media_type', 'payload_too_large', 'bad_request'].includes(e.code)) throw e;
+        refused.push(name);
+      }
+    }
+    for (let i = 0; i < taken.length; i += MAX_ATTACHMENTS) {
+      const clientMsgId = `email:${key}:files:${i / MAX_ATTACHMENTS}`;
+      const params = await this.svc.attachments.paramsFor(taken.slice(i, i + MAX_ATTACHMENTS), c.id, 'requester', clientMsgId);
+      const r = await this.svc.store.appendMessage({ conversationId: c.id, sender: 'requester', senderName: c.requesterName, kind: 'text', body: '', params, clientMsgId, at: this.svc.clock.iso(), who: 'requester' });
+      await announce(this.svc, r);
+    }
+    if (refused.length) {
+      const r = await this.svc.store.appendMessage({
+        conversationId: c.id,
+        sender: 'system',
+        senderName: null,
+        kind: 'system',
+        body: EMAIL_T[langOf(c.language)]('email.attachment_dropped', { names: refused.join(', ').slice(0, 500) }),
+        clientMsgId: `email:${key}:attachments`,
+        at: this.svc.clock.iso(),
+        who: null,
+      });
+      await announce(this.svc, r);
+    }
+    return taken.length;
   }
 
   // ── the sender ──

@@ -1,4 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { replyAddress } from '../../src/email/address.ts';
@@ -166,17 +167,47 @@ describe('email continuity on real SMTP both ways', () => {
     expect(notMail.headers['content-type']).toContain('application/problem+json');
   });
 
-  it('an attachment in a reply is not accepted by email: a system line says so, the text still arrives', async () => {
+  it('files attached to a reply go through the attachment pipeline: a screenshot (re-encoded) and a log arrive as the requester\'s files, an SVG is refused in a system line; a redelivered mail adds nothing', async () => {
     const id = await away();
-    await inbound.sendMail({
+    const png = await sharp({ create: { width: 30, height: 20, channels: 3, background: '#336699' } }).png().withExif({ IFD0: { Make: 'MailCam' } }).toBuffer();
+    const mail = {
       from: 'ana@acme.example',
       to: replyAddress(id, stack.config.email.replyKeys, 'mail.test'),
       subject: 'Re: logs',
       text: 'Logs attached',
-      attachments: [{ filename: 'log.txt', content: 'line 1\n' }],
-    });
-    await until(async () => (await messages(id)).some((m) => m.kind === 'system' && m.body.includes('log.txt')), 'system line');
-    expect((await messages(id)).filter((m) => m.sender === 'requester').map((m) => m.body)).toContain('Logs attached');
+      messageId: `<files-${id}@acme.example>`,
+      attachments: [
+        { filename: 'log.txt', content: 'line 1\n' },
+        { filename: 'screen.png', content: png },
+        { filename: 'drawing.svg', content: '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>' },
+      ],
+    };
+    await inbound.sendMail(mail);
+    await until(async () => (await messages(id)).some((m) => m.kind === 'system' && m.body.includes('drawing.svg')), 'system line');
+    const mine = (await messages(id)).filter((m) => m.sender === 'requester');
+    expect(mine.map((m) => m.body)).toContain('Logs attached');
+    const withFiles = mine.filter((m) => m.params?.attachments);
+    expect(withFiles).toHaveLength(1);
+    const files = JSON.parse(String(withFiles[0]!.params!.attachments)) as Array<{ id: string; name: string; type: string; image: boolean }>;
+    expect(files.map((f) => [f.name, f.image])).toEqual([
+      ['log.txt', false],
+      ['screen.png', true],
+    ]);
+    const system = (await messages(id)).filter((m) => m.kind === 'system' && m.body.includes('drawing.svg'));
+    expect(system[0]!.body).not.toContain('log.txt');
+    // The agent sees the screenshot, without the camera's EXIF.
+    const snap = await emma.request({ type: 'conversation.open', conversationId: id }, 'conversation.snapshot');
+    expect(snap.messages.find((m) => m.attachments?.length)?.attachments?.map((a) => a.name)).toEqual(['log.txt', 'screen.png']);
+    const cookie = `ajuda_agent=${emma.token}`;
+    const img = await fetch(`${stack.url}/api/attachments/${files[1]!.id}`, { headers: { cookie } });
+    expect(img.status).toBe(200);
+    expect(Buffer.from(await img.arrayBuffer()).toString('latin1')).not.toContain('MailCam');
+
+    // The same mail again (a relay's retry): nothing new.
+    const before = (await messages(id)).length;
+    await inbound.sendMail(mail);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await messages(id)).length).toBe(before);
   });
 
   it('a visitor types an address and confirms it with the code from the mail; then the answers go there; transcripts by mail and as text', async () => {

@@ -26,5 +26,5 @@ export default {
   'email.field.example.justification': 'why it needs a lead',
   'email.closed.subject': 'Your email was not added [{id}]',
   'email.closed.body': 'Conversation {id} is closed, so your email was not added to it. Open the support chat to start a new conversation.',
-  'email.attachment_dropped': 'Attachment not accepted by email: {names}. Send it in the chat instead.',
+  'email.attachment_dropped': 'Not accepted from the email: {names} — a type that cannot be sent, or too large. Send it in the chat instead.',
 } as const satisfies Record<string, string>;

@@ -26,5 +26,5 @@ export default {
   'email.field.example.justification': 'por qué necesita un líder',
   'email.closed.subject': 'Tu correo no se añadió [{id}]',
   'email.closed.body': 'La conversación {id} está cerrada, así que tu correo no se añadió. Abre el chat de soporte para empezar una conversación nueva.',
-  'email.attachment_dropped': 'Adjunto no aceptado por correo: {names}. Envíalo por el chat.',
+  'email.attachment_dropped': 'No aceptado del correo: {names}: un tipo que no se puede enviar, o demasiado grande. Envíalo por el chat.',
 } as const satisfies Record<string, string>;

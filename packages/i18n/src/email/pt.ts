@@ -26,5 +26,5 @@ export default {
   'email.field.example.justification': 'por que precisa de um líder',
   'email.closed.subject': 'Seu email não foi adicionado [{id}]',
   'email.closed.body': 'A conversa {id} está encerrada, então seu email não foi adicionado a ela. Abra o chat de suporte para começar uma nova conversa.',
-  'email.attachment_dropped': 'Anexo não aceito por email: {names}. Envie-o pelo chat.',
+  'email.attachment_dropped': 'Não aceito do email: {names} — um tipo que não pode ser enviado, ou grande demais. Envie-o pelo chat.',
 } as const satisfies Record<string, string>;
