@@ -49,7 +49,7 @@ export const senderOf = (p: ConnPrincipal) => (p.kind === 'agent' ? `agent:${p.a
  * R7, R7a: may `p` have this file? Whoever may read the message that carries it (a note's only agents);
  * before a message took it, only its uploader. Anything else is answered exactly like a missing id.
  */
-export async function visible(svc: Services, p: ConnPrincipal, a: AttachmentRow & { message: { kind: string } | null }) {
+async function visible(svc: Services, p: ConnPrincipal, a: AttachmentRow & { message: { kind: string } | null }) {
   const c = await svc.store.getConversation(a.conversationId);
   if (!c) return null;
   if (!a.message) return a.uploader === senderOf(p) && svc.access.mayAccess(p, c) ? c : null;
@@ -83,6 +83,22 @@ export async function ingestParts(svc: Services, req: FastifyRequest, conversati
     rows.push(await svc.attachments.ingest({ bytes, filename: part.filename || 'file', uploader, conversationId }));
   }
   return rows;
+}
+
+/**
+ * A file (or its thumbnail) `p` may read, with its bytes; null — answered `not_found` — when it is
+ * missing or not theirs to see (R7a: alike). A download of the file itself by `auditAs` (an agent,
+ * an API token) is written to the audit log.
+ */
+export async function readableFile(svc: Services, p: ConnPrincipal, id: string, thumb: boolean, auditAs: string | null, via?: string) {
+  const a = await svc.store.attachments.get(id);
+  const c = a ? await visible(svc, p, a) : null;
+  const key = a && (thumb ? a.thumbKey : a.blobKey);
+  const bytes = a && c && key ? await svc.attachments.storage.get(key) : null;
+  if (!a || !c || !bytes) return null;
+  if (auditAs && !thumb)
+    await svc.store.audit({ actor: auditAs, action: 'attachment.downloaded', conversationId: c.id, realmId: c.realmId, detail: { attachmentId: a.id, name: a.filename, ...(via ? { via } : {}) }, at: svc.clock.iso() });
+  return { a, bytes };
 }
 
 /** @fastify/multipart in `scope`, with the upload caps: files per request, bytes per file, few small fields. */
@@ -144,14 +160,8 @@ export async function attachmentRoutes(app: FastifyInstance, svc: Services): Pro
       const p = await httpPrincipal(svc, req);
       if (!p) return problem(reply, 'auth_failed');
       const id = Params.safeParse(req.params);
-      const a = id.success ? await svc.store.attachments.get(id.data.id) : undefined;
-      const c = a ? await visible(svc, p, a) : null;
-      const key = a && (thumb ? a.thumbKey : a.blobKey);
-      const bytes = a && c && key ? await svc.attachments.storage.get(key) : null;
-      if (!a || !c || !bytes) return problem(reply, 'not_found');
-      if (p.kind === 'agent' && !thumb)
-        await svc.store.audit({ actor: `agent:${p.agentId}`, action: 'attachment.downloaded', conversationId: c.id, realmId: c.realmId, detail: { attachmentId: a.id, name: a.filename }, at: svc.clock.iso() });
-      return sendFile(reply, a, bytes, thumb);
+      const file = id.success ? await readableFile(svc, p, id.data.id, thumb, p.kind === 'agent' ? `agent:${p.agentId}` : null) : null;
+      return file ? sendFile(reply, file.a, file.bytes, thumb) : problem(reply, 'not_found');
     };
     scope.get('/api/attachments/:id', download(false));
     scope.get('/api/attachments/:id/thumb', download(true));

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AjudaError } from '@ajuda/protocol';
 import type { Services } from '../../context.ts';
 import { attachmentView } from '../../attachments/attachments.ts';
-import { ingestParts, registerMultipart, sendFile, senderOf, visible } from '../../attachments/routes.ts';
+import { ingestParts, readableFile, registerMultipart, sendFile, senderOf } from '../../attachments/routes.ts';
 import type { ApiPrincipal } from '../tokens.ts';
 import { ApiUpload, ConversationParams, conflict, errors, notFound, tooLarge, unsupported } from './schemas.ts';
 import { apiAttachment } from './views.ts';
@@ -66,13 +66,9 @@ export const attachmentApiRoutes: FastifyPluginAsyncZod<{ svc: Services }> = asy
       },
       async (req, reply) => {
         const p = who(req);
-        const a = await svc.store.attachments.get(req.params.id);
-        const c = a ? await visible(svc, p.as, a) : null;
-        const key = a && (thumb ? a.thumbKey : a.blobKey);
-        const bytes = a && c && key ? await svc.attachments.storage.get(key) : null;
-        if (!a || !c || !bytes) throw new AjudaError('not_found');
-        if (!thumb) await svc.store.audit({ actor: p.actor, action: 'attachment.downloaded', conversationId: c.id, realmId: c.realmId, detail: { attachmentId: a.id, name: a.filename, via: 'api' }, at: svc.clock.iso() });
-        return sendFile(reply, a, bytes, thumb);
+        const file = await readableFile(svc, p.as, req.params.id, thumb, p.actor, 'api');
+        if (!file) throw new AjudaError('not_found');
+        return sendFile(reply, file.a, file.bytes, thumb);
       },
     );
   }
