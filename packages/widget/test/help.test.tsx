@@ -131,23 +131,24 @@ describe('ArticleScreen', () => {
   });
 });
 
+/** An intake description (starting with `initial`), its suggestions, and the field after it. */
+function Described({ initial }: { initial: string }) {
+  const [text, setText] = useState(initial);
+  return (
+    <>
+      <div>
+        <textarea aria-label="description" value={text} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
+      </div>
+      <Suggestions text={text} back={{ name: 'intake', requestType: 'general_question' }} />
+      <input aria-label="next field" />
+    </>
+  );
+}
+
 describe('Suggestions under the intake description', () => {
   it('asks nothing for a word or two; from three words, after a pause, lists the top answers and says how many politely', async () => {
     const calls = fakeHelp(routes);
-    const back = { name: 'intake' as const, requestType: 'general_question' as const };
-    function Described() {
-      const [text, setText] = useState('hours');
-      return (
-        <>
-          <div>
-            <textarea aria-label="description" value={text} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
-          </div>
-          <Suggestions text={text} back={back} />
-          <input aria-label="next field" />
-        </>
-      );
-    }
-    renderApp(<Described />, { state: { principal: visitor } });
+    renderApp(<Described initial="hours" />, { state: { principal: visitor } });
     await new Promise((r) => setTimeout(r, 700));
     expect(calls).toEqual([]);
     const field = screen.getByLabelText('description');
@@ -165,20 +166,7 @@ describe('Suggestions under the intake description', () => {
 describe('Suggestions once the person has moved on', () => {
   it('do not appear when the description no longer has the focus (the fields below do not move)', async () => {
     const calls = fakeHelp(routes);
-    const back = { name: 'intake' as const, requestType: 'general_question' as const };
-    function Described() {
-      const [text, setText] = useState('');
-      return (
-        <>
-          <div>
-            <textarea aria-label="description" value={text} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
-          </div>
-          <Suggestions text={text} back={back} />
-          <input aria-label="next field" />
-        </>
-      );
-    }
-    renderApp(<Described />, { state: { principal: visitor } });
+    renderApp(<Described initial="" />, { state: { principal: visitor } });
     const field = screen.getByLabelText('description');
     field.focus();
     fireEvent.input(field, { target: { value: 'when is support open at night' } });
