@@ -8,12 +8,13 @@ const ONGOING = new Set(['intake', 'queued', 'assigned']);
 // The help centre (search box, results, popular articles and their texts) is its own chunk, fetched a
 // moment after home is usable: the first download stays small. Its search box fills a slot kept for it
 // (nothing above the request types moves); the popular articles come last (nothing below them moves).
+// The intake form's suggestions use the same chunk, at once (`wait` 0).
 let help: typeof import('./Help.tsx') | null = null;
-function useHelp(ready: boolean) {
+export function useHelp(ready: boolean, wait = 300) {
   const [, loaded] = useState(0);
   useEffect(() => {
     if (help || !ready) return;
-    const id = setTimeout(() => import('./Help.tsx').then((m) => loaded((help = m) && 1), () => undefined), 300);
+    const id = setTimeout(() => import('./Help.tsx').then((m) => loaded((help = m) && 1), () => undefined), wait);
     return () => clearTimeout(id);
   }, [ready]);
   return help;

@@ -7,18 +7,15 @@ import type { Translate } from '@ajuda/i18n';
 import { useApp, type FieldErrorMap } from './context.ts';
 import { ScreenTitle, errorText, fieldErrorText } from './common.tsx';
 import { EvidencePicker, handOffEvidence } from './Attachments.tsx';
+import { useHelp } from './Home.tsx';
 import { randomId } from '../storage.ts';
 import './screens.css';
 
 type Answers = Record<string, unknown>;
 
-// The help centre's suggestions under the description: their own chunk (with their texts), nothing shown until it is there.
-let help: typeof import('./Help.tsx') | null = null;
+// The help centre's suggestions under the description: its chunk (with its texts), nothing shown until it is there.
 function Suggestions(props: Parameters<typeof import('./Help.tsx').Suggestions>[0]) {
-  const [, loaded] = useState(0);
-  useEffect(() => {
-    if (!help) void import('./Help.tsx').then((m) => ((help = m), loaded(1)), () => undefined);
-  }, []);
+  const help = useHelp(true, 0);
   return help ? <help.Suggestions {...props} /> : null;
 }
 /** What the person typed in the help centre before choosing this form (Help.tsx's CARRIED_DRAFT). */
