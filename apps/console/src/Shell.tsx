@@ -122,49 +122,33 @@ export function Shell(props: ShellProps) {
   );
 }
 
-/** The leads' view, fetched the first time it is opened (most agents never open it). */
-function LazyLeads() {
-  const { t } = useConsole();
-  const [Leads, setLeads] = useState<(() => preact.JSX.Element) | null>(null);
-  useEffect(() => {
-    let live = true;
-    void import('./screens/Leads.tsx').then((m) => live && setLeads(() => m.Leads));
-    return () => {
-      live = false;
-    };
-  }, []);
-  return Leads ? (
-    <Leads />
-  ) : (
-    <main class="leads" id="main">
-      <p class="muted" role="status">
-        {t('app.loading')}
-      </p>
-    </main>
-  );
+/** A screen fetched the first time it is opened (a chunk of its own), with a status line meanwhile. */
+function lazyPage<P extends object>(load: () => Promise<(p: P) => preact.JSX.Element>, cls: string, loadingKey: string) {
+  return function LazyPage(props: P) {
+    const { t } = useConsole();
+    const [Page, setPage] = useState<((p: P) => preact.JSX.Element) | null>(null);
+    useEffect(() => {
+      let live = true;
+      void load().then((C) => live && setPage(() => C));
+      return () => {
+        live = false;
+      };
+    }, []);
+    return Page ? (
+      <Page {...props} />
+    ) : (
+      <main class={cls} id="main">
+        <p class="muted" role="status">
+          {t(loadingKey)}
+        </p>
+      </main>
+    );
+  };
 }
-
-/** The Admin area, fetched the first time it is opened (only admins and leads ever load it). */
-function LazyAdmin({ tab }: { tab: AdminTab }) {
-  const { t } = useConsole();
-  const [Admin, setAdmin] = useState<((p: { tab: AdminTab }) => preact.JSX.Element) | null>(null);
-  useEffect(() => {
-    let live = true;
-    void import('./screens/admin/Admin.tsx').then((m) => live && setAdmin(() => m.Admin));
-    return () => {
-      live = false;
-    };
-  }, []);
-  return Admin ? (
-    <Admin tab={tab} />
-  ) : (
-    <main class="admin" id="main">
-      <p class="muted" role="status">
-        {t('admin.loading')}
-      </p>
-    </main>
-  );
-}
+/** The leads' view: most agents never open it. */
+const LazyLeads = lazyPage<Record<string, never>>(() => import('./screens/Leads.tsx').then((m) => m.Leads), 'leads', 'app.loading');
+/** The Admin area: only admins and leads ever load it. */
+const LazyAdmin = lazyPage<{ tab: AdminTab }>(() => import('./screens/admin/Admin.tsx').then((m) => m.Admin), 'admin', 'admin.loading');
 
 function Header({ route, onSignOut }: { route: Route; onSignOut(): void }) {
   const { t, locale, setLocale, store, conn, me, navigate } = useConsole();
