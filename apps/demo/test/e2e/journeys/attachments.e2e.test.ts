@@ -9,7 +9,7 @@ import { beforeAll, afterAll, describe, expect } from 'vitest';
 import type { Locale } from '../../../../../packages/i18n/src/index.ts';
 import { axeReport, axeSerious } from '../../../../../test/e2e/axe.ts';
 import { clickAsPerson, expectFullyVisible, expectNewestInView, pressKey, tabTo, typeAsPerson } from '../../../../../test/e2e/person.ts';
-import { AgentSocket, W, conversationId, env, exact, journey, openWidget, person, requestCard, useStack, widgetFrame, widgetLog } from './kit.ts';
+import { AgentSocket, W, conversationId, env, exact, journey, openWidget, person, requestCard, switchPlatformUser, useStack, widgetFrame, widgetLog } from './kit.ts';
 
 // 1 MB per file, so "too large" needs no big buffer; uploads not rate-limited across the three runs.
 useStack({ AJUDA_UPLOAD_MAX_MB: '1', AJUDA_UPLOADS_PER_MINUTE: '1000' });
@@ -184,9 +184,7 @@ describe('journey: attachments in the widget', () => {
   journey('pt-BR on a phone: evidence files picked in the incident form arrive in the new conversation, in view', async () => {
     const p = await person('attachments', { locale: 'pt-BR', phone: true });
     const page = p.page;
-    await page.goto(`${env.stack.demoUrl}/platform`);
-    await page.locator('#user').selectOption('u_bruno');
-    await Promise.all([page.waitForURL(`${env.stack.demoUrl}/platform`), clickAsPerson(page.getByRole('button', { name: 'Switch' }))]);
+    await switchPlatformUser(page, 'u_bruno', 'Bruno Lima');
     const frame = await openWidget(page, '/platform');
     if ((await widgetFrame(page).evaluate(() => document.documentElement.lang)) !== 'pt') await frame.locator('.lang select').selectOption('pt');
     await expect.poll(() => widgetFrame(page).evaluate(() => document.documentElement.lang)).toBe('pt');

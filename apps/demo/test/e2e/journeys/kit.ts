@@ -140,6 +140,20 @@ export function widgetFrame(page: Page): Frame {
 /** The conversation's message list in the widget. */
 export const widgetLog = (page: Page): Locator => widget(page).locator('ol.msg-list');
 
+/**
+ * Sign in as another platform user through the demo's top-bar form, and wait for the page that form
+ * posts to (the URL is /platform before and after, so only the new user's name shows the switch is done;
+ * navigating before it would abort the form's navigation).
+ * @example await switchPlatformUser(page, 'u_bruno', 'Bruno Lima');
+ */
+export async function switchPlatformUser(page: Page, user: string, name: string): Promise<void> {
+  await page.goto(`${env.stack.demoUrl}/platform`);
+  await page.locator('#user').selectOption(user);
+  await clickAsPerson(page.getByRole('button', { name: 'Switch' }));
+  await page.locator('#who').filter({ hasText: exact(name) }).waitFor();
+  await page.waitForLoadState('load');
+}
+
 /** Open a demo page and the widget by clicking (tapping) the launcher; resolves when a screen is shown. */
 export async function openWidget(page: Page, path: string): Promise<FrameLocator> {
   await page.goto(`${env.stack.demoUrl}${path}`);

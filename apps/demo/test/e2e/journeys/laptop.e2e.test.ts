@@ -5,7 +5,7 @@
 import { describe, expect } from 'vitest';
 import type { Locale } from '../../../../../packages/i18n/src/index.ts';
 import { clickAsPerson, expectFullyVisible, expectNewestInView, typeAsPerson } from '../../../../../test/e2e/person.ts';
-import { C, W, consoleLog, conversationId, env, exact, journey, openWidget, person, signInConsole, useStack, widgetLog, requestCard } from './kit.ts';
+import { C, W, consoleLog, conversationId, env, exact, journey, openWidget, person, signInConsole, switchPlatformUser, useStack, widgetLog, requestCard } from './kit.ts';
 
 useStack();
 
@@ -25,9 +25,7 @@ describe('journey: laptop console with an incident', () => {
     // Bruno (en) reports an incident from the platform.
     const req = await person('laptop');
     const page = req.page;
-    await page.goto(`${env.stack.demoUrl}/platform`);
-    await page.locator('#user').selectOption('u_bruno');
-    await Promise.all([page.waitForURL(`${env.stack.demoUrl}/platform`), clickAsPerson(page.getByRole('button', { name: 'Switch' }))]);
+    await switchPlatformUser(page, 'u_bruno', 'Bruno Lima');
     const frame = await openWidget(page, '/platform');
     const w = W.en;
     await clickAsPerson(requestCard(frame, w, 'incident'));
