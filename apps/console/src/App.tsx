@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { AgentApi } from './api.ts';
 import { createTicker, type Ticker } from './clock.ts';
 import type { SocketFactory } from './connection.ts';
+import { forgetDrafts } from './drafts.ts';
 import { initialLocale, LOCALE_STORAGE_KEY, makeT } from './i18n.ts';
 import { SignIn } from './screens/SignIn.tsx';
 import { Shell } from './Shell.tsx';
@@ -96,8 +97,9 @@ export function App(props: AppProps) {
 
   const signOut = useCallback(async () => {
     await props.api.logout();
+    if (phase.kind === 'signed_in') forgetDrafts(phase.agent.id);
     setPhase({ kind: 'signed_out', ended: null });
-  }, [props.api]);
+  }, [props.api, phase]);
   const ended = useCallback((reason: string) => setPhase({ kind: 'signed_out', ended: knownEnd(reason) }), []);
 
   if (pwToken) {

@@ -95,6 +95,40 @@ describe('conversation', () => {
     expect(second.clientMsgId).toBe(first.clientMsgId);
   });
 
+  it('keeps an unsent note per conversation: another conversation and back, then a reload, it is still a note; sending forgets it', () => {
+    const a = conversation({ id: 'c_a' });
+    const b = conversation({ id: 'c_b' });
+    const openRow = (id: string, conv: typeof a) => {
+      fireEvent.click(h!.container.querySelector(`li[data-conversation-id="${id}"] button`)!);
+      answerOpen(h!, conv);
+    };
+    h = renderShell({ conversations: [a, b] });
+    openRow('c_a', a);
+    fireEvent.click(screen.getByLabelText('Internal note'));
+    fireEvent.input(screen.getByLabelText('Write an internal note (agents only)'), { target: { value: 'ERP vendor ticket 4411' } });
+    openRow('c_b', b);
+    // The other conversation's composer is its own: empty, replying.
+    expect(screen.getByLabelText<HTMLTextAreaElement>('Write a reply to the requester').value).toBe('');
+    fireEvent.input(screen.getByLabelText('Write a reply to the requester'), { target: { value: 'Hello B' } });
+    openRow('c_a', a);
+    expect(screen.getByLabelText<HTMLInputElement>('Internal note').checked).toBe(true);
+    expect(screen.getByLabelText<HTMLTextAreaElement>('Write an internal note (agents only)').value).toBe('ERP vendor ticket 4411');
+    expect(h.socket.sentOfType('typing.set')).toEqual([expect.objectContaining({ conversationId: 'c_b', on: true }), expect.objectContaining({ conversationId: 'c_b', on: false })]);
+
+    // A reload (a new console over the same storage) finds both.
+    h.unmount();
+    h = renderShell({ conversations: [a, b], hash: '#/inbox/c_a' });
+    answerOpen(h, a);
+    expect(screen.getByLabelText<HTMLTextAreaElement>('Write an internal note (agents only)').value).toBe('ERP vendor ticket 4411');
+    fireEvent.click(screen.getByRole('button', { name: 'Add note' }));
+    expect(h.socket.lastOfType('message.send')).toMatchObject({ conversationId: 'c_a', kind: 'note', body: 'ERP vendor ticket 4411' });
+    openRow('c_b', b);
+    expect(screen.getByLabelText<HTMLTextAreaElement>('Write a reply to the requester').value).toBe('Hello B');
+    openRow('c_a', a);
+    expect(screen.getByLabelText<HTMLInputElement>('Reply').checked).toBe(true);
+    expect(screen.getByLabelText<HTMLTextAreaElement>('Write a reply to the requester').value).toBe('');
+  });
+
   it('shows the requester typing and read receipts, and sends read for what is visible', () => {
     const { h } = openIncident({}, { messages: [msg(1, 'requester', 'It fails'), msg(2, 'agent', 'Checking')] });
     expect(h.socket.lastOfType('read')).toMatchObject({ conversationId: 'c_inc', lastReadSeq: 2 });

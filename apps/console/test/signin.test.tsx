@@ -86,6 +86,20 @@ describe('sign-in', () => {
     expect(sock.closedWith).toBe(1000);
   });
 
+  it('signing out forgets the agent\'s unsent drafts (not another agent\'s)', async () => {
+    const draft = (id: string) => JSON.stringify({ c_1: { mode: 'note', body: `note of ${id}` } });
+    localStorage.setItem(`ajuda:console:drafts:${JOAO.id}`, draft(JOAO.id));
+    localStorage.setItem(`ajuda:console:drafts:${LEA.id}`, draft(LEA.id));
+    const api = fakeApi([], JOAO);
+    unmount = renderApp(api).unmount;
+    await waitFor(() => expect(FakeSocket.instances).toHaveLength(1));
+    act(() => FakeSocket.instances[0]!.open());
+    fireEvent.click(await screen.findByRole('button', { name: 'Sair' }));
+    expect(await screen.findByLabelText('E-mail')).toBeTruthy();
+    expect(localStorage.getItem(`ajuda:console:drafts:${JOAO.id}`)).toBeNull();
+    expect(localStorage.getItem(`ajuda:console:drafts:${LEA.id}`)).toBe(draft(LEA.id));
+  });
+
   it('R11: the language switcher changes every text and the choice is remembered', async () => {
     const storage = memoryStorage();
     unmount = renderApp(fakeApi([]), { storage, browser: ['es-ES'] }).unmount;

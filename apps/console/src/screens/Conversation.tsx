@@ -5,7 +5,8 @@ import { ArticleLinkButton } from '../articles/LinkButton.tsx';
 import { useConsole } from '../context.ts';
 import { CATALOGS, lineText, tOr } from '../i18n.ts';
 import { isOpenStatus } from '../sla.ts';
-import { useStore, type OpenConversation, type PendingMessage } from '../store.ts';
+import { loadDraft, saveDraft } from '../drafts.ts';
+import { useStore, type OpenConversation, type PendingMessage, type Store } from '../store.ts';
 import { useAction } from '../ui/action.ts';
 import { PriorityBadge, queueLabel, RequesterLabel, SlaCountdown } from '../ui/bits.tsx';
 import { fmtDateTime, fmtTime } from '../ui/format.ts';
@@ -18,6 +19,13 @@ import type { Uploads } from '../attach/Attach.tsx';
 type AttachMod = typeof import('../attach/Attach.tsx');
 let attachMod: Promise<AttachMod> | null = null;
 const loadAttach = () => (attachMod ??= import('../attach/Attach.tsx'));
+
+/**
+ * Each conversation's tray for the session (its store): files added to a reply stay with it, and keep
+ * uploading, while the agent looks at another conversation. `on` re-renders the composer showing it.
+ */
+type Tray = { A: AttachMod; u: Uploads; on(): void };
+const trays = new WeakMap<Store, Map<string, Tray>>();
 
 /** A message's files, once the attachments chunk is here. */
 function LazyFiles({ list }: { list: readonly AttachmentView[] }) {
@@ -322,22 +330,35 @@ function sendPending(conn: ReturnType<typeof useConsole>['conn'], store: ReturnT
 
 function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open: OpenConversation; onCanned(transfer: QueueKind | null): void }) {
   const { t, conn, store, me } = useConsole();
-  const [mode, setMode] = useState<'text' | 'note'>('text');
-  const [body, setBody] = useState('');
+  // What the agent had written here before moving elsewhere (or reloading), in the mode they wrote it in.
+  const [draft] = useState(() => loadDraft(me.id, conv.id));
+  const [mode, setMode] = useState(draft?.mode ?? 'text');
+  const [body, setBody] = useState(draft?.body ?? '');
+  useEffect(() => saveDraft(me.id, conv.id, { mode, body }), [mode, body]);
   const typingOn = useRef(false);
   const typingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const canReply = isOpenStatus(conv.status);
   const effectiveMode = canReply ? mode : 'note';
   const area = useRef<HTMLTextAreaElement>(null);
   // Files for the next message (paperclip, drop, paste): uploaded at once, taken by the message by id.
-  const tray = useRef<{ A: AttachMod; u: Uploads } | null>(null);
+  const mine = trays.get(store) ?? new Map<string, Tray>();
+  trays.set(store, mine);
   const [, bump] = useState(0);
+  const rerender = () => bump((n) => n + 1);
+  // The composer showing a tray re-renders on its progress (an unmounted one's setState does nothing).
+  const tray = mine.get(conv.id);
+  if (tray) tray.on = rerender;
   const picker = useRef<HTMLInputElement>(null);
   const attach = (files?: FileList | null) => {
     const list = files ? [...files] : [];
-    if (list.length) void loadAttach().then((A) => (tray.current ??= { A, u: new A.Uploads(conv.id, () => bump((n) => n + 1)) }).u.add(list));
+    if (!list.length) return;
+    void loadAttach().then((A) => {
+      let x = mine.get(conv.id);
+      if (!x) mine.set(conv.id, (x = { A, u: new A.Uploads(conv.id, () => mine.get(conv.id)?.on()), on: rerender }));
+      x.u.add(list);
+    });
   };
-  const up = tray.current?.u;
+  const up = tray?.u;
 
   const setTyping = useCallback(
     (on: boolean) => {
@@ -463,7 +484,7 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
           attach(e.clipboardData.files);
         }}
       />
-      {up && tray.current ? <tray.current.A.Tray uploads={up} /> : null}
+      {tray ? <tray.A.Tray uploads={tray.u} /> : null}
       <div class="composer-foot">
         <span class="muted small">{effectiveMode === 'note' ? t('composer.noteHint') : t('composer.hint')}</span>
         <span class="row-actions">
