@@ -152,6 +152,13 @@ describe('attachments', () => {
     const big = await upload(token, id, [{ name: 'big.txt', bytes: Buffer.alloc(1024 * 1024 + 1, 0x61) }]);
     expect(big.status).toBe(413);
     expect((await big.json()).code).toBe('payload_too_large');
+    // session.ready says the limit (the widget refuses a bigger file before sending it): exactly that size is taken.
+    const { v } = await visitorWithConversation();
+    const max = (v.frames.find((f) => f.type === 'session.ready') as { uploadMaxBytes?: number }).uploadMaxBytes;
+    expect(max).toBe(1024 * 1024);
+    expect((await upload(token, id, [{ name: 'edge.txt', bytes: Buffer.alloc(max!, 0x61) }])).status).toBe(201);
+    const lea = track(await agent(stack, 'lea@ajuda.local'));
+    expect(lea.frames.find((f) => f.type === 'session.ready')).toMatchObject({ uploadMaxBytes: 1024 * 1024 });
     // Two files each under the cap but together over it: the request cap.
     const half = Buffer.alloc(600 * 1024, 0x62);
     const pair = await upload(token, id, [{ name: 'a.log', bytes: half }, { name: 'b.log', bytes: half }]);

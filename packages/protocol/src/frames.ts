@@ -189,6 +189,8 @@ export const SessionReady = frame('session.ready', {
   requestTypes: z.array(RequestType).optional(),
   /** When the identity token stops being accepted; the widget fetches a fresh one before. */
   expiresAt: z.string().optional(),
+  /** The largest file the server takes (AJUDA_UPLOAD_MAX_MB): a bigger one is refused before a byte is sent. */
+  uploadMaxBytes: z.number().int().positive().optional(),
 });
 export const Pong = frame('pong', { at: z.string() });
 export const SessionEnded = frame('session.ended', { reason: z.enum(['logout', 'disabled', 'token_expired', 'grant_revoked', 'shutdown']) });

@@ -165,6 +165,7 @@ const SERVER = {
     heartbeatMs: int(),
     requestTypes: opt(arr(lit(...REQUEST_TYPES))),
     expiresAt: opt(text),
+    uploadMaxBytes: opt(int(1)),
   },
   pong: { at: text },
   'session.ended': { reason: lit('logout', 'disabled', 'token_expired', 'grant_revoked', 'shutdown') },

@@ -35,6 +35,8 @@ export interface AppState {
   visible: boolean;
   principal: RequesterPrincipal | null;
   requestTypes: RequestType[];
+  /** The largest file the server takes (session.ready); unknown until then. */
+  uploadMaxBytes?: number;
   conversations: Record<string, RequesterConversationView>;
   listLoaded: boolean;
   /** Messages per conversation, sorted by seq, one per seq. */
@@ -110,7 +112,7 @@ function withConversations(s: AppState, list: readonly RequesterConversationView
 export function reduce(s: AppState, f: ServerFrame): AppState {
   switch (f.type) {
     case 'session.ready':
-      return { ...s, principal: f.principal, requestTypes: f.requestTypes ?? [], notice: null };
+      return { ...s, principal: f.principal, requestTypes: f.requestTypes ?? [], uploadMaxBytes: f.uploadMaxBytes, notice: null };
     case 'conversation.list.result':
       return { ...withConversations(s, f.conversations), listLoaded: true };
     case 'conversation.started':

@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from '@testing-library/preact';
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_ATTACHMENTS, type AttachmentView } from '@ajuda/protocol';
 import { MAX_ATTACHMENTS as WIDGET_MAX, fit } from '../src/ui/Attachments.tsx';
@@ -118,22 +118,70 @@ describe('attachments in the composer', () => {
     const { actions, box, container } = composer();
     fireEvent.paste(box, { clipboardData: { files: [png('a.png'), png('b.png')], items: [], types: ['Files'] } });
     await waitFor(() => expect(FakeXhr.all).toHaveLength(2));
-    FakeXhr.all[0]!.respond(415, { code: 'unsupported_media_type' });
-    await waitFor(() => expect(container.textContent).toContain('Not uploaded: This kind of file cannot be sent'));
+    FakeXhr.all[0]!.respond(503, { code: 'unavailable' });
+    await waitFor(() => expect(container.querySelector('[data-upload="failed"]')).not.toBeNull());
 
+    // A passing failure can be retried; a refusal for what the file is (kind, size) cannot.
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     await waitFor(() => expect(FakeXhr.all).toHaveLength(3));
     FakeXhr.all[2]!.respond(413, { code: 'payload_too_large' });
     await waitFor(() => expect(container.textContent).toContain('Not uploaded: The file is too large.'));
+    expect(screen.queryByRole('button', { name: 'Try again' })).toBeNull();
+    FakeXhr.all[1]!.respond(415, { code: 'unsupported_media_type' });
+    await waitFor(() => expect(container.textContent).toContain('Not uploaded: This kind of file cannot be sent'));
+    expect(screen.queryByRole('button', { name: 'Try again' })).toBeNull();
 
-    // b.png is still uploading: removing it aborts the request; a.png (failed) is removed too.
+    // Both refused: removed, the tray is gone.
     fireEvent.click(screen.getByRole('button', { name: 'Remove b.png' }));
-    expect(FakeXhr.all[1]!.aborted).toBe(true);
     fireEvent.click(screen.getByRole('button', { name: 'Remove a.png' }));
     await waitFor(() => expect(screen.queryByRole('list', { name: 'Files to send' })).toBeNull());
     // Nothing left to send: the button is disabled again and nothing was queued.
     expect((screen.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(true);
     expect(actions.sendMessage).not.toHaveBeenCalled();
+  });
+
+  it('a file over the server\'s limit (session.ready) is refused at once, with the limit, never sent; the others upload; sending says to remove it', async () => {
+    const actions = fakeActions();
+    const big = new File([new Uint8Array(2 * 1048576 + 1)], 'video.mp4', { type: 'video/mp4' });
+    const { container } = renderApp(<ConversationScreen id="c_7Hx2Q" />, { state: { conversations: { c_7Hx2Q: conv() }, messages: { c_7Hx2Q: [] }, uploadMaxBytes: 2 * 1048576 }, actions, locale: 'pt' });
+    const box = screen.getByLabelText('Sua mensagem');
+    fireEvent.paste(box, { clipboardData: { files: [big, png('ok.png')], items: [], types: ['Files'] } });
+    await waitFor(() => expect(container.textContent).toContain('O arquivo é grande demais (o limite é 2 MB).'));
+    // Only the file that fits went to the server; the refused one has no retry (it cannot help), only remove.
+    expect(FakeXhr.all.map((x) => (x.body!.get('file') as File).name)).toEqual(['ok.png']);
+    const refused = container.querySelector('[data-upload="failed"]')!;
+    expect(refused.textContent).toContain('video.mp4');
+    expect(refused.querySelectorAll('button')).toHaveLength(1);
+    FakeXhr.all[0]!.respond(201, { attachments: [view({ name: 'ok.png' })] });
+    await waitFor(() => expect(container.querySelector('[data-upload="done"]')).not.toBeNull());
+    fireEvent.input(box, { target: { value: 'Segue' } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Um arquivo não foi carregado: remova-o, ou tente de novo, para enviar.'));
+    expect(actions.sendMessage).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole('button', { name: 'Remover video.mp4' }));
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(actions.sendMessage).toHaveBeenCalledWith('c_7Hx2Q', 'Segue', [view({ name: 'ok.png' })]);
+  });
+
+  it('a 413 from the server names the limit when session.ready gave it', async () => {
+    const { container, box } = (() => {
+      const actions = fakeActions();
+      const r = renderApp(<ConversationScreen id="c_7Hx2Q" />, { state: { conversations: { c_7Hx2Q: conv() }, messages: { c_7Hx2Q: [] }, uploadMaxBytes: 10 * 1048576 }, actions, locale: 'es' });
+      return { ...r, box: screen.getByLabelText('Tu mensaje') };
+    })();
+    fireEvent.paste(box, { clipboardData: { files: [png()], items: [], types: ['Files'] } });
+    await waitFor(() => expect(FakeXhr.all).toHaveLength(1));
+    FakeXhr.all[0]!.respond(413, { code: 'payload_too_large' });
+    await waitFor(() => expect(container.textContent).toContain('El archivo es demasiado grande (el límite es 10 MB).'));
+  });
+
+  it('removing a file still uploading aborts its request', async () => {
+    const { box } = composer();
+    fireEvent.paste(box, { clipboardData: { files: [png('slow.png')], items: [], types: ['Files'] } });
+    await waitFor(() => expect(FakeXhr.all).toHaveLength(1));
+    fireEvent.click(screen.getByRole('button', { name: 'Remove slow.png' }));
+    expect(FakeXhr.all[0]!.aborted).toBe(true);
+    await waitFor(() => expect(screen.queryByRole('list', { name: 'Files to send' })).toBeNull());
   });
 
   it('a file chosen with the paperclip (a real, labelled button) is uploaded; a message of files only is sent', async () => {
@@ -240,6 +288,25 @@ describe('incident evidence', () => {
     FakeXhr.all[0]!.respond(201, { attachments: [view({ id: 'att_ev', name: 'error.png' })] });
     await waitFor(() => expect(actions.sendMessage).toHaveBeenCalledWith('c_8', '', [expect.objectContaining({ id: 'att_ev' })]));
     expect(actions.sendMessage).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('incident evidence over the limit', () => {
+  it('a file larger than the server takes is refused as it is picked, by name and with the limit; the others are kept', async () => {
+    const t = translator(CATALOGS.en, 'en');
+    renderApp(<IntakeForm requestType="incident" onDone={vi.fn()} t={t} />, { state: { principal: realmUser, directory, uploadMaxBytes: 1048576 }, actions: fakeActions() });
+    const group = screen.getByRole('group', { name: 'Evidence files (screenshots, logs)' });
+    const input = group.querySelector<HTMLInputElement>('input[type="file"]')!;
+    Object.defineProperty(input, 'files', { value: [png('error.png'), new File([new Uint8Array(1048577)], 'dump.zip', { type: 'application/zip' })], configurable: true });
+    fireEvent.change(input);
+    await waitFor(() => expect(within(group).getByRole('alert').textContent).toBe('dump.zip: The file is too large (the limit is 1 MB).'));
+    expect(group.querySelectorAll('li')).toHaveLength(1);
+    expect(group.querySelector('li')!.textContent).toContain('error.png');
+  });
+
+  it('session.ready\'s limit is kept in the state', () => {
+    const s = reduce(initialState('en'), { type: 'session.ready', v: 1, principal: { kind: 'visitor' }, locale: 'en', heartbeatMs: 0, uploadMaxBytes: 5 * 1048576 });
+    expect(s.uploadMaxBytes).toBe(5 * 1048576);
   });
 });
 

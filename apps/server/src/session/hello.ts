@@ -128,6 +128,7 @@ async function helloRequester(svc: Services, conn: HelloSocket, f: Hello): Promi
     heartbeatMs: svc.config.heartbeatMs,
     requestTypes: allowedRequestTypes(policyReq),
     expiresAt: principal.kind === 'realm_user' ? principal.expiresAt.toISOString() : undefined,
+    uploadMaxBytes: svc.config.uploads.maxBytes,
   });
 }
 
@@ -159,6 +160,7 @@ async function helloAgent(svc: Services, conn: HelloSocket, f: Hello): Promise<v
     principal: { kind: 'agent', agent: agentView(agent, true) },
     locale: p.languages[0] ?? 'en',
     heartbeatMs: svc.config.heartbeatMs,
+    uploadMaxBytes: svc.config.uploads.maxBytes,
   });
   void assignWaiting(svc);
 }

@@ -170,6 +170,7 @@ const enMore: Record<string, string> = {
   'attach.download': 'Download {name}',
   'attach.list': 'Files to send',
   'attach.tooLarge': 'The file is too large.',
+  'attach.tooLargeMax': 'The file is too large (the limit is {max} MB).',
   'attach.type': 'This kind of file cannot be sent (images, PDF, text, logs, ZIP).',
   'attach.evidence': 'Evidence files (screenshots, logs)',
   'attach.evidence.help': 'Optional. They are sent with your request.',
@@ -177,6 +178,7 @@ const enMore: Record<string, string> = {
   'attach.save': 'Download',
   'attach.close': 'Close',
   'attach.waiting': 'Wait for the files to finish uploading.',
+  'attach.blocked': 'A file was not uploaded: remove it, or try again, to send.',
 };
 
 export default enMore;

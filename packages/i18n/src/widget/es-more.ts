@@ -170,6 +170,7 @@ const esMore: Record<string, string> = {
   'attach.download': 'Descargar {name}',
   'attach.list': 'Archivos para enviar',
   'attach.tooLarge': 'El archivo es demasiado grande.',
+  'attach.tooLargeMax': 'El archivo es demasiado grande (el límite es {max} MB).',
   'attach.type': 'Este tipo de archivo no se puede enviar (imágenes, PDF, texto, registros, ZIP).',
   'attach.evidence': 'Archivos de evidencia (capturas de pantalla, registros)',
   'attach.evidence.help': 'Opcional. Se envían con tu solicitud.',
@@ -177,6 +178,7 @@ const esMore: Record<string, string> = {
   'attach.save': 'Descargar',
   'attach.close': 'Cerrar',
   'attach.waiting': 'Espera a que terminen de subirse los archivos.',
+  'attach.blocked': 'Un archivo no se subió: quítalo, o inténtalo de nuevo, para enviar.',
 };
 
 export default esMore;

@@ -170,6 +170,7 @@ const ptMore: Record<string, string> = {
   'attach.download': 'Baixar {name}',
   'attach.list': 'Arquivos a enviar',
   'attach.tooLarge': 'O arquivo é grande demais.',
+  'attach.tooLargeMax': 'O arquivo é grande demais (o limite é {max} MB).',
   'attach.type': 'Este tipo de arquivo não pode ser enviado (imagens, PDF, texto, logs, ZIP).',
   'attach.evidence': 'Arquivos de evidência (capturas de tela, logs)',
   'attach.evidence.help': 'Opcional. Eles vão junto com a sua solicitação.',
@@ -177,6 +178,7 @@ const ptMore: Record<string, string> = {
   'attach.save': 'Baixar',
   'attach.close': 'Fechar',
   'attach.waiting': 'Aguarde o envio dos arquivos terminar.',
+  'attach.blocked': 'Um arquivo não foi carregado: remova-o, ou tente de novo, para enviar.',
 };
 
 export default ptMore;

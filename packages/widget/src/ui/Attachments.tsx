@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Translate } from '@ajuda/i18n';
 import type { AttachmentView } from '@ajuda/protocol';
 import { useApp } from './context.ts';
 import { errorText } from './common.tsx';
@@ -18,6 +19,16 @@ export interface Upload {
   progress: number;
   view?: AttachmentView;
   error?: string;
+  /** Refused before sending (larger than the server takes): trying again cannot help. */
+  final?: boolean;
+}
+
+/**
+ * "Too large", with the server's limit when session.ready said it (in MB, as AJUDA_UPLOAD_MAX_MB).
+ * @example tooLarge(t, 'en', 10485760) // 'The file is too large (the limit is 10 MB).'
+ */
+export function tooLarge(t: Translate, locale: string, max: number | undefined): string {
+  return max ? t('attach.tooLargeMax', { max: new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(max / 1048576) }) : t('attach.tooLarge');
 }
 
 let n = 0;
@@ -26,7 +37,7 @@ export const MAX_ATTACHMENTS = 10;
 
 /** The files picked for the next message: add (paperclip, drop, paste), upload with progress, retry, remove. */
 export function useUploads(conversationId: string) {
-  const { actions, t } = useApp();
+  const { actions, t, state } = useApp();
   const [items, setItems] = useState<Upload[]>([]);
   const files = useRef(new Map<string, File>());
   const xhrs = useRef(new Map<string, XMLHttpRequest>());
@@ -42,7 +53,13 @@ export function useUploads(conversationId: string) {
     xhr.open('POST', `/api/attachments?conversationId=${encodeURIComponent(conversationId)}`);
     xhr.setRequestHeader('Authorization', actions.auth());
     xhr.upload.onprogress = (e) => e.lengthComputable && patch(key, { progress: Math.min(99, Math.round((e.loaded / e.total) * 100)) });
-    const fail = (code: string) => patch(key, { error: code === 'payload_too_large' ? t('attach.tooLarge') : code === 'unsupported_media_type' ? t('attach.type') : errorText(t, { code }), progress: 0 });
+    // Too large or of a kind never taken: final (no retry); anything else may pass on a retry.
+    const fail = (code: string) =>
+      patch(key, {
+        error: code === 'payload_too_large' ? tooLarge(t, state.locale, state.uploadMaxBytes) : code === 'unsupported_media_type' ? t('attach.type') : errorText(t, { code }),
+        final: code === 'payload_too_large' || code === 'unsupported_media_type',
+        progress: 0,
+      });
     xhr.onerror = () => fail('unavailable');
     xhr.onload = () => {
       xhrs.current.delete(key);
@@ -62,14 +79,17 @@ export function useUploads(conversationId: string) {
   /** Adds files and starts uploading them; returns their keys. */
   const add = (list: Iterable<File>): string[] => {
     const added: Upload[] = [];
+    const max = state.uploadMaxBytes;
     for (const file of list) {
       const key = `u${n++}`;
       files.current.set(key, file);
-      added.push({ key, name: file.name || 'screenshot.png', preview: /^image\/(png|jpeg|gif|webp)$/.test(file.type) ? URL.createObjectURL(file) : null, progress: 0 });
+      // Larger than the server takes: refused here, before a byte goes over a phone's network.
+      const big = !!max && file.size > max;
+      added.push({ key, name: file.name || 'screenshot.png', preview: !big && /^image\/(png|jpeg|gif|webp)$/.test(file.type) ? URL.createObjectURL(file) : null, progress: 0, ...(big ? { error: tooLarge(t, state.locale, max), final: true } : {}) });
     }
     if (!added.length) return [];
     setItems((l) => [...l, ...added].slice(0, MAX_ATTACHMENTS));
-    for (const u of added) start(u.key);
+    for (const u of added) if (!u.final) start(u.key);
     return added.map((u) => u.key);
   };
   const drop = (key: string) => {
@@ -162,7 +182,7 @@ export function UploadTray({ uploads }: { uploads: Uploads }) {
               )
             )}
           </span>
-          {u.error && (
+          {u.error && !u.final && (
             <button type="button" class="small-btn" onClick={() => uploads.retry(u.key)}>
               {t('attach.retry')}
             </button>
@@ -358,10 +378,17 @@ export function takeEvidence(conversationId: string): File[] {
 
 /** The intake form's evidence files: picked (paperclip or drop) and previewed here, removable, uploaded once the conversation exists. */
 export function EvidencePicker({ files, onChange }: { files: readonly File[]; onChange: (files: File[]) => void }) {
-  const { t } = useApp();
+  const { t, state } = useApp();
   const previews = useMemo(() => files.map((f) => (/^image\/(png|jpeg|gif|webp)$/.test(f.type) ? URL.createObjectURL(f) : null)), [files]);
   useEffect(() => () => previews.forEach((u) => u && URL.revokeObjectURL(u)), [previews]);
-  const addFiles = (more: File[]) => onChange([...files, ...more].slice(0, MAX_ATTACHMENTS));
+  // A file larger than the server takes is refused as it is picked, named, not when the request is sent.
+  const [refused, setRefused] = useState<string | null>(null);
+  const addFiles = (more: File[]) => {
+    const max = state.uploadMaxBytes;
+    const big = more.filter((f) => max && f.size > max);
+    setRefused(big.length ? `${big.map((f) => f.name || 'screenshot.png').join(', ')}: ${tooLarge(t, state.locale, max)}` : null);
+    onChange([...files, ...more.filter((f) => !big.includes(f))].slice(0, MAX_ATTACHMENTS));
+  };
   return (
     <div
       class="field"
@@ -396,6 +423,11 @@ export function EvidencePicker({ files, onChange }: { files: readonly File[]; on
             </li>
           ))}
         </ul>
+      )}
+      {refused && (
+        <p class="field-error" role="alert">
+          {refused}
+        </p>
       )}
       <div>
         <AttachButton id="evidence-input" text describedBy="evidence-help" onFiles={addFiles} />

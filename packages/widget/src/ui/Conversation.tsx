@@ -455,7 +455,8 @@ function Composer({ id, reopens }: { id: string; reopens: boolean }) {
   const send = async () => {
     const body = text.trim();
     if ((!body && !uploads.items.length) || busy) return;
-    if (!uploads.ready) return setError(t('attach.waiting'));
+    // Still uploading: wait; refused or broken: the person removes it (or tries again) first.
+    if (!uploads.ready) return setError(t(uploads.items.some((u) => u.error) ? 'attach.blocked' : 'attach.waiting'));
     // A resolved conversation: writing reopens it (the server allows the requester to), then sends.
     // (No await otherwise: Enter sends at once.)
     if (reopens && !reopened.current && !(await reopen())) return;

@@ -111,15 +111,20 @@ describe('journey: attachments in the widget', () => {
       await chooser.setFiles({ name: `export-${tag}.log`, mimeType: 'text/plain', buffer: Buffer.from(`2026-12-06 export failed (${tag})\n`) });
       await trayItem(`export-${tag}.log`).and(frame.locator('[data-upload="done"]')).waitFor();
 
-      // 3. Refused: a file over the 1 MB cap and an SVG, each said in the person's language, then removed.
+      // 3. Refused: a file over the 1 MB cap (in the widget, as it is picked: never sent) and an SVG (by the
+      // server), each said in the person's language, then removed.
+      const posted: number[] = [];
+      page.on('request', (r) => r.method() === 'POST' && r.url().includes('/api/attachments') && posted.push(r.postDataBuffer()?.length ?? 0));
       await clickAsPerson(composer);
       await paste(page, [
         { name: `huge-${tag}.png`, bytes: 1_200_000 },
         { name: `drawing-${tag}.svg`, text: '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', type: 'image/svg+xml' },
       ]);
-      const failed = (reason: string) => w['attach.failed']!.replace('{reason}', w[reason]!);
-      await expectFullyVisible(trayItem(`huge-${tag}.png`).getByText(exact(failed('attach.tooLarge'))), { scroll: true, timeout: 15_000 });
+      const failed = (reason: string, max = '') => w['attach.failed']!.replace('{reason}', w[reason]!.replace('{max}', max));
+      await expectFullyVisible(trayItem(`huge-${tag}.png`).getByText(exact(failed('attach.tooLargeMax', '1'))), { scroll: true, timeout: 15_000 });
       await expectFullyVisible(trayItem(`drawing-${tag}.svg`).getByText(exact(failed('attach.type'))), { scroll: true, timeout: 15_000 });
+      expect(posted.length).toBeGreaterThan(0);
+      expect(posted.filter((n) => n >= 1_200_000)).toEqual([]);
       await p.shot(`${tag}-2-refused`);
       for (const name of [`huge-${tag}.png`, `drawing-${tag}.svg`]) await clickAsPerson(frame.getByRole('button', { name: exact(w['attach.remove']!.replace('{name}', name)) }));
       await expect.poll(() => tray.locator('li').count()).toBe(2);
