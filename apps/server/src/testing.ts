@@ -96,7 +96,7 @@ export async function startTestStack(env: Record<string, string> = {}, opts: Bui
       await demo?.close();
       await app.close();
       await pg?.drop();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await s3?.close();
-  rmSync(s3Dir, { recursive: true, force: true });
+  rmSync(s3Dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 /** Every object key in the bucket (s3rver keeps each as a folder of files named after the key). */

@@ -140,7 +140,7 @@ export async function unitStack(opts: Pick<BuildOptions, 'directory'> = {}): Pro
     async close() {
       for (const io of opened) io.close();
       await app.close();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

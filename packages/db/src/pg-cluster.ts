@@ -145,7 +145,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       if (stopped) return;
       stopped = true;
       await as('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

@@ -9,7 +9,7 @@ import { backupDatabase } from '../src/index.ts';
 // write load is tested with the server: apps/server/test/reliability/backup.test.ts.
 let dir: string | null = null;
 afterEach(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   dir = null;
 });
 

@@ -8,7 +8,7 @@ let db: Db;
 let dir: string | null = null;
 afterEach(() => {
   db?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   dir = null;
 });
 

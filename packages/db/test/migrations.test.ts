@@ -38,7 +38,7 @@ describe('migrations', () => {
       expect(rows.find((r) => r.realmId === 'acme' && r.userId === 'u_ana')!.ownerKey).toBe('u:acme:u_ana');
       db.close();
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     }
   });
 });

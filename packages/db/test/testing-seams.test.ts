@@ -11,7 +11,7 @@ let dir: string | null = null;
 afterEach(async () => {
   await store?.close();
   store = null;
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   dir = null;
 });
 

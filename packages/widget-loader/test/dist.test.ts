@@ -17,7 +17,7 @@ beforeAll(async () => {
   loader = readFileSync(out.loader, 'utf8');
   frame = readFileSync(out.frame, 'utf8');
 }, 60_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }));
 
 const w = window as unknown as { Ajuda?: ((...a: unknown[]) => void) & { q?: unknown[][] } };
 const settings = (window as unknown as { happyDOM: { settings: { handleDisabledFileLoadingAsSuccess: boolean } } }).happyDOM.settings;

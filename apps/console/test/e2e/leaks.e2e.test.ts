@@ -110,7 +110,7 @@ afterAll(async () => {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
     if (proc.child.exitCode === null) process.kill(-proc.child.pid, 'SIGKILL');
   }
-  if (proc) rmSync(proc.dir, { recursive: true, force: true });
+  if (proc) rmSync(proc.dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 async function actor(name: string, opts: { viewport?: { width: number; height: number } } = {}): Promise<Actor> {

@@ -60,7 +60,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await pg?.drop();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 describe('ajuda admin create (production, empty database)', () => {

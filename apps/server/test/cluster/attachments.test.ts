@@ -31,7 +31,7 @@ afterAll(async () => {
   await withBucket?.close();
   await withFolder?.close();
   await s3?.close();
-  rmSync(bucketDir, { recursive: true, force: true });
+  rmSync(bucketDir, { recursive: true, force: true, maxRetries: 5 });
 });
 printLogsOnFailure(() => withBucket);
 

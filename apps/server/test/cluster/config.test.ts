@@ -12,7 +12,7 @@ import { ADMIN_TOKEN, IDENTITY_KID, IDENTITY_SECRET, INBOUND_SECRET, runServerTo
  * process that got past its configuration would fail differently (and the test with it).
  */
 const dir = mkdtempSync(join(tmpdir(), 'ajuda-cluster-config-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }));
 
 const FULL: Record<string, string> = {
   PORT: '1',

@@ -166,7 +166,7 @@ export async function startRedis(): Promise<RedisHandle> {
       if (closed) return;
       closed = true;
       if (proc) await terminate(proc, 'SIGTERM', 5000);
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }
@@ -446,7 +446,7 @@ export async function startNode(opts: NodeOptions): Promise<AjudaNode> {
     },
     async dispose() {
       await terminate(proc, 'SIGTERM');
-      if (process.env.AJUDA_KEEP_CLUSTER_LOGS !== '1') rmSync(dir, { recursive: true, force: true });
+      if (process.env.AJUDA_KEEP_CLUSTER_LOGS !== '1') rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
   const t0 = Date.now();
@@ -521,7 +521,7 @@ export async function startClusterEnv(opts: ClusterEnvOptions): Promise<ClusterE
     await proxy?.close();
     await redis?.close();
     await pg.stop();
-    rmSync(uploads, { recursive: true, force: true });
+    rmSync(uploads, { recursive: true, force: true, maxRetries: 5 });
   };
   try {
     const databaseUrl = await pg.createDatabase('ajuda');

@@ -164,7 +164,7 @@ afterAll(async () => {
   }
   await new Promise((r) => host?.close(r));
   await new Promise((r) => receiver?.close(r));
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 async function newPage(): Promise<{ page: Page; errors: string[] }> {

@@ -10,7 +10,7 @@ let server: ChildServer | null = null;
 const dirs: string[] = [];
 afterAll(async () => {
   await server?.dispose();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  for (const d of dirs) rmSync(d, { recursive: true, force: true, maxRetries: 5 });
 });
 
 /** `pnpm ajuda backup <file>` as an operator runs it (the script is `tsx apps/server/src/cli.ts`). */

@@ -157,7 +157,7 @@ export async function childServer(extraEnv: Record<string, string> = {}): Promis
     },
     async dispose() {
       await s.kill();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
   return s;
@@ -180,7 +180,7 @@ export async function integrityOk(file: string): Promise<boolean> {
   try {
     return (await backupDatabase(file, join(dir, 'check.db'))).integrity === 'ok';
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 
