@@ -6,6 +6,7 @@ import type { FrameParams } from './params.ts';
 import { Store, initialState, reduce, unreadCount, type View } from './state.ts';
 import { scopedStorage, type ScopedStorage } from './storage.ts';
 import { Drafts } from './drafts.ts';
+import { forgetAllEvidence } from './evidence-db.ts';
 import type { ActionResult, Actions, EscalationInput } from './ui/context.ts';
 
 export interface ControllerDeps {
@@ -109,6 +110,7 @@ export class Controller implements Actions {
         this.tails.clear();
         this.storage.remove(LOCALE_KEY);
         this.drafts.clear();
+        forgetAllEvidence();
         const s = this.store.get();
         this.store.set({ ...initialState(s.locale), status: 'offline', primaryColor: s.primaryColor, visible: s.visible });
         break;

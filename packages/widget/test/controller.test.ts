@@ -167,7 +167,9 @@ describe('controller', () => {
     c.conn.stop();
   });
 
-  it('host.shutdown forgets the visitor token, the outbox and the chosen language', async () => {
+  it('host.shutdown forgets the visitor token, the outbox, the chosen language and kept evidence files', async () => {
+    const deleted: string[] = [];
+    vi.stubGlobal('indexedDB', { deleteDatabase: (name: string) => deleted.push(name) });
     const { c, fromHost, storage } = setup();
     await online(c, { visitorToken: 'vt_1' });
     c.setLocale('pt');
@@ -175,6 +177,8 @@ describe('controller', () => {
     expect(storage.length).toBeGreaterThan(0);
     fromHost({ ajuda: 1, type: 'host.shutdown' });
     await flush();
+    vi.unstubAllGlobals();
+    expect(deleted).toEqual(['ajuda-evidence']);
     expect(storage.length).toBe(0);
     expect(last().closed).toBe(true);
     expect(c.store.get().conversations).toEqual({});

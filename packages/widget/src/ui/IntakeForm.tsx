@@ -7,6 +7,7 @@ import type { Translate } from '@ajuda/i18n';
 import { useApp, type FieldErrorMap } from './context.ts';
 import { ScreenTitle, errorText, fieldErrorText } from './common.tsx';
 import { EvidencePicker, handOffEvidence } from './Attachments.tsx';
+import { useKeptEvidence } from './evidence.ts';
 import { useHelp } from './Home.tsx';
 import { randomId } from '../storage.ts';
 import './screens.css';
@@ -91,8 +92,9 @@ export function IntakeForm({
   const [errors, setErrors] = useState<FieldErrorMap>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  // Incident evidence (screenshots, logs): kept here until the conversation exists, then uploaded by its composer.
-  const [evidence, setEvidence] = useState<File[]>([]);
+  // Incident evidence (screenshots, logs): kept (across reloads too) until the conversation exists, then
+  // uploaded by its composer.
+  const [evidence, setEvidence, forgetEvidence] = useKeptEvidence(draftKey);
   // One idempotency key per form: a double submit or a retry never opens two conversations.
   const idempotencyKey = useMemo(() => randomId('k'), []);
   const conversationId = useRef<string | undefined>(existingId);
@@ -143,6 +145,7 @@ export function IntakeForm({
         if (conv.status !== 'intake') {
           actions.setDraft(draftKey, null);
           handOffEvidence(conv.id, evidence);
+          forgetEvidence();
           onDone(conv.id);
         }
       }

@@ -186,7 +186,7 @@ describe('journey: attachments in the widget', () => {
     });
   }
 
-  journey('pt-BR on a phone: evidence files picked in the incident form arrive in the new conversation, in view', async () => {
+  journey('pt-BR on a phone: evidence files picked in the incident form survive a reload and arrive in the new conversation, in view', async () => {
     const p = await person('attachments', { locale: 'pt-BR', phone: true });
     const page = p.page;
     await switchPlatformUser(page, 'u_bruno', 'Bruno Lima');
@@ -234,6 +234,14 @@ describe('journey: attachments in the widget', () => {
     await expectFullyVisible(evidence.locator('li').filter({ hasText: 'erro-503.png' }).locator('img'), { scroll: true });
     await expectFullyVisible(evidence.locator('li').filter({ hasText: 'sync.log' }), { scroll: true });
     await p.shot('pt-BR-phone-evidence-1-form');
+
+    // The page reloads before the form is sent: the answers and the picked files are still there.
+    await openWidget(page, '/platform');
+    await expect.poll(() => frame.locator('#f-errorMessage').inputValue()).toBe('HTTP 503 do conector do ERP');
+    await expectFullyVisible(evidence.locator('li').filter({ hasText: 'erro-503.png' }).locator('img'), { scroll: true });
+    await expectFullyVisible(evidence.locator('li').filter({ hasText: 'sync.log' }), { scroll: true });
+    expect(await evidence.locator('li').count()).toBe(2);
+    await p.shot('pt-BR-phone-evidence-1b-after-reload');
     await clickAsPerson(frame.getByRole('button', { name: exact(w['intake.submit']!) }));
     const id = await conversationId(frame);
 
@@ -243,6 +251,15 @@ describe('journey: attachments in the widget', () => {
     await expectNewestInView(widgetLog(page));
     await expect.poll(async () => (await serverMessages(id)).filter((m) => m.attachments?.length).map((m) => m.attachments!.map((a) => a.name))).toEqual([['erro-503.png', 'sync.log']]);
     await p.shot('pt-BR-phone-evidence-2-sent');
+    // Sent: nothing of them is kept any more (a new incident form starts without files).
+    await expect.poll(() => widgetFrame(page).evaluate(() => new Promise<number>((resolve) => {
+      const open = indexedDB.open('ajuda-evidence', 1);
+      open.onsuccess = () => {
+        const tx = open.result.transaction('forms', 'readonly');
+        const c = tx.objectStore('forms').count();
+        c.onsuccess = () => resolve(c.result);
+      };
+    }))).toBe(0);
     const axe = await axeSerious(widgetFrame(page));
     expect(axe, axeReport('conversation with evidence (pt-BR phone)', axe)).toEqual([]);
     expect(p.errors).toEqual([]);
