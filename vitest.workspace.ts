@@ -24,7 +24,7 @@ export default defineConfig({
           include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
           exclude: ['**/node_modules/**', '**/dist/**', 'test/e2e/**', 'test/pg/**', 'test/cluster/**'],
           environment: DOM_PROJECTS.has(name) ? 'happy-dom' : 'node',
-          ...(name === 'console' ? { setupFiles: ['test/setup.ts'] } : {}),
+          ...(name === 'console' ? { setupFiles: ['test/setup.ts'] } : name === 'widget' ? { setupFiles: ['../../test/no-server.ts'] } : {}),
         },
       })),
       {

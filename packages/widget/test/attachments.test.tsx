@@ -175,6 +175,29 @@ describe('attachments in the composer', () => {
     await waitFor(() => expect(container.textContent).toContain('El archivo es demasiado grande (el límite es 10 MB).'));
   });
 
+  it('uploaded files wait with the draft: after a reload they are back in the tray, done, and the message takes them', async () => {
+    const actions = fakeActions();
+    const first = renderApp(<ConversationScreen id="c_7Hx2Q" />, { state: { conversations: { c_7Hx2Q: conv() }, messages: { c_7Hx2Q: [] } }, actions });
+    fireEvent.paste(screen.getByLabelText('Your message'), { clipboardData: { files: [png('shot.png'), new File(['x'], 'run.log', { type: 'text/plain' })], items: [], types: ['Files'] } });
+    await waitFor(() => expect(FakeXhr.all).toHaveLength(2));
+    FakeXhr.all[0]!.respond(201, { attachments: [view({ id: 'att_shot', name: 'shot.png' })] });
+    // One still uploading when the page goes: only the uploaded one can come back (the picked file is gone).
+    await waitFor(() => expect(JSON.parse((actions as unknown as { drafts: Map<string, string> }).drafts.get('files:c_7Hx2Q') ?? '[]')).toHaveLength(1));
+    first.unmount();
+
+    const { container } = renderApp(<ConversationScreen id="c_7Hx2Q" />, { state: { conversations: { c_7Hx2Q: conv() }, messages: { c_7Hx2Q: [] } }, actions });
+    const tray = screen.getByRole('list', { name: 'Files to send' });
+    expect(tray.querySelectorAll('li')).toHaveLength(1);
+    expect(tray.querySelector('[data-upload="done"]')!.textContent).toContain('shot.png');
+    // Its preview is the server's thumbnail, fetched with the credential.
+    await waitFor(() => expect(tray.querySelector('img.tray-thumb')).not.toBeNull());
+    expect(vi.mocked(fetch)).toHaveBeenCalledWith('/api/attachments/att_shot/thumb', { headers: { Authorization: 'Bearer vt_test' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(actions.sendMessage).toHaveBeenCalledWith('c_7Hx2Q', '', [view({ id: 'att_shot', name: 'shot.png' })]);
+    await waitFor(() => expect(container.querySelector('ul.tray')).toBeNull());
+    expect((actions as unknown as { drafts: Map<string, string> }).drafts.has('files:c_7Hx2Q')).toBe(false);
+  });
+
   it('removing a file still uploading aborts its request', async () => {
     const { box } = composer();
     fireEvent.paste(box, { clipboardData: { files: [png('slow.png')], items: [], types: ['Files'] } });

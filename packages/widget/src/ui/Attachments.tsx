@@ -35,10 +35,31 @@ let n = 0;
 /** The protocol's MAX_ATTACHMENTS (a message takes at most 10 files); not imported, so this chunk stays free of the schemas. */
 export const MAX_ATTACHMENTS = 10;
 
-/** The files picked for the next message: add (paperclip, drop, paste), upload with progress, retry, remove. */
+/** Uploaded files kept in a draft (what the server said of them), back as done tray items; anything else in storage is skipped. */
+function savedUploads(raw: string | null): Upload[] {
+  try {
+    const list: unknown = JSON.parse(raw ?? '[]');
+    return (Array.isArray(list) ? list : [])
+      .filter((v): v is AttachmentView => !!v && typeof v.id === 'string' && typeof v.name === 'string')
+      .slice(0, MAX_ATTACHMENTS)
+      .map((view) => ({ key: `u${n++}`, name: view.name, preview: null, progress: 100, view }));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The files picked for the next message: add (paperclip, drop, paste), upload with progress, retry,
+ * remove. Uploaded ones belong to the conversation's draft: after a reload they are back in the tray.
+ */
 export function useUploads(conversationId: string) {
   const { actions, t, state } = useApp();
-  const [items, setItems] = useState<Upload[]>([]);
+  const draft = `files:${conversationId}`;
+  const [items, setItems] = useState<Upload[]>(() => savedUploads(actions.getDraft(draft)));
+  useEffect(() => {
+    const views = items.flatMap((u) => (u.view ? [u.view] : []));
+    actions.setDraft(draft, views.length ? JSON.stringify(views) : null);
+  }, [items]);
   const files = useRef(new Map<string, File>());
   const xhrs = useRef(new Map<string, XMLHttpRequest>());
   const patch = (key: string, p: Partial<Upload>) => setItems((list) => list.map((u) => (u.key === key ? { ...u, ...p } : u)));
@@ -169,7 +190,7 @@ export function UploadTray({ uploads }: { uploads: Uploads }) {
     <ul class="tray" aria-label={t('attach.list')}>
       {uploads.items.map((u) => (
         <li key={u.key} class={`tray-item${u.error ? ' tray-error' : ''}`} data-upload={u.view ? 'done' : u.error ? 'failed' : 'uploading'}>
-          {u.preview ? <img class="tray-thumb" src={u.preview} alt="" /> : <span class="tray-thumb tray-file" aria-hidden="true">{ext(u.name)}</span>}
+          {u.preview ? <img class="tray-thumb" src={u.preview} alt="" /> : u.view?.thumb ? <SavedThumb id={u.view.id} name={u.name} /> : <span class="tray-thumb tray-file" aria-hidden="true">{ext(u.name)}</span>}
           <span class="tray-text">
             <span class="tray-name">{u.name}</span>
             {u.error ? (
@@ -205,6 +226,12 @@ export function fit(width?: number, height?: number): { width: number; height: n
 
 const ext = (name: string) => (/\.([a-z0-9]{1,4})$/i.exec(name)?.[1] ?? 'file').toUpperCase();
 const size = (b: number) => (b < 1024 ? `${b} B` : b < 1048576 ? `${Math.round(b / 1024)} KB` : `${(b / 1048576).toFixed(1)} MB`);
+
+/** The preview of an image uploaded before a reload: the server's thumbnail (the picked file is gone). */
+function SavedThumb({ id, name }: { id: string; name: string }) {
+  const src = useBlobUrl(id, true);
+  return src ? <img class="tray-thumb" src={src} alt="" /> : <span class="tray-thumb tray-file" aria-hidden="true">{ext(name)}</span>;
+}
 
 /** A file of the conversation, fetched with the session's credential (the browser cannot send it on an <img>). */
 function useBlobUrl(id: string, thumb: boolean): string | null {
