@@ -1,6 +1,9 @@
+import type { AttachmentView } from '@ajuda/protocol';
+
 /**
- * The composer's unsent reply or internal note, per agent and conversation, in localStorage: an agent
- * who moves to another conversation, reloads, or whose session expires finds it where they left it.
+ * The composer's unsent reply or internal note (and the files already uploaded for it), per agent and
+ * conversation, in localStorage: an agent who moves to another conversation, reloads, or whose session
+ * expires finds it where they left it.
  * The mode is kept with the text (a half-written internal note never comes back as a reply). Forgotten
  * when sent or emptied, and all of them at sign-out (a shared computer keeps nothing of the agent).
  * @example saveDraft('a_1', 'c_1', { mode: 'note', body: 'ERP down' }); loadDraft('a_1', 'c_1') // { mode: 'note', body: 'ERP down' }
@@ -8,6 +11,8 @@
 export interface Draft {
   mode: 'text' | 'note';
   body: string;
+  /** Files already uploaded for it (the server keeps them until AJUDA_UPLOAD_TTL_HOURS). */
+  files?: AttachmentView[];
 }
 
 /** Kept at most (the oldest go first). */
@@ -39,11 +44,11 @@ export function loadDraft(agentId: string, conversationId: string): Draft | null
   return d && typeof d.body === 'string' && (d.mode === 'text' || d.mode === 'note') ? d : null;
 }
 
-/** Keep (or, with blank text, forget) a conversation's draft; the newest last. */
+/** Keep (or, with blank text and no files, forget) a conversation's draft; the newest last. */
 export function saveDraft(agentId: string, conversationId: string, draft: Draft): void {
   const all = read(agentId);
   delete all[conversationId];
-  if (draft.body.trim()) all[conversationId] = draft;
+  if (draft.body.trim() || draft.files?.length) all[conversationId] = draft;
   const ids = Object.keys(all);
   for (const id of ids.slice(0, Math.max(0, ids.length - MAX_DRAFTS))) delete all[id];
   write(agentId, all);

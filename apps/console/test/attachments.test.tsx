@@ -2,7 +2,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact
 import type { AttachmentView } from '@ajuda/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fmtSize, UploadError, Uploads, type Sender } from '../src/attach/Attach.tsx';
-import { answerOpen, iso, renderShell, verifiedIncident, type Harness } from './helpers.tsx';
+import { answerOpen, conversation, iso, renderShell, verifiedIncident, type Harness } from './helpers.tsx';
 
 const view = (id: string, name: string, over: Partial<AttachmentView> = {}): AttachmentView => ({ id, name, type: 'image/png', size: 2048, image: true, thumb: true, width: 800, height: 600, ...over });
 const file = (name: string, type = 'image/png') => new File([new Uint8Array([137, 80, 78, 71])], name, { type });
@@ -188,6 +188,46 @@ describe('the composer with files', () => {
     const sent = h.socket.lastOfType('message.send')!;
     expect(sent.body).toBe('See the file');
     expect(sent).not.toHaveProperty('attachments');
+  });
+});
+
+describe('files with the draft', () => {
+  it('a note with an uploaded file, half written: another conversation and back keeps both; a reload brings the file back done, shown by its thumbnail', async () => {
+    const conv = verifiedIncident();
+    const other = conversation({ id: 'c_other' });
+    h = renderShell({ conversations: [conv, other], hash: `#/inbox/${conv.id}` });
+    answerOpen(h, conv);
+    fireEvent.click(screen.getByLabelText('Internal note'));
+    const box = screen.getByLabelText('Write an internal note (agents only)');
+    fireEvent.input(box, { target: { value: 'Log from the ERP' } });
+    pasteFiles(box, [file('erp.png', 'image/png'), file('late.log', 'text/plain')]);
+    await waitFor(() => expect(FakeXhr.all).toHaveLength(2));
+    act(() => FakeXhr.all[0]!.respond(201, { attachments: [view('at_erp', 'erp.png')] }));
+    await waitFor(() => expect(h!.container.querySelector('[data-upload="done"]')).not.toBeNull());
+
+    // Another conversation and back: the same tray (the second file still uploading, then done).
+    fireEvent.click(h.container.querySelector('li[data-conversation-id="c_other"] button')!);
+    answerOpen(h, other);
+    expect(screen.queryByRole('list', { name: 'Files to send' })).toBeNull();
+    act(() => FakeXhr.all[1]!.respond(201, { attachments: [{ ...view('at_log', 'late.log'), type: 'text/plain', image: false, thumb: false }] }));
+    fireEvent.click(h.container.querySelector(`li[data-conversation-id="${conv.id}"] button`)!);
+    answerOpen(h, conv);
+    const tray = await screen.findByRole('list', { name: 'Files to send' });
+    await waitFor(() => expect(tray.querySelectorAll('[data-upload="done"]')).toHaveLength(2));
+
+    // A reload: the text, the mode and both files are back, done; the image shows the server's thumbnail.
+    // (The draft is written after the screen shows the change, as an effect.)
+    await waitFor(() => expect(JSON.parse(localStorage.getItem('ajuda:console:drafts:ag_joao')!).c_inc.files).toHaveLength(2));
+    h.unmount();
+    h = renderShell({ conversations: [conv, other], hash: `#/inbox/${conv.id}` });
+    answerOpen(h, conv);
+    expect(screen.getByLabelText<HTMLTextAreaElement>('Write an internal note (agents only)').value).toBe('Log from the ERP');
+    const back = await screen.findByRole('list', { name: 'Files to send' });
+    await waitFor(() => expect(back.querySelectorAll('[data-upload="done"]')).toHaveLength(2));
+    expect(back.querySelector<HTMLImageElement>('img.tray-preview')!.getAttribute('src')).toBe('/api/attachments/at_erp/thumb');
+    fireEvent.click(screen.getByRole('button', { name: 'Add note' }));
+    expect(h.socket.lastOfType('message.send')).toMatchObject({ conversationId: conv.id, kind: 'note', body: 'Log from the ERP', attachments: ['at_erp', 'at_log'] });
+    await waitFor(() => expect(localStorage.getItem('ajuda:console:drafts:ag_joao')).toBeNull());
   });
 });
 

@@ -8,4 +8,6 @@ beforeEach(() => localStorage.clear());
 
 // The realm panel is a lazy chunk in the product (fetched with the first platform user's conversation);
 // fetched ahead here, so that screens render it as they will once it is loaded.
-beforeAll(() => RealmPanel.preload());
+beforeAll(async () => {
+  await RealmPanel.preload();
+});

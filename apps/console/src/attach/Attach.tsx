@@ -122,6 +122,14 @@ export class Uploads {
     for (const u of added) this.start(u.key);
   }
 
+  /** Files uploaded before a reload (kept with the draft): back in the tray, done, in front of any new one. */
+  restore(views: readonly AttachmentView[]): void {
+    const known = new Set(this.items.map((u) => u.view?.id));
+    const back = views.filter((v) => !known.has(v.id)).slice(0, MAX_ATTACHMENTS - this.items.length);
+    this.items = [...back.map((view): Upload => ({ key: `u${++seq}`, name: view.name, size: view.size, preview: null, progress: 100, view })), ...this.items];
+    this.changed();
+  }
+
   retry(key: string): void {
     const u = this.items.find((x) => x.key === key);
     if (u?.error) this.start(key);
@@ -189,7 +197,7 @@ export function Tray({ uploads }: { uploads: Uploads }) {
       <ul class="tray-list" aria-label={t('attach.tray')}>
         {uploads.items.map((u) => (
           <li key={u.key} class={u.error ? 'tray-item tray-item--error' : 'tray-item'} data-upload={u.view ? 'done' : u.error ? 'failed' : 'uploading'}>
-            {u.preview ? <img class="tray-preview" src={u.preview} alt="" /> : <span class="tray-preview tray-preview--file" aria-hidden="true" />}
+            {u.preview || u.view?.thumb ? <img class="tray-preview" src={u.preview ?? fileUrl(u.view!, true)} alt="" /> : <span class="tray-preview tray-preview--file" aria-hidden="true" />}
             <span class="tray-text">
               <span class="tray-name">{u.name}</span>
               <span class="muted small">{fmtSize(locale, u.size)}</span>

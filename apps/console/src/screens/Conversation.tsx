@@ -348,7 +348,6 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
   const [draft] = useState(() => loadDraft(me.id, conv.id));
   const [mode, setMode] = useState(draft?.mode ?? 'text');
   const [body, setBody] = useState(draft?.body ?? '');
-  useEffect(() => saveDraft(me.id, conv.id, { mode, body }), [mode, body]);
   const typingOn = useRef(false);
   const typingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const canReply = isOpenStatus(conv.status);
@@ -362,16 +361,26 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
   // The composer showing a tray re-renders on its progress (an unmounted one's setState does nothing).
   const tray = mine.get(conv.id);
   if (tray) tray.on = rerender;
+  const files = tray?.u.views();
+  useEffect(() => {
+    // Not before the draft's files are back in the tray (that would forget them).
+    if (!tray && draft?.files?.length) return;
+    saveDraft(me.id, conv.id, { mode, body, ...(files?.length ? { files } : {}) });
+  }, [mode, body, tray?.u.items]);
   const picker = useRef<HTMLInputElement>(null);
-  const attach = (files?: FileList | null) => {
-    const list = files ? [...files] : [];
-    if (!list.length) return;
+  const attach = (list: File[], saved?: AttachmentView[]) => {
+    if (!list.length && !saved?.length) return;
     void loadAttach().then((A) => {
       let x = mine.get(conv.id);
       if (!x) mine.set(conv.id, (x = { A, u: new A.Uploads(conv.id, () => mine.get(conv.id)?.on()), on: rerender }));
+      if (saved) x.u.restore(saved);
       x.u.add(list);
     });
   };
+  // After a reload: the files the draft had uploaded are back in the tray.
+  useEffect(() => {
+    if (!tray && draft?.files?.length) attach([], draft.files);
+  }, []);
   const up = tray?.u;
 
   const setTyping = useCallback(
@@ -434,7 +443,7 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
       onDrop={(e) => {
         if (!e.dataTransfer?.files.length) return;
         e.preventDefault();
-        attach(e.dataTransfer.files);
+        attach([...e.dataTransfer.files]);
       }}
     >
       <div class="composer-tools">
@@ -495,7 +504,7 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
           // A pasted screenshot: the clipboard's files join the tray (text pastes as usual).
           if (!e.clipboardData?.files.length) return;
           e.preventDefault();
-          attach(e.clipboardData.files);
+          attach([...e.clipboardData.files]);
         }}
       />
       {tray ? <tray.A.Tray uploads={tray.u} /> : null}
@@ -509,7 +518,7 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
             aria-label={t('composer.attach')}
             ref={picker}
             onChange={(e) => {
-              attach(e.currentTarget.files);
+              attach([...(e.currentTarget.files ?? [])]);
               e.currentTarget.value = '';
             }}
           />

@@ -1,6 +1,6 @@
 // Journey: an agent's unfinished work stays where they left it. Half an internal note with a file in one
 // conversation; another conversation answered meanwhile; back to the first, the note is still a note with
-// its file; a reload keeps the text and the mode; sent, it reaches the agents and never the requester.
+// its file; a reload keeps the text, the mode and the file; sent, it reaches the agents, never the requester.
 // Requesters talk over plain sockets (what matters here is the agent's desk), the agent in Chromium:
 // en at a laptop by keyboard, pt on a phone by touch, es at a laptop.
 import type { Locator } from 'playwright-core';
@@ -34,7 +34,7 @@ describe('journey: the agent\'s drafts', () => {
     ['pt-BR', 'phone'],
     ['es-ES', 'laptop'],
   ] as const) {
-    journey(`${locale} on a ${size}: half a note with a file survives another conversation and a reload, and is sent as a note`, async () => {
+    journey(`${locale} on a ${size}: half a note with a file survives another conversation and a reload, and is sent as a note with it`, async () => {
       const tag = `${locale}-${size}`;
       const lang = locale.slice(0, 2) as Locale;
       const phone = size === 'phone';
@@ -101,7 +101,7 @@ describe('journey: the agent\'s drafts', () => {
       expect(await item.getAttribute('data-upload')).toBe('done');
       await p.shot(`${tag}-2-back-to-the-note`);
 
-      // 4. A reload: the text and the mode are kept (the file is not: picked files live in the page).
+      // 4. A reload: the text, the mode and the uploaded file are all back.
       await cp.reload();
       await cp.locator('.conn--ready').waitFor();
       await cp.locator('.conv .msgs-scroll').waitFor();
@@ -109,9 +109,12 @@ describe('journey: the agent\'s drafts', () => {
       await expectFullyVisible(noteBox);
       expect(await noteMode.isChecked()).toBe(true);
       expect(await noteBox.inputValue()).toBe(note);
+      await item.and(cp.locator('[data-upload="done"]')).waitFor();
+      await reach(item);
+      await expectFullyVisible(item);
       await p.shot(`${tag}-3-after-reload`);
 
-      // 5. Sent: a note in the log, the composer empty; the requester never receives it.
+      // 5. Sent: a note with its file in the log, the composer and tray empty; the requester never receives it.
       await clickAsPerson(noteBox);
       await pressKey(cp, 'Enter', noteBox);
       // The stored note (the pending one is replaced by it when the server acknowledges).
@@ -119,7 +122,10 @@ describe('journey: the agent\'s drafts', () => {
       await sent.waitFor();
       await reach(sent);
       await expectFullyVisible(sent);
+      await reach(sent.getByRole('link', { name: exact(logName) }));
+      await expectFullyVisible(sent.getByRole('link', { name: exact(logName) }));
       expect(await noteBox.inputValue()).toBe('');
+      expect(await cp.getByRole('list', { name: exact(c['attach.tray']!) }).count()).toBe(0);
       const probe = `after the note (${tag})`;
       const lea = await agentSocket(env.stack, 'lea@ajuda.local');
       sockets.push(lea);
