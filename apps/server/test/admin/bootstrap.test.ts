@@ -63,6 +63,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
+// Each run of the command line starts tsx from nothing (a few seconds, many more on a loaded machine).
+const CLI_TIMEOUT = 120_000;
+
 describe('ajuda admin create (production, empty database)', () => {
   it('refuses a password on the command line, in every spelling, before touching the database', async () => {
     for (const args of [['--password', 'hunter2hunter2'], ['--password=hunter2hunter2'], ['-p', 'hunter2hunter2'], ['--pw=hunter2hunter2']]) {
@@ -70,7 +73,7 @@ describe('ajuda admin create (production, empty database)', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/never accepted on the command line/);
     }
-  });
+  }, CLI_TIMEOUT);
 
   it('creates the first admin from a piped password, who then signs in to the console over HTTP', async () => {
     const r = await cli(['admin', 'create', '--email', 'Root@Example.com', '--name', 'Rita Root'], 'correct horse battery\n');
@@ -85,7 +88,7 @@ describe('ajuda admin create (production, empty database)', () => {
     // Nobody else exists: no demo in production, and the refused runs above wrote nothing.
     expect(ok.agents.map((a) => a.email)).toEqual(['root@example.com']);
     expect((await login('root@example.com', 'wrong password!!')).status).toBe(401);
-  });
+  }, CLI_TIMEOUT);
 
   it('refuses an email that exists (in any case) and a short password, and changes nothing', async () => {
     const dup = await cli(['admin', 'create', '--email', 'ROOT@example.com', '--name', 'Other'], 'another good password\n');
@@ -100,5 +103,5 @@ describe('ajuda admin create (production, empty database)', () => {
     const after = await login('root@example.com', 'correct horse battery');
     expect(after.status).toBe(200);
     expect(after.agents.map((a) => a.email)).toEqual(['root@example.com']);
-  });
+  }, CLI_TIMEOUT);
 });
