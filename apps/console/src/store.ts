@@ -70,6 +70,8 @@ export interface ConsoleState {
   escalations: Readonly<Record<string, EscalationView[]>>;
   breaches: SlaBreach[];
   notice: Notice | null;
+  /** The largest file the server takes (session.ready): a bigger one is refused before it is sent. */
+  uploadMaxBytes?: number;
 }
 
 export type Action =
@@ -149,7 +151,7 @@ export function reduce(state: ConsoleState, action: Action): ConsoleState {
 function reduceFrame(state: ConsoleState, f: ServerFrame): ConsoleState {
   switch (f.type) {
     case 'session.ready':
-      return f.principal.kind === 'agent' ? { ...state, me: f.principal.agent } : state;
+      return f.principal.kind === 'agent' ? { ...state, me: f.principal.agent, uploadMaxBytes: f.uploadMaxBytes } : state;
     case 'inbox': {
       const conversations: Record<string, AgentConversationView> = {};
       for (const c of f.conversations) conversations[c.id] = c;

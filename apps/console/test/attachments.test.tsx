@@ -32,9 +32,9 @@ describe('Uploads: the files for the next message', () => {
     expect(u.items[0]!.progress).toBe(40);
     // The second finishes first, the first is refused: nothing can be sent yet.
     calls[1]!.resolve(view('at_b', 'b.log', { image: false, thumb: false, type: 'text/plain' }));
-    calls[0]!.reject(new UploadError('payload_too_large'));
+    calls[0]!.reject(new UploadError('failed'));
     await settle();
-    expect(u.items.map((i) => [i.name, i.error ?? null, i.view?.id ?? null])).toEqual([['a.png', 'payload_too_large', null], ['b.log', null, 'at_b']]);
+    expect(u.items.map((i) => [i.name, i.error ?? null, i.view?.id ?? null])).toEqual([['a.png', 'failed', null], ['b.log', null, 'at_b']]);
     expect(u.busy).toBe(true);
     u.retry(u.items[0]!.key);
     expect(calls).toHaveLength(3);
@@ -47,6 +47,20 @@ describe('Uploads: the files for the next message', () => {
     expect(changes).toBeGreaterThan(0);
     u.clear();
     expect(u.items).toEqual([]);
+  });
+
+  it('a file over the server\'s limit is refused before it is sent; refusals for what a file is (size, kind) are not retried, a failure is', async () => {
+    const { calls, sender } = manualSender();
+    const u = new Uploads('c_1', () => undefined, sender, () => null);
+    u.maxBytes = 4;
+    u.add([new File([new Uint8Array(5)], 'big.zip', { type: 'application/zip' }), file('ok.png'), file('page.svg', 'image/svg+xml'), file('flaky.log', 'text/plain')]);
+    expect(calls.map((c) => c.file.name)).toEqual(['ok.png', 'page.svg', 'flaky.log']);
+    calls[1]!.reject(new UploadError('unsupported_media_type'));
+    calls[2]!.reject(new UploadError('failed'));
+    await settle();
+    expect(u.items.map((i) => [i.name, i.error ?? null])).toEqual([['big.zip', 'payload_too_large'], ['ok.png', null], ['page.svg', 'unsupported_media_type'], ['flaky.log', 'failed']]);
+    for (const i of u.items) u.retry(i.key);
+    expect(calls.map((c) => c.file.name)).toEqual(['ok.png', 'page.svg', 'flaky.log', 'flaky.log']);
   });
 
   it('remove aborts an upload in flight and a late answer does not bring it back; more than 10 files are refused beyond the tenth', async () => {
@@ -188,6 +202,20 @@ describe('the composer with files', () => {
     const sent = h.socket.lastOfType('message.send')!;
     expect(sent.body).toBe('See the file');
     expect(sent).not.toHaveProperty('attachments');
+  });
+});
+
+describe('the server\'s limit in the tray', () => {
+  it('a file over session.ready\'s limit is refused in the tray with the limit, in the agent\'s language, with Remove and no Retry; nothing is sent', async () => {
+    const conv = verifiedIncident();
+    h = renderShell({ conversations: [conv], hash: `#/inbox/${conv.id}`, locale: 'pt' });
+    act(() => h!.store.dispatch({ type: 'frame', frame: { type: 'session.ready', v: 1, principal: { kind: 'agent', agent: h!.store.get().me! }, locale: 'pt', heartbeatMs: 0, uploadMaxBytes: 2_621_440 } }));
+    answerOpen(h, conv);
+    pasteFiles(screen.getByLabelText('Escreva uma resposta ao solicitante'), [new File([new Uint8Array(2_621_441)], 'dump.zip', { type: 'application/zip' })]);
+    expect((await screen.findByRole('alert')).textContent).toBe('Grande demais para enviar (o limite é 2,5 MB)');
+    expect(FakeXhr.all).toHaveLength(0);
+    expect(screen.queryByRole('button', { name: 'Tentar de novo' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Remover dump.zip' })).toBeTruthy();
   });
 });
 

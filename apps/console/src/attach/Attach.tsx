@@ -89,6 +89,8 @@ export class Uploads {
   items: Upload[] = [];
   /** Set when more than MAX_ATTACHMENTS were offered (the rest were not taken). */
   tooMany = false;
+  /** The server's limit per file (session.ready): a bigger file is refused here, never sent. */
+  maxBytes?: number;
   private readonly files = new Map<string, File>();
   private readonly aborts = new Map<string, () => void>();
 
@@ -117,9 +119,10 @@ export class Uploads {
       // A pasted screenshot often has no useful name: give it one the requester will recognise.
       return { key, name: file.name || 'screenshot.png', size: file.size, preview: this.previewOf(file), progress: 0 };
     });
+    for (const u of added) if (this.maxBytes && u.size > this.maxBytes) u.error = 'payload_too_large';
     this.items = [...this.items, ...added];
     this.changed();
-    for (const u of added) this.start(u.key);
+    for (const u of added) if (!u.error) this.start(u.key);
   }
 
   /** Files uploaded before a reload (kept with the draft): back in the tray, done, in front of any new one. */
@@ -132,7 +135,7 @@ export class Uploads {
 
   retry(key: string): void {
     const u = this.items.find((x) => x.key === key);
-    if (u?.error) this.start(key);
+    if (u?.error && retryable(u.error)) this.start(key);
   }
 
   remove(key: string): void {
@@ -187,10 +190,17 @@ export function fmtSize(locale: Locale, bytes: number): string {
 }
 
 const ERRORS = new Set(['payload_too_large', 'unsupported_media_type', 'rate_limited', 'conversation_closed']);
+/** A refusal for what the file is (its size, its kind) stays one on a retry; a network failure or a rate limit may not. */
+const retryable = (code: string) => code !== 'payload_too_large' && code !== 'unsupported_media_type';
 
 /** The composer's tray: each file with its preview, progress or refusal, Retry and Remove. */
 export function Tray({ uploads }: { uploads: Uploads }) {
   const { t, locale } = useConsole();
+  const max = uploads.maxBytes;
+  const why = (code: string) =>
+    code === 'payload_too_large' && max
+      ? t('attach.err.tooLargeMax', { max: new Intl.NumberFormat(INTL_TAG[locale], { maximumFractionDigits: 1 }).format(max / 1048576) })
+      : t(`attach.err.${ERRORS.has(code) ? code : 'failed'}`);
   if (!uploads.items.length && !uploads.tooMany) return null;
   return (
     <div class="tray">
@@ -203,7 +213,7 @@ export function Tray({ uploads }: { uploads: Uploads }) {
               <span class="muted small">{fmtSize(locale, u.size)}</span>
               {u.error ? (
                 <span class="error small" role="alert">
-                  {t(`attach.err.${ERRORS.has(u.error) ? u.error : 'failed'}`)}
+                  {why(u.error)}
                 </span>
               ) : u.view ? (
                 <span class="small">{t('attach.ready')}</span>
@@ -211,7 +221,7 @@ export function Tray({ uploads }: { uploads: Uploads }) {
                 <progress max={100} value={u.progress} aria-label={t('attach.uploading', { pct: u.progress })} />
               )}
             </span>
-            {u.error ? (
+            {u.error && retryable(u.error) ? (
               <button type="button" class="btn btn--small" onClick={() => uploads.retry(u.key)}>
                 {t('attach.retry')}
               </button>

@@ -373,6 +373,7 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
     void loadAttach().then((A) => {
       let x = mine.get(conv.id);
       if (!x) mine.set(conv.id, (x = { A, u: new A.Uploads(conv.id, () => mine.get(conv.id)?.on()), on: rerender }));
+      x.u.maxBytes = store.get().uploadMaxBytes;
       if (saved) x.u.restore(saved);
       x.u.add(list);
     });

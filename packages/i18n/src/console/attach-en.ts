@@ -6,6 +6,7 @@ const attach: Record<string, string> = {
   'attach.retry': 'Retry',
   'attach.remove': 'Remove {name}',
   'attach.err.payload_too_large': 'Too large to send',
+  'attach.err.tooLargeMax': 'Too large to send (the limit is {max} MB)',
   'attach.err.unsupported_media_type': 'This type of file is not accepted',
   'attach.err.rate_limited': 'Too many uploads: wait a minute, then retry',
   'attach.err.conversation_closed': 'This conversation is closed',

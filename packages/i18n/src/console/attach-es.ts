@@ -6,6 +6,7 @@ const attach: Record<string, string> = {
   'attach.retry': 'Reintentar',
   'attach.remove': 'Quitar {name}',
   'attach.err.payload_too_large': 'Demasiado grande para enviar',
+  'attach.err.tooLargeMax': 'Demasiado grande para enviar (el límite es {max} MB)',
   'attach.err.unsupported_media_type': 'Este tipo de archivo no se acepta',
   'attach.err.rate_limited': 'Demasiadas subidas: espera un minuto y reintenta',
   'attach.err.conversation_closed': 'Esta conversación está cerrada',

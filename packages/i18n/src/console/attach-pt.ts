@@ -6,6 +6,7 @@ const attach: Record<string, string> = {
   'attach.retry': 'Tentar de novo',
   'attach.remove': 'Remover {name}',
   'attach.err.payload_too_large': 'Grande demais para enviar',
+  'attach.err.tooLargeMax': 'Grande demais para enviar (o limite é {max} MB)',
   'attach.err.unsupported_media_type': 'Este tipo de arquivo não é aceito',
   'attach.err.rate_limited': 'Envios demais: aguarde um minuto e tente de novo',
   'attach.err.conversation_closed': 'Esta conversa está encerrada',
