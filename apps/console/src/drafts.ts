@@ -54,5 +54,8 @@ export function saveDraft(agentId: string, conversationId: string, draft: Draft)
   write(agentId, all);
 }
 
+/** The conversations the agent has a draft in (the inbox marks them). */
+export const draftedIds = (agentId: string): Set<string> => new Set(Object.keys(read(agentId)));
+
 /** Sign-out: forget every draft of the agent. */
 export const forgetDrafts = (agentId: string): void => write(agentId, null);

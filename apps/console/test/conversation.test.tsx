@@ -107,8 +107,10 @@ describe('conversation', () => {
     fireEvent.click(screen.getByLabelText('Internal note'));
     fireEvent.input(screen.getByLabelText('Write an internal note (agents only)'), { target: { value: 'ERP vendor ticket 4411' } });
     openRow('c_b', b);
-    // The other conversation's composer is its own: empty, replying.
+    // The other conversation's composer is its own: empty, replying; the inbox marks the one left with a draft.
     expect(screen.getByLabelText<HTMLTextAreaElement>('Write a reply to the requester').value).toBe('');
+    const tagOf = (id: string) => h!.container.querySelector(`li[data-conversation-id="${id}"] .tag--draft`)?.textContent ?? null;
+    expect([tagOf('c_a'), tagOf('c_b')]).toEqual(['Draft', null]);
     fireEvent.input(screen.getByLabelText('Write a reply to the requester'), { target: { value: 'Hello B' } });
     openRow('c_a', a);
     expect(screen.getByLabelText<HTMLInputElement>('Internal note').checked).toBe(true);
@@ -127,6 +129,8 @@ describe('conversation', () => {
     openRow('c_a', a);
     expect(screen.getByLabelText<HTMLInputElement>('Reply').checked).toBe(true);
     expect(screen.getByLabelText<HTMLTextAreaElement>('Write a reply to the requester').value).toBe('');
+    // Sent: no mark any more; c_b still has its draft.
+    expect([tagOf('c_a'), tagOf('c_b')]).toEqual([null, 'Draft']);
   });
 
   it('shows the requester typing and read receipts, and sends read for what is visible', () => {

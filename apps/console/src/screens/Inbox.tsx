@@ -3,6 +3,7 @@ import { useCallback, useMemo, useState } from 'preact/hooks';
 import { useConsole } from '../context.ts';
 import { compareUrgency, isOpenStatus } from '../sla.ts';
 import { useStore } from '../store.ts';
+import { draftedIds } from '../drafts.ts';
 import { resyncOpen } from '../sync.ts';
 import { memo } from '../ui/memo.ts';
 import { PriorityBadge, queueKey, queueLabel, RequesterLabel, SlaCountdown } from '../ui/bits.tsx';
@@ -62,6 +63,8 @@ export function Inbox({ selectedId }: { selectedId: string | null }) {
   // Sorting reads the clock only when the data or filters change: rows keep their order as
   // countdowns tick (time moves every due date alike), and each countdown updates itself.
   const rows = useMemo(() => inboxRows(conversations, filters, me.id, ticker.now()), [conversations, filters, me.id, ticker]);
+  // Read on every render of the inbox (moving to another conversation is one): the one just left shows its draft.
+  const drafted = draftedIds(me.id);
   const queues = useMemo(() => {
     const set = new Set(agentQueues(me));
     for (const c of Object.values(conversations)) set.add(queueKey(c));
@@ -138,7 +141,7 @@ export function Inbox({ selectedId }: { selectedId: string | null }) {
       ) : (
         <ul class="rows" aria-label={t('inbox.listLabel')}>
           {rows.map((c) => (
-            <InboxRow key={c.id} c={c} selected={c.id === selectedId} onOpen={open} />
+            <InboxRow key={c.id} c={c} selected={c.id === selectedId} draft={drafted.has(c.id)} onOpen={open} />
           ))}
         </ul>
       )}
@@ -147,7 +150,7 @@ export function Inbox({ selectedId }: { selectedId: string | null }) {
 }
 
 /** One row; memoised so an update to another conversation does not re-render it. */
-export const InboxRow = memo(function InboxRow({ c, selected, onOpen }: { c: AgentConversationView; selected: boolean; onOpen(id: string): void }) {
+export const InboxRow = memo(function InboxRow({ c, selected, draft, onOpen }: { c: AgentConversationView; selected: boolean; draft?: boolean; onOpen(id: string): void }) {
   const { t } = useConsole();
   return (
     <li class={selected ? 'row row--selected' : 'row'} data-conversation-id={c.id}>
@@ -156,6 +159,7 @@ export const InboxRow = memo(function InboxRow({ c, selected, onOpen }: { c: Age
           <PriorityBadge priority={c.priority} />
           <span class="row-type">{t(`requestType.${c.requestType}`)}</span>
           {c.escalated ? <span class="tag tag--esc">{t('conv.escalated')}</span> : null}
+          {draft ? <span class="tag tag--draft">{t('inbox.draft')}</span> : null}
           {c.feedback && !c.feedback.answered ? <span class="tag tag--warn">{t('feedback.negativeTag')}</span> : null}
           <span class="row-sla">
             <SlaCountdown sla={c.sla} status={c.status} />

@@ -82,6 +82,7 @@ const en: Record<string, string> = {
   'inbox.loading': 'Loading your queues…',
   'inbox.empty': 'Nothing here. New conversations appear as they arrive.',
   'inbox.unread': '{n} unread',
+  'inbox.draft': 'Draft',
   'filter.queue': 'Queue',
   'filter.priority': 'Priority',
   'filter.status': 'Status',

@@ -82,6 +82,7 @@ const es: Record<string, string> = {
   'inbox.loading': 'Cargando tus colas…',
   'inbox.empty': 'No hay nada aquí. Las nuevas conversaciones aparecen en cuanto llegan.',
   'inbox.unread': '{n} sin leer',
+  'inbox.draft': 'Borrador',
   'filter.queue': 'Cola',
   'filter.priority': 'Prioridad',
   'filter.status': 'Estado',

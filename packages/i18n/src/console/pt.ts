@@ -82,6 +82,7 @@ const pt: Record<string, string> = {
   'inbox.loading': 'Carregando suas filas…',
   'inbox.empty': 'Nada por aqui. Novas conversas aparecem assim que chegam.',
   'inbox.unread': '{n} não lidas',
+  'inbox.draft': 'Rascunho',
   'filter.queue': 'Fila',
   'filter.priority': 'Prioridade',
   'filter.status': 'Situação',

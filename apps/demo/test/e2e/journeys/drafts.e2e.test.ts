@@ -80,8 +80,12 @@ describe('journey: the agent\'s drafts', () => {
       await item.and(cp.locator('[data-upload="done"]')).waitFor();
       await p.shot(`${tag}-1-half-a-note`);
 
-      // 2. Another conversation meanwhile: its own empty reply box; answered.
+      // 2. Another conversation meanwhile: the inbox marks the first as a draft; its own reply box is empty; answered.
       await openRow(second.id);
+      const mark = cp.locator(`li[data-conversation-id="${first.id}"] .tag--draft`);
+      await mark.scrollIntoViewIfNeeded();
+      await expectFullyVisible(mark);
+      expect(await mark.textContent()).toBe(c['inbox.draft']);
       await reach(replyBox);
       expect(await replyBox.inputValue()).toBe('');
       expect(await cp.getByRole('list', { name: exact(c['attach.tray']!) }).count()).toBe(0);
