@@ -4,7 +4,7 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
-import { createStore, seedDemoStore, type Store } from '@ajuda/db';
+import { createStore, oneAtATime, seedDemoStore, type Store } from '@ajuda/db';
 import { AjudaError, containsNul, MAX_PAYLOAD_BYTES } from '@ajuda/protocol';
 import { fastifyTrustProxy, type Config } from './config.ts';
 import { Cluster } from './cluster/cluster.ts';
@@ -81,9 +81,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     onCheckpointFallback: (reason) => app.log.warn({ reason }, 'background WAL checkpointer lost: checkpoints run inside commits again'),
     onError: (err) => app.log.warn({ err }, 'an idle database connection failed; the next command reconnects'),
   });
-  if (opts.seed ?? config.demo.enabled) await seedDemoStore(store, hashPassword);
-  // The demo's help-centre articles (apps/demo/articles; idempotent: an unchanged file writes nothing).
-  if (opts.seed ?? config.demo.enabled) await importArticles(store, DEMO_ARTICLES, 'demo', new Date().toISOString());
+  // The demo's data and help-centre articles (apps/demo/articles): idempotent, and written by one process at a
+  // time when several start together on one database (an unchanged file writes nothing).
+  if (opts.seed ?? config.demo.enabled) {
+    await seedDemoStore(store, hashPassword);
+    await oneAtATime(store, 'demo-articles', () => importArticles(store, DEMO_ARTICLES, 'demo', new Date().toISOString()));
+  }
   const hub = new MemoryHub<SessionState>();
   const svc = new Services(config, store, hub, app.log, opts.now, opts.directory?.(store));
   await svc.slaTiers.start();

@@ -56,10 +56,36 @@ export const DEMO_CANNED = [
 ] as const;
 
 /**
- * Seed the demo: realms with contracts, projects and pipelines; agents with the demo password.
- * Idempotent. `hashPassword` is the server's scrypt hasher (kept there with the rest of the crypto).
+ * Run `fn` while no other process sharing the database runs the job `name` (a turn of `tryLeadership`,
+ * waited for): processes that start together on an empty database take turns, and the later ones find
+ * the work done. SQLite has one process, whose turn it always is.
+ * @example await oneAtATime(store, 'demo-seed', () => seedDemoStore(store, hash));
  */
-export async function seedDemoStore(store: Store, hashPassword: (pw: string) => string, at = new Date().toISOString()): Promise<void> {
+export async function oneAtATime<T>(store: Store, name: string, fn: () => Promise<T>, waitMs = 100): Promise<T> {
+  for (;;) {
+    const turn = await store.tryLeadership(name);
+    if (turn) {
+      try {
+        return await fn();
+      } finally {
+        await turn.release();
+      }
+    }
+    await new Promise((r) => setTimeout(r, waitMs));
+  }
+}
+
+/**
+ * Seed the demo: realms with contracts, projects and pipelines; agents with the demo password.
+ * Idempotent, and one process at a time: two nodes starting together on an empty PostgreSQL database
+ * would otherwise both insert the same agents (their emails are unique) and one would fail to start.
+ * `hashPassword` is the server's scrypt hasher (kept there with the rest of the crypto).
+ */
+export function seedDemoStore(store: Store, hashPassword: (pw: string) => string, at = new Date().toISOString()): Promise<void> {
+  return oneAtATime(store, 'demo-seed', () => seedOnce(store, hashPassword, at));
+}
+
+async function seedOnce(store: Store, hashPassword: (pw: string) => string, at: string): Promise<void> {
   await store.loadRealms(DEMO_REALMS, at);
   // Each is written once (a team or shortcut that exists is left alone, with its edits).
   for (const t of DEMO_TEAMS) await store.admin.createTeam(t, at, { actor: 'seed', action: 'team.created', detail: { teamId: t.id } });
