@@ -247,6 +247,23 @@ export async function clickAsPerson(locator: Locator, opts: { timeout?: number }
 }
 
 /**
+ * On a page that scrolls as a whole (the console's admin and article screens, a sign-up form), a person
+ * scrolls it to what they want, then clicks or taps it once they see all of it, on top. The other helpers
+ * never scroll the document: the widget's panel is fixed over the host page, which must not move under it.
+ * @example await reachAndClick(page.getByRole('button', { name: 'Save' }));
+ */
+export async function reachAndClick(locator: Locator): Promise<void> {
+  await locator.scrollIntoViewIfNeeded();
+  await clickAsPerson(locator);
+}
+
+/** `typeAsPerson` after scrolling the page to the field (see `reachAndClick`). */
+export async function reachAndType(locator: Locator, text: string): Promise<void> {
+  await locator.scrollIntoViewIfNeeded();
+  await typeAsPerson(locator, text);
+}
+
+/**
  * Type into a field a person sees: perceived, then focused by a click or tap (or, with `{ keyboard: true }`,
  * already focused by Tab), then typed key by key.
  * @example await typeAsPerson(frame.getByLabel('Your message'), 'Hello');

@@ -4,13 +4,13 @@
 // inserts a canned reply with the keyboard alone. At 390×844 (touch) and 1366×768; every control is
 // visible in its scroll container and topmost at its centre before it is clicked or tapped; axe-core
 // finds nothing serious on any new screen; screenshots in test-output/admin/.
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/src/crypto.ts';
 import { startTestStack, type TestStack } from '../../../server/src/testing.ts';
 import { idem, requester, type TestClient } from '../../../server/test/client.ts';
 import { axeReport, axeSerious } from '../../../../test/e2e/axe.ts';
-import { clickAsPerson as clickSeen, pressKey, tabTo, typeAsPerson as typeSeen } from '../../../../test/e2e/person.ts';
+import { reachAndClick, pressKey, tabTo, reachAndType } from '../../../../test/e2e/person.ts';
 import { launchBrowser, outputDir } from './browser.ts';
 import { notClickable } from './perceive.ts';
 
@@ -42,16 +42,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** A person scrolls the page to what they want, then clicks or taps it once they see all of it, on top (person.ts). */
-async function clickAsPerson(target: Locator): Promise<void> {
-  await target.scrollIntoViewIfNeeded();
-  await clickSeen(target);
-}
-async function typeAsPerson(target: Locator, text: string): Promise<void> {
-  await target.scrollIntoViewIfNeeded();
-  await typeSeen(target, text);
-}
-
 async function page(size: keyof typeof SIZES): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ locale: 'en-US', ...SIZES[size] });
   contexts.push(context);
@@ -64,9 +54,9 @@ async function page(size: keyof typeof SIZES): Promise<{ page: Page; errors: str
 
 async function signIn(p: Page, email: string, password: string): Promise<void> {
   await p.goto(`${stack.url}/console/`);
-  await typeAsPerson(p.getByLabel('Email'), email);
-  await typeAsPerson(p.getByLabel('Password'), password);
-  await clickAsPerson(p.getByRole('button', { name: 'Sign in' }));
+  await reachAndType(p.getByLabel('Email'), email);
+  await reachAndType(p.getByLabel('Password'), password);
+  await reachAndClick(p.getByRole('button', { name: 'Sign in' }));
   await p.locator('.conn--ready').waitFor();
   const lang = p.locator('select').filter({ has: p.locator('option[value="pt"]') }).filter({ has: p.locator('option[value="es"]') }).first();
   if ((await lang.inputValue()) !== 'en') await lang.selectOption('en');
@@ -86,31 +76,31 @@ describe('the Admin area', () => {
       const found: string[] = [];
       const { page: p, errors } = await page(size);
       await signIn(p, ADMIN.email, ADMIN.password);
-      await clickAsPerson(p.getByRole('link', { name: 'Admin', exact: true }));
+      await reachAndClick(p.getByRole('link', { name: 'Admin', exact: true }));
       await p.getByRole('heading', { name: 'Administration' }).waitFor();
       await p.getByText('joao@ajuda.local').waitFor();
       await axeClean(p, `agents (${size})`, found);
       await p.screenshot({ path: `${out}${size}-01-agents.png` });
 
       // Teams: a new one.
-      await clickAsPerson(tab(p, 'Teams'));
+      await reachAndClick(tab(p, 'Teams'));
       const teamName = `Billing ${size}`;
-      await typeAsPerson(p.getByLabel('Team name'), teamName);
-      await clickAsPerson(p.getByRole('form', { name: 'Add a team' }).getByRole('button', { name: 'Add' }));
+      await reachAndType(p.getByLabel('Team name'), teamName);
+      await reachAndClick(p.getByRole('form', { name: 'Add a team' }).getByRole('button', { name: 'Add' }));
       await p.getByText(teamName, { exact: true }).waitFor();
       await axeClean(p, `teams (${size})`, found);
       await p.screenshot({ path: `${out}${size}-02-teams.png` });
 
       // Agents: invite one into that team.
-      await clickAsPerson(tab(p, 'Agents'));
-      await clickAsPerson(p.getByText('Add an agent', { exact: true }));
+      await reachAndClick(tab(p, 'Agents'));
+      await reachAndClick(p.getByText('Add an agent', { exact: true }));
       const form = p.getByRole('form', { name: 'Add an agent' });
       const email = `nina.${size}@example.com`;
-      await typeAsPerson(form.getByLabel('Email'), email);
-      await typeAsPerson(form.getByLabel('Name'), `Nina ${size}`);
-      await clickAsPerson(form.getByLabel('Português'));
-      await clickAsPerson(form.getByLabel(teamName));
-      await clickAsPerson(form.getByRole('button', { name: 'Add' }));
+      await reachAndType(form.getByLabel('Email'), email);
+      await reachAndType(form.getByLabel('Name'), `Nina ${size}`);
+      await reachAndClick(form.getByLabel('Português'));
+      await reachAndClick(form.getByLabel(teamName));
+      await reachAndClick(form.getByRole('button', { name: 'Add' }));
       const link = await p.getByRole('textbox', { name: 'Set-password link' }).inputValue();
       expect(link).toMatch(/\/console\/#\/set-password\/pw_/);
       await p.getByText(`Nina ${size}`, { exact: true }).waitFor();
@@ -123,11 +113,11 @@ describe('the Admin area', () => {
       await nina.getByText(`Welcome, Nina ${size}.`, { exact: false }).waitFor();
       await axeClean(nina, `set password (${size})`, found);
       await nina.screenshot({ path: `${out}${size}-04-set-password.png` });
-      await typeAsPerson(nina.getByLabel('New password'), 'nina-own-password');
-      await typeAsPerson(nina.getByLabel('The same password again'), 'nina-own-password');
-      await clickAsPerson(nina.getByRole('button', { name: 'Save password' }));
+      await reachAndType(nina.getByLabel('New password'), 'nina-own-password');
+      await reachAndType(nina.getByLabel('The same password again'), 'nina-own-password');
+      await reachAndClick(nina.getByRole('button', { name: 'Save password' }));
       await nina.getByText('Your password is set.').waitFor();
-      await clickAsPerson(nina.getByRole('button', { name: 'Go to sign in' }));
+      await reachAndClick(nina.getByRole('button', { name: 'Go to sign in' }));
       expect(nina.url()).not.toContain('set-password');
       await signIn(nina, email, 'nina-own-password');
       // The link was used: it does not work twice.
@@ -135,34 +125,34 @@ describe('the Admin area', () => {
       await nina.getByText('This link is unknown, already used or expired.').waitFor();
 
       // Canned replies in Spanish.
-      await clickAsPerson(tab(p, 'Canned replies'));
-      await clickAsPerson(p.getByRole('radio', { name: 'Español' }));
+      await reachAndClick(tab(p, 'Canned replies'));
+      await reachAndClick(p.getByRole('radio', { name: 'Español' }));
       const add = p.getByRole('form', { name: 'Add a canned reply' });
-      await typeAsPerson(add.getByLabel(/Shortcut/), `gracias-${size}`);
-      await typeAsPerson(add.getByLabel('Title'), 'Agradecimiento');
-      await typeAsPerson(add.getByLabel('Text'), '¡Gracias por tu paciencia!');
-      await clickAsPerson(add.getByRole('button', { name: 'Add' }));
+      await reachAndType(add.getByLabel(/Shortcut/), `gracias-${size}`);
+      await reachAndType(add.getByLabel('Title'), 'Agradecimiento');
+      await reachAndType(add.getByLabel('Text'), '¡Gracias por tu paciencia!');
+      await reachAndClick(add.getByRole('button', { name: 'Add' }));
       await p.getByText(`/gracias-${size}`).waitFor();
       await axeClean(p, `canned replies (${size})`, found);
       await p.screenshot({ path: `${out}${size}-05-canned.png` });
 
       // SLA tiers: a gold tier, then its P1 first response tightened.
-      await clickAsPerson(tab(p, 'SLA tiers'));
+      await reachAndClick(tab(p, 'SLA tiers'));
       const tierId = `gold-${size}`;
-      await typeAsPerson(p.getByLabel('Tier id'), tierId);
-      await typeAsPerson(p.getByRole('form', { name: 'Add a tier' }).getByLabel('Tier name'), `Gold ${size}`);
-      await clickAsPerson(p.getByRole('form', { name: 'Add a tier' }).getByRole('button', { name: 'Add' }));
+      await reachAndType(p.getByLabel('Tier id'), tierId);
+      await reachAndType(p.getByRole('form', { name: 'Add a tier' }).getByLabel('Tier name'), `Gold ${size}`);
+      await reachAndClick(p.getByRole('form', { name: 'Add a tier' }).getByRole('button', { name: 'Add' }));
       const tierForm = p.getByRole('form', { name: new RegExp(`^Gold ${size} ${tierId}`) });
       await tierForm.waitFor();
       const p1 = tierForm.getByLabel('First response for P1, in minutes');
-      await clickAsPerson(p1);
+      await reachAndClick(p1);
       await p1.fill('5');
-      await clickAsPerson(tierForm.getByRole('button', { name: 'Save' }));
+      await reachAndClick(tierForm.getByRole('button', { name: 'Save' }));
       await expect.poll(async () => (await stack.app.ajuda.svc.store.admin.listSlaTiers()).find((x) => x.id === tierId)?.targets.P1.firstResponseMin).toBe(5);
       await axeClean(p, `SLA tiers (${size})`, found);
       await p.screenshot({ path: `${out}${size}-06-sla.png` });
 
-      await clickAsPerson(tab(p, 'Realm directory'));
+      await reachAndClick(tab(p, 'Realm directory'));
       await p.getByText('Acme Integrations').waitFor();
       await axeClean(p, `realm directory (${size})`, found);
       await p.screenshot({ path: `${out}${size}-07-realms.png` });
@@ -177,13 +167,13 @@ describe('the Admin area', () => {
     await store.admin.updateAgent('ag_lea', { teams: ['acme-migration'] }, new Date().toISOString(), { actor: 'test', action: 'agent.updated' });
     const { page: p } = await page('phone');
     await signIn(p, 'lea@ajuda.local', 'ajuda-demo');
-    await clickAsPerson(p.getByRole('link', { name: 'Admin', exact: true }));
+    await reachAndClick(p.getByRole('link', { name: 'Admin', exact: true }));
     await p.getByText('pedro@ajuda.local').waitFor();
     expect(await p.getByText('joao@ajuda.local').count()).toBe(0);
     expect(await p.getByRole('navigation', { name: 'Administration sections' }).count()).toBe(0);
     const found: string[] = [];
     await axeClean(p, 'lead agents (phone)', found);
-    await clickAsPerson(p.getByRole('button', { name: 'Reset password: Pedro Alves' }));
+    await reachAndClick(p.getByRole('button', { name: 'Reset password: Pedro Alves' }));
     expect(await p.getByRole('textbox', { name: 'Set-password link' }).inputValue()).toContain('#/set-password/');
     await p.screenshot({ path: `${out}phone-08-lead.png` });
     expect(found, found.join('\n')).toEqual([]);
@@ -206,7 +196,7 @@ describe('/shortcut in the composer, keyboard only', () => {
       await signIn(p, 'lea@ajuda.local', 'ajuda-demo');
       // Opening it is a click; the composer from here on is the keyboard alone.
       const row = p.locator(`li[data-conversation-id="${id}"] button`);
-      await clickAsPerson(row);
+      await reachAndClick(row);
       const box = p.locator(`#composer-${id}`);
       await tabTo(p, box, { max: 80 });
       await p.keyboard.type(`Thanks! /${q}`);

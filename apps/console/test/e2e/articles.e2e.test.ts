@@ -6,7 +6,7 @@
 // shows the deflection rate. pt, en and es; axe-core clean on the editor, the picker and Reports;
 // screenshots in test-output/journeys/articles-*/.
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import type { Locale } from '@ajuda/i18n';
 import articlesEn from '@ajuda/i18n/console/articles-en';
@@ -17,20 +17,10 @@ import insightsEs from '@ajuda/i18n/console/insights-es';
 import insightsPt from '@ajuda/i18n/console/insights-pt';
 import { idem, requester, type TestClient } from '../../../server/test/client.ts';
 import { axeReport, axeSerious } from '../../../../test/e2e/axe.ts';
-import { clickAsPerson as clickSeen, expectFullyVisible, journeyDir, pressKey, tabTo, typeAsPerson as typeSeen } from '../../../../test/e2e/person.ts';
+import { reachAndClick, expectFullyVisible, journeyDir, pressKey, tabTo, reachAndType } from '../../../../test/e2e/person.ts';
 import { C, env, exact, journey, person, signInConsole, useStack } from '../../../demo/test/e2e/journeys/kit.ts';
 
 useStack({ AJUDA_LOGIN_PER_MINUTE: '600', AJUDA_HELP_PER_MINUTE: '600', AJUDA_STARTS_PER_MINUTE: '600' });
-
-/** A person scrolls the page to what they want, then clicks or taps it once they see all of it, on top (person.ts). */
-async function clickAsPerson(target: Locator): Promise<void> {
-  await target.scrollIntoViewIfNeeded();
-  await clickSeen(target);
-}
-async function typeAsPerson(target: Locator, text: string): Promise<void> {
-  await target.scrollIntoViewIfNeeded();
-  await typeSeen(target, text);
-}
 
 const A: Record<Locale, Record<string, string>> = { pt: articlesPt, en: articlesEn, es: articlesEs };
 const I: Record<Locale, Record<string, string>> = { pt: insightsPt, en: insightsEn, es: insightsEs };
@@ -85,24 +75,24 @@ async function authorJourney(name: string, opts: { lang: Locale; phone: boolean;
   const dialogs = trapDialogs(page);
   await signInConsole(page, 'lea@ajuda.local');
   await useLanguage(page, lang);
-  await clickAsPerson(page.getByRole('link', { name: exact(C[lang]['nav.articles']!) }));
+  await reachAndClick(page.getByRole('link', { name: exact(C[lang]['nav.articles']!) }));
   await page.getByRole('heading', { level: 2, name: exact(a['articles.title']!) }).waitFor();
   // The demo's FAQ is there, in the three languages.
   await page.locator('.articles-list a', { hasText: 'support-hours' }).first().waitFor();
   await axeClean(page, `${name}: the list`);
   await lead.shot('1-list');
 
-  await clickAsPerson(page.getByRole('link', { name: exact(a['articles.new']!) }));
+  await reachAndClick(page.getByRole('link', { name: exact(a['articles.new']!) }));
   await page.getByRole('heading', { level: 2, name: exact(a['articles.create']!) }).waitFor();
   const word = `zebra${opts.phone ? 'phone' : 'laptop'}${lang}`;
   const slug = page.getByLabel(a['articles.f.slug']!);
-  await typeAsPerson(slug, 'Bad Slug!');
+  await reachAndType(slug, 'Bad Slug!');
   await page.locator('#article-language').selectOption(lang);
-  await typeAsPerson(page.getByLabel(a['articles.f.title']!, { exact: true }), `Hours ${word}`);
-  await clickAsPerson(page.getByLabel(a['articles.f.body']!));
+  await reachAndType(page.getByLabel(a['articles.f.title']!, { exact: true }), `Hours ${word}`);
+  await reachAndClick(page.getByLabel(a['articles.f.body']!));
   await page.getByLabel(a['articles.f.body']!).fill(HOSTILE(word));
   await page.locator('#article-audience').selectOption(opts.audience);
-  await clickAsPerson(page.getByRole('button', { name: exact(a['articles.save']!) }));
+  await reachAndClick(page.getByRole('button', { name: exact(a['articles.save']!) }));
   // The server's refusal, next to the slug, in the person's language; the field says it is invalid.
   const slugErr = page.locator('#article-slug-err');
   await expect.poll(() => slugErr.textContent()).toBe(a['articles.err.slug']);
@@ -112,7 +102,7 @@ async function authorJourney(name: string, opts: { lang: Locale; phone: boolean;
   await lead.shot('2-slug-refused');
 
   await slug.fill('');
-  await typeAsPerson(slug, `hours-${word}`);
+  await reachAndType(slug, `hours-${word}`);
   // The preview: what the server renders, inert — the script is not there, the raw HTML is text, the javascript: link is no link.
   const preview = page.locator('[data-preview]');
   await expect.poll(() => preview.innerHTML()).toContain('<strong>support hours</strong>');
@@ -124,12 +114,12 @@ async function authorJourney(name: string, opts: { lang: Locale; phone: boolean;
   await preview.scrollIntoViewIfNeeded();
   await lead.shot('3-preview-inert');
 
-  await clickAsPerson(page.getByRole('button', { name: exact(a['articles.save']!) }));
+  await reachAndClick(page.getByRole('button', { name: exact(a['articles.save']!) }));
   await page.getByRole('heading', { level: 2, name: exact(a['articles.edit']!.replace('{title}', `Hours ${word}`)) }).waitFor();
   expect(await visitorFinds(lang, word)).toEqual([]); // a draft
   await axeClean(page, `${name}: the editor`);
 
-  await clickAsPerson(page.getByRole('button', { name: exact(a['articles.publish']!) }));
+  await reachAndClick(page.getByRole('button', { name: exact(a['articles.publish']!) }));
   await expect.poll(() => page.locator('.article-form [role="status"]').textContent()).toBe(a['articles.published']);
   // A visitor finds it only when it is public.
   expect(await visitorFinds(lang, word)).toEqual(opts.audience === 'public' ? [`hours-${word}`] : []);
@@ -156,18 +146,18 @@ async function authorJourney(name: string, opts: { lang: Locale; phone: boolean;
     await page.getByRole('button', { name: exact(a['articles.translate']!.replace('{language}', a[`articles.lang.${other}`]!)) }).waitFor();
   await lead.shot('5-published');
 
-  await clickAsPerson(page.getByRole('button', { name: exact(a['articles.unpublish']!) }));
+  await reachAndClick(page.getByRole('button', { name: exact(a['articles.unpublish']!) }));
   await expect.poll(() => page.locator('.article-form [role="status"]').textContent()).toBe(a['articles.unpublished']);
   expect(await visitorFinds(lang, word)).toEqual([]);
 
   if (opts.phone) {
     // Delete asks first; Cancel keeps it, the second time it goes.
-    await clickAsPerson(page.getByRole('button', { name: exact(a['articles.delete']!) }));
+    await reachAndClick(page.getByRole('button', { name: exact(a['articles.delete']!) }));
     const cancel = page.getByRole('button', { name: exact(a['articles.cancel']!) });
     await expect.poll(() => cancel.evaluate((el) => el.matches(':focus'))).toBe(true);
     await expectFullyVisible(cancel, { scroll: true });
     await lead.shot('6-confirm-delete');
-    await clickAsPerson(page.getByRole('button', { name: exact(a['articles.confirmYes']!) }));
+    await reachAndClick(page.getByRole('button', { name: exact(a['articles.confirmYes']!) }));
     await page.getByRole('heading', { level: 2, name: exact(a['articles.title']!) }).waitFor();
     await expect.poll(() => page.locator('main [role="status"]').first().textContent()).toBe(a['articles.deleted']);
     expect(await page.locator('.articles-list a', { hasText: `hours-${word}` }).count()).toBe(0);
@@ -175,10 +165,10 @@ async function authorJourney(name: string, opts: { lang: Locale; phone: boolean;
   }
   if (!opts.phone) {
     // Translations are one click away: the demo's "support-hours" in this language, then its Spanish version.
-    await clickAsPerson(page.getByRole('link', { name: exact(a['articles.back']!) }));
-    await clickAsPerson(page.locator('.articles-list a', { hasText: 'support-hours' }).filter({ has: page.locator(`.tag[lang="${lang}"]`) }));
+    await reachAndClick(page.getByRole('link', { name: exact(a['articles.back']!) }));
+    await reachAndClick(page.locator('.articles-list a', { hasText: 'support-hours' }).filter({ has: page.locator(`.tag[lang="${lang}"]`) }));
     await page.locator('section[aria-labelledby="article-tr-h"]').waitFor();
-    await clickAsPerson(page.locator('section[aria-labelledby="article-tr-h"] a', { hasText: a['articles.lang.es']! }));
+    await reachAndClick(page.locator('section[aria-labelledby="article-tr-h"] a', { hasText: a['articles.lang.es']! }));
     await page.getByRole('heading', { level: 2, name: exact(a['articles.edit']!.replace('{title}', '¿Cuál es el horario de atención del Soporte?')) }).waitFor();
     expect(await page.locator('#article-slug').inputValue()).toBe('support-hours');
     expect(await page.locator('#article-language').inputValue()).toBe('es');
@@ -219,7 +209,7 @@ describe('journey: help-centre articles in the console', () => {
     await page.locator('.conn--ready').waitFor();
 
     // Opening the conversation is a click; from here on the keyboard alone.
-    await clickAsPerson(page.locator(`li[data-conversation-id="${id}"] button`));
+    await reachAndClick(page.locator(`li[data-conversation-id="${id}"] button`));
     const box = page.locator(`#composer-${id}`);
     await tabTo(page, box, { max: 80 });
     await page.keyboard.type('Mira: ');
@@ -271,7 +261,7 @@ describe('journey: help-centre articles in the console', () => {
     const page = lead.page;
     await signInConsole(page, 'lea@ajuda.local');
     await useLanguage(page, 'es');
-    await clickAsPerson(page.getByRole('link', { name: exact(C.es['nav.reports']!) }));
+    await reachAndClick(page.getByRole('link', { name: exact(C.es['nav.reports']!) }));
     const i = I.es;
     await page.getByRole('heading', { level: 2, name: exact(i['reports.title']!) }).waitFor();
     const figure = page.locator('[data-figure="deflection"]');

@@ -4,12 +4,12 @@
 // explained on screen; an endpoint edited to two events, disabled, enabled and deleted; a lead sees
 // neither tab. Every control is visible in its scroll container and topmost at its centre before it
 // is tapped; axe-core finds nothing serious; screenshots in test-output/integrations/.
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/src/crypto.ts';
 import { startTestStack, type TestStack } from '../../../server/src/testing.ts';
 import { axeReport, axeSerious } from '../../../../test/e2e/axe.ts';
-import { clickAsPerson as clickSeen, typeAsPerson as typeSeen } from '../../../../test/e2e/person.ts';
+import { reachAndClick, reachAndType } from '../../../../test/e2e/person.ts';
 import { launchBrowser, outputDir } from './browser.ts';
 
 let stack: TestStack;
@@ -34,15 +34,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function clickAsPerson(target: Locator): Promise<void> {
-  await target.scrollIntoViewIfNeeded();
-  await clickSeen(target);
-}
-async function typeAsPerson(target: Locator, text: string): Promise<void> {
-  await target.scrollIntoViewIfNeeded();
-  await typeSeen(target, text);
-}
-
 async function phone(): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ locale: 'en-US', ...PHONE });
   contexts.push(context);
@@ -55,9 +46,9 @@ async function phone(): Promise<{ page: Page; errors: string[] }> {
 
 async function signIn(p: Page, email: string, password: string): Promise<void> {
   await p.goto(`${stack.url}/console/`);
-  await typeAsPerson(p.getByLabel('Email'), email);
-  await typeAsPerson(p.getByLabel('Password'), password);
-  await clickAsPerson(p.getByRole('button', { name: 'Sign in' }));
+  await reachAndType(p.getByLabel('Email'), email);
+  await reachAndType(p.getByLabel('Password'), password);
+  await reachAndClick(p.getByRole('button', { name: 'Sign in' }));
   await p.locator('.conn--ready').waitFor();
   const lang = p.locator('select').filter({ has: p.locator('option[value="pt"]') }).filter({ has: p.locator('option[value="es"]') }).first();
   if ((await lang.inputValue()) !== 'en') await lang.selectOption('en');
@@ -73,7 +64,7 @@ const tabLink = (p: Page, name: string) => p.getByRole('navigation', { name: 'Ad
 /** The tabs are at the top of the page: on a phone, under the sticky bar once scrolled, a person scrolls back up to them. */
 async function openTab(p: Page, name: string): Promise<void> {
   await p.evaluate(() => window.scrollTo(0, 0));
-  await clickAsPerson(tabLink(p, name));
+  await reachAndClick(tabLink(p, name));
 }
 
 describe('API tokens and webhooks in the Admin area (phone)', () => {
@@ -81,20 +72,20 @@ describe('API tokens and webhooks in the Admin area (phone)', () => {
     const found: string[] = [];
     const { page: p, errors } = await phone();
     await signIn(p, ADMIN.email, ADMIN.password);
-    await clickAsPerson(p.getByRole('link', { name: 'Admin', exact: true }));
+    await reachAndClick(p.getByRole('link', { name: 'Admin', exact: true }));
     await openTab(p, 'API tokens');
     await p.getByText('No API tokens yet.').waitFor();
     await axeClean(p, 'API tokens, none', found);
 
     const form = p.getByRole('form', { name: 'Create a token' });
-    await typeAsPerson(form.getByLabel('Name'), 'CRM for Emma');
+    await reachAndType(form.getByLabel('Name'), 'CRM for Emma');
     const actsAs = form.getByLabel('Acts as');
     await actsAs.scrollIntoViewIfNeeded();
     await actsAs.selectOption('ag_emma');
     const expiry = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
     await form.getByLabel('Expires at the end of (optional)').fill(expiry);
-    await clickAsPerson(form.getByLabel('Act on conversations'));
-    await clickAsPerson(form.getByRole('button', { name: 'Create token' }));
+    await reachAndClick(form.getByLabel('Act on conversations'));
+    await reachAndClick(form.getByRole('button', { name: 'Create token' }));
     const token = await p.getByRole('textbox', { name: 'Token' }).inputValue();
     expect(token).toMatch(/^ajt_/);
     const stored = (await stack.app.ajuda.svc.store.api.listTokens()).find((t) => t.name === 'CRM for Emma')!;
@@ -106,8 +97,8 @@ describe('API tokens and webhooks in the Admin area (phone)', () => {
     await axeClean(p, 'API tokens, one shown once', found);
     await p.screenshot({ path: `${out}phone-01-token.png` });
     expect((await fetch(`${stack.url}/api/v1/conversations`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-    await clickAsPerson(p.getByRole('button', { name: 'Dismiss' }));
-    await clickAsPerson(p.getByRole('button', { name: 'Revoke: CRM for Emma' }));
+    await reachAndClick(p.getByRole('button', { name: 'Dismiss' }));
+    await reachAndClick(p.getByRole('button', { name: 'Revoke: CRM for Emma' }));
     await item.getByText('Revoked', { exact: true }).waitFor();
     expect(await p.getByRole('button', { name: 'Revoke: CRM for Emma' }).count()).toBe(0);
     expect((await fetch(`${stack.url}/api/v1/conversations`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
@@ -116,8 +107,8 @@ describe('API tokens and webhooks in the Admin area (phone)', () => {
     await openTab(p, 'Webhooks');
     await p.getByText('No webhook endpoints yet.').waitFor();
     const add = p.getByRole('form', { name: 'Add an endpoint' });
-    await typeAsPerson(add.getByLabel('URL'), 'http://127.0.0.1:9/hook');
-    await clickAsPerson(add.getByRole('button', { name: 'Add' }));
+    await reachAndType(add.getByLabel('URL'), 'http://127.0.0.1:9/hook');
+    await reachAndClick(add.getByRole('button', { name: 'Add' }));
     await p.getByRole('alert').filter({ hasText: /Check the fields: .*url refused/ }).waitFor();
     await axeClean(p, 'webhooks, a refused URL', found);
     await p.screenshot({ path: `${out}phone-02-refused.png` });
@@ -125,27 +116,27 @@ describe('API tokens and webhooks in the Admin area (phone)', () => {
 
     // A public URL (saved, never delivered here: no event happens).
     await add.getByLabel('URL').fill('');
-    await typeAsPerson(add.getByLabel('URL'), 'https://93.184.215.14/ajuda');
-    await clickAsPerson(add.getByRole('button', { name: 'Add' }));
+    await reachAndType(add.getByLabel('URL'), 'https://93.184.215.14/ajuda');
+    await reachAndClick(add.getByRole('button', { name: 'Add' }));
     expect(await p.getByRole('textbox', { name: 'Signing secret' }).inputValue()).toMatch(/^whsec_/);
-    await clickAsPerson(p.getByRole('button', { name: 'Dismiss' }));
+    await reachAndClick(p.getByRole('button', { name: 'Dismiss' }));
     const url = 'https://93.184.215.14/ajuda';
-    await clickAsPerson(p.getByRole('button', { name: `Edit: ${url}` }));
+    await reachAndClick(p.getByRole('button', { name: `Edit: ${url}` }));
     const edit = p.getByRole('form', { name: `Edit: ${url}` });
-    await clickAsPerson(edit.getByLabel('message.created'));
-    await clickAsPerson(edit.getByLabel('escalation.created'));
-    await clickAsPerson(edit.getByRole('button', { name: 'Save' }));
+    await reachAndClick(edit.getByLabel('message.created'));
+    await reachAndClick(edit.getByLabel('escalation.created'));
+    await reachAndClick(edit.getByRole('button', { name: 'Save' }));
     await p.getByText('message.created, escalation.created').waitFor();
     expect((await stack.app.ajuda.svc.store.webhooks.listEndpoints())[0]!.events).toEqual(['message.created', 'escalation.created']);
-    await clickAsPerson(p.getByRole('button', { name: `Disable: ${url}` }));
+    await reachAndClick(p.getByRole('button', { name: `Disable: ${url}` }));
     await p.getByRole('list', { name: 'Webhook endpoints' }).getByText('Disabled', { exact: true }).waitFor();
     await axeClean(p, 'webhooks, a disabled endpoint', found);
     await p.screenshot({ path: `${out}phone-03-disabled.png` });
-    await clickAsPerson(p.getByRole('button', { name: `Enable: ${url}` }));
+    await reachAndClick(p.getByRole('button', { name: `Enable: ${url}` }));
     await p.getByRole('list', { name: 'Webhook endpoints' }).getByText('Enabled', { exact: true }).waitFor();
-    await clickAsPerson(p.getByRole('button', { name: `Deliveries: ${url}` }));
+    await reachAndClick(p.getByRole('button', { name: `Deliveries: ${url}` }));
     await p.getByText('No deliveries yet.').waitFor();
-    await clickAsPerson(p.getByRole('button', { name: `Delete: ${url}` }));
+    await reachAndClick(p.getByRole('button', { name: `Delete: ${url}` }));
     await p.getByText('No webhook endpoints yet.').waitFor();
     expect(await stack.app.ajuda.svc.store.webhooks.listEndpoints()).toEqual([]);
 

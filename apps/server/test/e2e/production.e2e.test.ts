@@ -20,9 +20,8 @@ import { SignJWT } from 'jose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locator } from 'playwright-core';
 import { axeReport, axeSerious } from '../../../../test/e2e/axe.ts';
-import { clickAsPerson as clickSeen, typeAsPerson as typeSeen } from '../../../../test/e2e/person.ts';
+import { reachAndClick, reachAndType } from '../../../../test/e2e/person.ts';
 import { launchBrowser, outputDir, widgetLocator } from '../../../console/test/e2e/browser.ts';
 import { freePort } from '../reliability/harness.ts';
 import { parseExposition } from '../observability-metrics.ts';
@@ -47,16 +46,6 @@ let receiver: Server;
 const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
 let browser: Browser;
 const contexts: BrowserContext[] = [];
-
-/** A person scrolls the page to what they want, then clicks or types once they see all of it, on top (person.ts). */
-async function clickAsPerson(target: Locator): Promise<void> {
-  await target.scrollIntoViewIfNeeded();
-  await clickSeen(target);
-}
-async function typeAsPerson(target: Locator, text: string): Promise<void> {
-  await target.scrollIntoViewIfNeeded();
-  await typeSeen(target, text);
-}
 
 const listen = (s: Server, port: number) => new Promise<void>((res, rej) => s.once('error', rej).listen(port, '127.0.0.1', () => res()));
 
@@ -179,9 +168,9 @@ async function newPage(): Promise<{ page: Page; errors: string[] }> {
 
 async function signIn(p: Page, email: string, password: string): Promise<void> {
   await p.goto(`${url}/console/`);
-  await typeAsPerson(p.getByLabel('Email'), email);
-  await typeAsPerson(p.getByLabel('Password'), password);
-  await clickAsPerson(p.getByRole('button', { name: 'Sign in' }));
+  await reachAndType(p.getByLabel('Email'), email);
+  await reachAndType(p.getByLabel('Password'), password);
+  await reachAndClick(p.getByRole('button', { name: 'Sign in' }));
   await p.locator('.conn--ready').waitFor();
   await p.getByRole('heading', { name: 'Inbox' }).waitFor();
 }
@@ -203,40 +192,40 @@ describe('production mode, end to end', () => {
     // ── The admin signs in and invites an agent, who sets a password in a browser of their own.
     const { page: admin, errors: adminErrors } = await newPage();
     await signIn(admin, ADMIN.email, ADMIN.password);
-    await clickAsPerson(admin.getByRole('link', { name: 'Admin', exact: true }));
+    await reachAndClick(admin.getByRole('link', { name: 'Admin', exact: true }));
     await admin.getByRole('heading', { name: 'Administration' }).waitFor();
-    await clickAsPerson(admin.getByText('Add an agent', { exact: true }));
+    await reachAndClick(admin.getByText('Add an agent', { exact: true }));
     const addAgent = admin.getByRole('form', { name: 'Add an agent' });
-    await typeAsPerson(addAgent.getByLabel('Email'), AGENT.email);
-    await typeAsPerson(addAgent.getByLabel('Name'), AGENT.name);
+    await reachAndType(addAgent.getByLabel('Email'), AGENT.email);
+    await reachAndType(addAgent.getByLabel('Name'), AGENT.name);
     const english = addAgent.getByLabel('English');
-    if (!(await english.isChecked())) await clickAsPerson(english);
-    await clickAsPerson(addAgent.getByRole('button', { name: 'Add' }));
+    if (!(await english.isChecked())) await reachAndClick(english);
+    await reachAndClick(addAgent.getByRole('button', { name: 'Add' }));
     const link = await admin.getByRole('textbox', { name: 'Set-password link' }).inputValue();
     expect(link.startsWith(`${url}/console/#/set-password/`)).toBe(true);
     await admin.screenshot({ path: `${out}01-agent-invited.png` });
 
     const { page: agent, errors: agentErrors } = await newPage();
     await agent.goto(link);
-    await typeAsPerson(agent.getByLabel('New password'), AGENT.password);
-    await typeAsPerson(agent.getByLabel('The same password again'), AGENT.password);
-    await clickAsPerson(agent.getByRole('button', { name: 'Save password' }));
+    await reachAndType(agent.getByLabel('New password'), AGENT.password);
+    await reachAndType(agent.getByLabel('The same password again'), AGENT.password);
+    await reachAndClick(agent.getByRole('button', { name: 'Save password' }));
     await agent.getByText('Your password is set.').waitFor();
-    await clickAsPerson(agent.getByRole('button', { name: 'Go to sign in' }));
+    await reachAndClick(agent.getByRole('button', { name: 'Go to sign in' }));
     await signIn(agent, AGENT.email, AGENT.password);
 
     // ── An API token acting for the system, read from the screen once.
-    await clickAsPerson(tab(admin, 'API tokens'));
+    await reachAndClick(tab(admin, 'API tokens'));
     const addToken = admin.getByRole('form', { name: 'Create a token' });
-    await typeAsPerson(addToken.getByLabel('Name'), 'Ops dashboard');
-    await clickAsPerson(addToken.getByLabel('Administration (tokens, agents, webhooks)'));
-    await clickAsPerson(addToken.getByRole('button', { name: 'Create token' }));
+    await reachAndType(addToken.getByLabel('Name'), 'Ops dashboard');
+    await reachAndClick(addToken.getByLabel('Administration (tokens, agents, webhooks)'));
+    await reachAndClick(addToken.getByRole('button', { name: 'Create token' }));
     const token = await admin.getByRole('textbox', { name: 'Token' }).inputValue();
     expect(token).toMatch(/^ajt_[A-Za-z0-9_-]{43}$/);
     await admin.getByRole('list', { name: 'API tokens' }).getByText('Ops dashboard').waitFor();
     await axeClean(admin, 'API tokens with a new token', found);
     await admin.screenshot({ path: `${out}02-token-shown-once.png` });
-    await clickAsPerson(admin.getByRole('button', { name: 'Dismiss' }));
+    await reachAndClick(admin.getByRole('button', { name: 'Dismiss' }));
     expect(await admin.getByText(token).count()).toBe(0);
     const tokens = await fetch(`${url}/api/v1/tokens`, { headers: { authorization: `Bearer ${token}` } });
     expect(tokens.status).toBe(200);
@@ -249,42 +238,42 @@ describe('production mode, end to end', () => {
       body: JSON.stringify({ name: 'Acme Corp', contract: { emailDomains: ['acme.example'], active: true }, projects: [], pipelines: [] }),
     });
     expect(realm.status, await realm.clone().text()).toBeLessThan(300);
-    await clickAsPerson(tab(admin, 'Realm directory'));
+    await reachAndClick(tab(admin, 'Realm directory'));
     await admin.getByText('Acme Corp').waitFor();
 
     // ── A webhook endpoint on loopback; its signing secret read from the screen once.
     const receiverUrl = (globalThis as { receiverUrl?: string }).receiverUrl!;
-    await clickAsPerson(tab(admin, 'Webhooks'));
+    await reachAndClick(tab(admin, 'Webhooks'));
     const addHook = admin.getByRole('form', { name: 'Add an endpoint' });
-    await typeAsPerson(addHook.getByLabel('URL'), receiverUrl);
-    await typeAsPerson(addHook.getByLabel('Description (optional)'), 'Ops receiver');
-    await clickAsPerson(addHook.getByRole('button', { name: 'Add' }));
+    await reachAndType(addHook.getByLabel('URL'), receiverUrl);
+    await reachAndType(addHook.getByLabel('Description (optional)'), 'Ops receiver');
+    await reachAndClick(addHook.getByRole('button', { name: 'Add' }));
     const whsec = await admin.getByRole('textbox', { name: 'Signing secret' }).inputValue();
     expect(whsec).toMatch(/^whsec_/);
     await admin.getByRole('list', { name: 'Webhook endpoints' }).getByText(receiverUrl).waitFor();
     await axeClean(admin, 'webhooks with a new secret', found);
     await admin.screenshot({ path: `${out}03-webhook-secret-shown-once.png` });
-    await clickAsPerson(admin.getByRole('button', { name: 'Dismiss' }));
+    await reachAndClick(admin.getByRole('button', { name: 'Dismiss' }));
 
     // ── The platform user asks in the widget on the host page.
     const { page: user, errors: userErrors } = await newPage();
     await user.goto(hostUrl);
-    await clickAsPerson(user.getByRole('button', { name: /^Help\b/ }));
+    await reachAndClick(user.getByRole('button', { name: /^Help\b/ }));
     const frame = widgetLocator(user);
     await frame.getByRole('heading', { name: /Paula Platform/ }).waitFor();
-    await clickAsPerson(frame.getByRole('button', { name: /General question/ }));
-    await typeAsPerson(frame.getByLabel('Your question'), 'How do I export last month’s runs?');
-    await clickAsPerson(frame.getByRole('button', { name: 'Send to support' }));
+    await reachAndClick(frame.getByRole('button', { name: /General question/ }));
+    await reachAndType(frame.getByLabel('Your question'), 'How do I export last month’s runs?');
+    await reachAndClick(frame.getByRole('button', { name: 'Send to support' }));
     const conversationId = (await frame.locator('.conv-id code').textContent())!.trim();
     await user.screenshot({ path: `${out}04-widget-question.png` });
 
     // ── The new agent answers in the console; the answer arrives in the widget.
     const row = agent.locator(`li[data-conversation-id="${conversationId}"]`);
     await row.waitFor();
-    await clickAsPerson(row.getByRole('button'));
+    await reachAndClick(row.getByRole('button'));
     await agent.locator('section.intake').waitFor();
     const REPLY = 'Hi Paula: Runs → Export, then pick last month.';
-    await typeAsPerson(agent.getByPlaceholder('Write a reply to the requester'), REPLY);
+    await reachAndType(agent.getByPlaceholder('Write a reply to the requester'), REPLY);
     await agent.keyboard.press('Enter');
     await agent.locator('.msg--agent:not(.msg--pending)', { hasText: 'Runs → Export' }).waitFor();
     await agent.screenshot({ path: `${out}05-agent-answered.png` });
@@ -299,7 +288,7 @@ describe('production mode, end to end', () => {
     expect(() => new Webhook(`whsec_${randomBytes(24).toString('base64')}`).verify(received[0]!.body, received[0]!.headers as Record<string, string>)).toThrow();
 
     // The delivery log in the console, and a replay that arrives again under the same webhook-id.
-    await clickAsPerson(admin.getByRole('button', { name: `Deliveries: ${receiverUrl}` }));
+    await reachAndClick(admin.getByRole('button', { name: `Deliveries: ${receiverUrl}` }));
     const log = admin.getByRole('list', { name: `Deliveries to ${receiverUrl}` });
     await log.getByText('message.created').first().waitFor();
     await expect.poll(async () => log.getByText('Delivered', { exact: true }).count()).toBeGreaterThan(0);
@@ -308,20 +297,20 @@ describe('production mode, end to end', () => {
     const first = log.getByRole('listitem').filter({ hasText: 'Delivered' }).last();
     const replayId = (await first.locator('dd code').textContent())!.trim();
     const count = received.filter((r) => r.headers['webhook-id'] === replayId).length;
-    await clickAsPerson(first.getByRole('button', { name: /^Replay/ }));
+    await reachAndClick(first.getByRole('button', { name: /^Replay/ }));
     await admin.getByText('Queued to be delivered again.').waitFor();
     await expect.poll(() => received.filter((r) => r.headers['webhook-id'] === replayId).length, { timeout: 20_000 }).toBe(count + 1);
 
     // Rotation: a new secret shown once; deliveries from then on verify with it.
-    await clickAsPerson(admin.getByRole('button', { name: `Rotate secret: ${receiverUrl}` }));
+    await reachAndClick(admin.getByRole('button', { name: `Rotate secret: ${receiverUrl}` }));
     const rotated = await admin.getByRole('textbox', { name: 'Signing secret' }).inputValue();
     expect(rotated).toMatch(/^whsec_/);
     expect(rotated).not.toBe(whsec);
     await admin.getByText('Previous secret still valid').waitFor();
     await admin.screenshot({ path: `${out}08-rotated.png` });
-    await clickAsPerson(admin.getByRole('button', { name: 'Dismiss' }));
+    await reachAndClick(admin.getByRole('button', { name: 'Dismiss' }));
     const seen = received.length;
-    await typeAsPerson(agent.getByPlaceholder('Write a reply to the requester'), 'Anything else?');
+    await reachAndType(agent.getByPlaceholder('Write a reply to the requester'), 'Anything else?');
     await agent.keyboard.press('Enter');
     await expect.poll(() => received.slice(seen).some((r) => r.body.includes('Anything else?')), { timeout: 20_000 }).toBe(true);
     const late = received.slice(seen).find((r) => r.body.includes('Anything else?'))!;
@@ -331,8 +320,8 @@ describe('production mode, end to end', () => {
     const conv = await fetch(`${url}/api/v1/conversations/${conversationId}/messages`, { headers: { authorization: `Bearer ${token}` } });
     expect(conv.status).toBe(200);
     expect(JSON.stringify(await conv.json())).toContain('Runs → Export');
-    await clickAsPerson(tab(admin, 'API tokens'));
-    await clickAsPerson(admin.getByRole('button', { name: 'Revoke: Ops dashboard' }));
+    await reachAndClick(tab(admin, 'API tokens'));
+    await reachAndClick(admin.getByRole('button', { name: 'Revoke: Ops dashboard' }));
     await admin.getByRole('list', { name: 'API tokens' }).getByText('Revoked', { exact: true }).waitFor();
     expect((await fetch(`${url}/api/v1/conversations`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
 
