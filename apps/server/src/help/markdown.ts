@@ -42,15 +42,13 @@ export function renderArticle(markdown: string): RenderedArticle {
   // Blocks stay apart in the plain text (a snippet reads "Português, Inglês, Espanhol." rather than
   // "Português Inglês Espanhol"): a list item ends with a comma, a list, heading or paragraph with a full stop,
   // unless it already ends with punctuation.
-  const words: string[] = [];
+  let text = '';
   const close = (mark: string) => {
-    const last = words.join('').trimEnd();
-    if (!last) return;
-    if (/[.!?:;,…]$/.test(last)) {
-      if (mark === '.' && last.endsWith(',')) words.splice(0, words.length, `${last.slice(0, -1)}. `);
-      return;
-    }
-    words.splice(0, words.length, `${last}${mark} `);
+    text = text.trimEnd();
+    if (!text) return;
+    if (!/[.!?:;,…]$/.test(text)) text += mark;
+    else if (mark === '.' && text.endsWith(',')) text = `${text.slice(0, -1)}.`;
+    text += ' ';
   };
   let listDepth = 0;
   for (const t of tokens) {
@@ -59,13 +57,13 @@ export function renderArticle(markdown: string): RenderedArticle {
       listDepth--;
       if (!listDepth) close('.');
     } else if (t.type === 'inline') {
-      for (const c of t.children ?? []) if (c.type === 'text' || c.type === 'code_inline') words.push(c.content);
-      else if (c.type === 'softbreak' || c.type === 'hardbreak') words.push(' ');
-      words.push(' ');
+      for (const c of t.children ?? []) if (c.type === 'text' || c.type === 'code_inline') text += c.content;
+      else if (c.type === 'softbreak' || c.type === 'hardbreak') text += ' ';
+      text += ' ';
     } else if (t.type === 'paragraph_close' || t.type === 'heading_close') close(listDepth ? ',' : '.');
-    else if (t.type === 'code_block' || t.type === 'fence') words.push(t.content, ' ');
+    else if (t.type === 'code_block' || t.type === 'fence') text += `${t.content} `;
   }
-  return { html, plain: words.join('').replace(/\s+/g, ' ').trim() };
+  return { html, plain: text.replace(/\s+/g, ' ').trim() };
 }
 
 /** The first words of `plain`, cut at a word boundary (a snippet under a search result). */
