@@ -19,14 +19,28 @@ export interface Draft {
 const MAX_DRAFTS = 50;
 const key = (agentId: string) => `ajuda:console:drafts:${agentId}`;
 
-function read(agentId: string): Record<string, Draft> {
+/** What storage holds for the agent (null when nothing or unavailable). */
+function raw(agentId: string): string | null {
   try {
-    const v: unknown = JSON.parse(localStorage.getItem(key(agentId)) ?? '{}');
+    return localStorage.getItem(key(agentId));
+  } catch {
+    return null;
+  }
+}
+
+function parse(text: string | null): Record<string, Draft> {
+  try {
+    const v: unknown = JSON.parse(text ?? '{}');
     return v && typeof v === 'object' ? (v as Record<string, Draft>) : {};
   } catch {
     return {};
   }
 }
+
+const read = (agentId: string) => parse(raw(agentId));
+
+/** Which conversations have a draft, per agent, parsed again only when the stored text changed (the inbox asks at every render). */
+const drafted = new Map<string, { text: string | null; ids: Set<string> }>();
 
 /** Store the agent's drafts, or none (an empty set, sign-out). */
 function write(agentId: string, all: Record<string, Draft> | null): void {
@@ -47,15 +61,23 @@ export function loadDraft(agentId: string, conversationId: string): Draft | null
 /** Keep (or, with blank text and no files, forget) a conversation's draft; the newest last. */
 export function saveDraft(agentId: string, conversationId: string, draft: Draft): void {
   const all = read(agentId);
+  const kept = draft.body.trim() || draft.files?.length ? draft : null;
+  // Unchanged (a composer shown again): nothing to write.
+  if (JSON.stringify(all[conversationId] ?? null) === JSON.stringify(kept)) return;
   delete all[conversationId];
-  if (draft.body.trim() || draft.files?.length) all[conversationId] = draft;
+  if (kept) all[conversationId] = kept;
   const ids = Object.keys(all);
   for (const id of ids.slice(0, Math.max(0, ids.length - MAX_DRAFTS))) delete all[id];
   write(agentId, all);
 }
 
 /** The conversations the agent has a draft in (the inbox marks them). */
-export const draftedIds = (agentId: string): Set<string> => new Set(Object.keys(read(agentId)));
+export function draftedIds(agentId: string): ReadonlySet<string> {
+  const text = raw(agentId);
+  let seen = drafted.get(agentId);
+  if (!seen || seen.text !== text) drafted.set(agentId, (seen = { text, ids: new Set(Object.keys(parse(text))) }));
+  return seen.ids;
+}
 
 /** Sign-out: forget every draft of the agent. */
 export const forgetDrafts = (agentId: string): void => write(agentId, null);

@@ -94,7 +94,7 @@ export class Controller implements Actions {
       case 'host.article':
       case 'host.show':
         // Ajuda('showArticle', slug): that article (the help chunk fetches it, as this reader), in the panel shown.
-        if (m.type == 'host.article') this.go({ name: 'article', slug: m.slug });
+        if (m.type === 'host.article') this.go({ name: 'article', slug: m.slug });
         this.store.set({ visible: true });
         this.conn.start();
         break;
