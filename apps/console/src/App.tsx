@@ -5,6 +5,7 @@ import type { AgentApi } from './api.ts';
 import { createTicker, type Ticker } from './clock.ts';
 import type { SocketFactory } from './connection.ts';
 import { forgetDrafts } from './drafts.ts';
+import { lazyPart } from './ui/lazy.tsx';
 import { initialLocale, LOCALE_STORAGE_KEY, makeT } from './i18n.ts';
 import { SignIn } from './screens/SignIn.tsx';
 import { Shell } from './Shell.tsx';
@@ -21,7 +22,8 @@ export interface AppProps {
   storeRef?: (s: Store) => void;
 }
 
-type SetPasswordPage = typeof import('./screens/admin/SetPassword.tsx').SetPassword;
+/** The set-password page is a lazy chunk: only a person opening such a link ever fetches it. */
+const SetPassword = lazyPart(() => import('./screens/admin/SetPassword.tsx').then((m) => m.SetPassword));
 
 /** The token of a set-password link (`#/set-password/<token>`), or null. It never leaves the fragment but to the page's two POSTs. */
 export function setPasswordToken(hash: string): string | null {
@@ -53,11 +55,6 @@ export function App(props: AppProps) {
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  // The set-password page is a lazy chunk: only a person opening such a link ever fetches it.
-  const [SetPassword, setPage] = useState<SetPasswordPage | null>(null);
-  useEffect(() => {
-    if (pwToken && !SetPassword) void import('./screens/admin/SetPassword.tsx').then((m) => setPage(() => m.SetPassword));
-  }, [pwToken]);
   const [chosen, setChosen] = useState<string | null>(() => safeGet(storage));
   // The last signed-in agent's languages keep the sign-in screen in their language after sign-out.
   const [lastAgentLangs, setLastAgentLangs] = useState<readonly string[] | undefined>(undefined);
@@ -108,7 +105,7 @@ export function App(props: AppProps) {
       setPwToken(null);
       setPhase({ kind: 'signed_out', ended: null });
     };
-    return SetPassword ? <SetPassword token={pwToken} t={t} locale={locale} setLocale={setLocale} onDone={done} /> : null;
+    return <SetPassword token={pwToken} t={t} locale={locale} setLocale={setLocale} onDone={done} />;
   }
   if (phase.kind === 'checking') {
     return (

@@ -13,6 +13,7 @@ import { initialState, Store, useStore } from './store.ts';
 import { keepOpenInSync } from './sync.ts';
 import { AlertsControl } from './alerts/AlertsControl.tsx';
 import { setUnread } from './alerts/badge.ts';
+import { lazyPart } from './ui/lazy.tsx';
 
 export interface ShellProps {
   me: AgentView;
@@ -122,33 +123,27 @@ export function Shell(props: ShellProps) {
   );
 }
 
-/** A screen fetched the first time it is opened (a chunk of its own), with a status line meanwhile. */
-function lazyPage<P extends object>(load: () => Promise<(p: P) => preact.JSX.Element>, cls: string, loadingKey: string) {
-  return function LazyPage(props: P) {
-    const { t } = useConsole();
-    const [Page, setPage] = useState<((p: P) => preact.JSX.Element) | null>(null);
-    useEffect(() => {
-      let live = true;
-      void load().then((C) => live && setPage(() => C));
-      return () => {
-        live = false;
-      };
-    }, []);
-    return Page ? (
-      <Page {...props} />
-    ) : (
-      <main class={cls} id="main">
-        <p class="muted" role="status">
-          {t(loadingKey)}
-        </p>
-      </main>
-    );
-  };
+/** A screen's place while its chunk is fetched the first time it is opened. */
+function Loading({ cls, textKey }: { cls: string; textKey: string }) {
+  const { t } = useConsole();
+  return (
+    <main class={cls} id="main">
+      <p class="muted" role="status">
+        {t(textKey)}
+      </p>
+    </main>
+  );
 }
 /** The leads' view: most agents never open it. */
-const LazyLeads = lazyPage<Record<string, never>>(() => import('./screens/Leads.tsx').then((m) => m.Leads), 'leads', 'app.loading');
+const LazyLeads = lazyPart(
+  () => import('./screens/Leads.tsx').then((m) => m.Leads),
+  () => <Loading cls="leads" textKey="app.loading" />,
+);
 /** The Admin area: only admins and leads ever load it. */
-const LazyAdmin = lazyPage<{ tab: AdminTab }>(() => import('./screens/admin/Admin.tsx').then((m) => m.Admin), 'admin', 'admin.loading');
+const LazyAdmin = lazyPart(
+  () => import('./screens/admin/Admin.tsx').then((m) => m.Admin),
+  () => <Loading cls="admin" textKey="admin.loading" />,
+);
 
 function Header({ route, onSignOut }: { route: Route; onSignOut(): void }) {
   const { t, locale, setLocale, store, conn, me, navigate } = useConsole();

@@ -1,6 +1,5 @@
 import type { Locale } from '@ajuda/i18n';
 import type { AgentConversationView, AttachmentView, EscalationView, MessageView, Priority, QueueKind } from '@ajuda/protocol';
-import type { ComponentType } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ArticleLinkButton } from '../articles/LinkButton.tsx';
 import { useConsole } from '../context.ts';
@@ -11,6 +10,7 @@ import { useStore, type OpenConversation, type PendingMessage, type Store } from
 import { useAction } from '../ui/action.ts';
 import { PriorityBadge, queueLabel, RequesterLabel, SlaCountdown } from '../ui/bits.tsx';
 import { fmtDateTime, fmtTime } from '../ui/format.ts';
+import { lazyPart } from '../ui/lazy.tsx';
 import { IntakeCard } from './IntakeCard.tsx';
 import { useShortcuts } from './admin/shortcuts.tsx';
 import type { Uploads } from '../attach/Attach.tsx';
@@ -26,22 +26,6 @@ const loadAttach = () => (attachMod ??= import('../attach/Attach.tsx'));
  */
 type Tray = { A: AttachMod; u: Uploads; on(): void };
 const trays = new WeakMap<Store, Map<string, Tray>>();
-
-/**
- * A component of a lazy chunk: nothing until the chunk is here, then at once on every later render
- * (the next conversation shows it without a blank moment). `preload()` fetches it ahead.
- */
-function lazyPart<P extends object>(load: () => Promise<ComponentType<P>>) {
-  let part: Promise<ComponentType<P>> | null = null;
-  let ready: ComponentType<P> | null = null;
-  const preload = () => (part ??= load().then((c) => (ready = c)));
-  function LazyPart(props: P) {
-    const [C, setC] = useState(() => ready);
-    useEffect(() => void (C || preload().then((c) => setC(() => c))), []);
-    return C ? <C {...props} /> : null;
-  }
-  return Object.assign(LazyPart, { preload });
-}
 
 /** A message's files, once the attachments chunk is here. */
 const LazyFiles = lazyPart(() => loadAttach().then((A) => A.Files));
