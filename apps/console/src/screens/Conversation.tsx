@@ -350,7 +350,8 @@ function Composer({ conv, open, onCanned }: { conv: AgentConversationView; open:
     // Not before the draft's files are back in the tray (that would forget them).
     if (!tray && draft?.files?.length) return;
     saveDraft(me.id, conv.id, { mode, body, ...(files?.length ? { files } : {}) });
-  }, [mode, body, tray?.u.items]);
+    // (The uploaded files by id: not at every progress tick of one still uploading.)
+  }, [mode, body, tray, files?.map((f) => f.id).join()]);
   const picker = useRef<HTMLInputElement>(null);
   const attach = (list: File[], saved?: AttachmentView[]) => {
     if (!list.length && !saved?.length) return;

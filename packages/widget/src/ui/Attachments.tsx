@@ -56,10 +56,9 @@ export function useUploads(conversationId: string) {
   const { actions, t, state } = useApp();
   const draft = `files:${conversationId}`;
   const [items, setItems] = useState<Upload[]>(() => savedUploads(actions.getDraft(draft)));
-  useEffect(() => {
-    const views = items.flatMap((u) => (u.view ? [u.view] : []));
-    actions.setDraft(draft, views.length ? JSON.stringify(views) : null);
-  }, [items]);
+  // Written when the set of uploaded files changes (not at every progress tick).
+  const uploaded = JSON.stringify(items.flatMap((u) => (u.view ? [u.view] : [])));
+  useEffect(() => actions.setDraft(draft, uploaded === '[]' ? null : uploaded), [uploaded]);
   const files = useRef(new Map<string, File>());
   const xhrs = useRef(new Map<string, XMLHttpRequest>());
   const patch = (key: string, p: Partial<Upload>) => setItems((list) => list.map((u) => (u.key === key ? { ...u, ...p } : u)));
