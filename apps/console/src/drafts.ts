@@ -1,4 +1,5 @@
 import type { AttachmentView } from '@ajuda/protocol';
+import { useEffect, useState } from 'preact/hooks';
 
 /**
  * The composer's unsent reply or internal note (and the files already uploaded for it), per agent and
@@ -64,11 +65,29 @@ export function saveDraft(agentId: string, conversationId: string, draft: Draft)
   const kept = draft.body.trim() || draft.files?.length ? draft : null;
   // Unchanged (a composer shown again): nothing to write.
   if (JSON.stringify(all[conversationId] ?? null) === JSON.stringify(kept)) return;
+  const was = new Set(Object.keys(all));
   delete all[conversationId];
   if (kept) all[conversationId] = kept;
   const ids = Object.keys(all);
   for (const id of ids.slice(0, Math.max(0, ids.length - MAX_DRAFTS))) delete all[id];
   write(agentId, all);
+  // A conversation gained or lost its draft (not a keystroke in one): the inbox's marks change.
+  const now = Object.keys(all);
+  if (now.length !== was.size || now.some((id) => !was.has(id))) changed();
+}
+
+const watchers = new Set<() => void>();
+const changed = () => watchers.forEach((w) => w());
+
+/** The conversations the agent has a draft in, for a component that shows them: it renders again when one gains or loses its draft. */
+export function useDraftedIds(agentId: string): ReadonlySet<string> {
+  const [, bump] = useState(0);
+  useEffect(() => {
+    const w = () => bump((n) => n + 1);
+    watchers.add(w);
+    return () => void watchers.delete(w);
+  }, []);
+  return draftedIds(agentId);
 }
 
 /** The conversations the agent has a draft in (the inbox marks them). */
@@ -80,4 +99,7 @@ export function draftedIds(agentId: string): ReadonlySet<string> {
 }
 
 /** Sign-out: forget every draft of the agent. */
-export const forgetDrafts = (agentId: string): void => write(agentId, null);
+export function forgetDrafts(agentId: string): void {
+  write(agentId, null);
+  changed();
+}

@@ -1,4 +1,4 @@
-import { act, fireEvent, screen, within } from '@testing-library/preact';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cannedText, R8E_TEMPLATE_KEY } from '../src/screens/Conversation.tsx';
 import { CATALOGS } from '../src/i18n.ts';
@@ -95,7 +95,7 @@ describe('conversation', () => {
     expect(second.clientMsgId).toBe(first.clientMsgId);
   });
 
-  it('keeps an unsent note per conversation: another conversation and back, then a reload, it is still a note; sending forgets it', () => {
+  it('keeps an unsent note per conversation: another conversation and back, then a reload, it is still a note; sending forgets it', async () => {
     const a = conversation({ id: 'c_a' });
     const b = conversation({ id: 'c_b' });
     const openRow = (id: string, conv: typeof a) => {
@@ -106,10 +106,12 @@ describe('conversation', () => {
     openRow('c_a', a);
     fireEvent.click(screen.getByLabelText('Internal note'));
     fireEvent.input(screen.getByLabelText('Write an internal note (agents only)'), { target: { value: 'ERP vendor ticket 4411' } });
+    // The inbox marks it as soon as it has a draft, while it is still open.
+    const tagOf = (id: string) => h!.container.querySelector(`li[data-conversation-id="${id}"] .tag--draft`)?.textContent ?? null;
+    await waitFor(() => expect(tagOf('c_a')).toBe('Draft'));
     openRow('c_b', b);
     // The other conversation's composer is its own: empty, replying; the inbox marks the one left with a draft.
     expect(screen.getByLabelText<HTMLTextAreaElement>('Write a reply to the requester').value).toBe('');
-    const tagOf = (id: string) => h!.container.querySelector(`li[data-conversation-id="${id}"] .tag--draft`)?.textContent ?? null;
     expect([tagOf('c_a'), tagOf('c_b')]).toEqual(['Draft', null]);
     fireEvent.input(screen.getByLabelText('Write a reply to the requester'), { target: { value: 'Hello B' } });
     openRow('c_a', a);
@@ -124,6 +126,8 @@ describe('conversation', () => {
     expect(screen.getByLabelText<HTMLTextAreaElement>('Write an internal note (agents only)').value).toBe('ERP vendor ticket 4411');
     fireEvent.click(screen.getByRole('button', { name: 'Add note' }));
     expect(h.socket.lastOfType('message.send')).toMatchObject({ conversationId: 'c_a', kind: 'note', body: 'ERP vendor ticket 4411' });
+    // Sent: the open conversation loses its mark at once (no other event needed to redraw the inbox).
+    await waitFor(() => expect(tagOf('c_a')).toBeNull());
     openRow('c_b', b);
     expect(screen.getByLabelText<HTMLTextAreaElement>('Write a reply to the requester').value).toBe('Hello B');
     openRow('c_a', a);

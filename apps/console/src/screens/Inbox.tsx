@@ -3,7 +3,7 @@ import { useCallback, useMemo, useState } from 'preact/hooks';
 import { useConsole } from '../context.ts';
 import { compareUrgency, isOpenStatus } from '../sla.ts';
 import { useStore } from '../store.ts';
-import { draftedIds } from '../drafts.ts';
+import { useDraftedIds } from '../drafts.ts';
 import { resyncOpen } from '../sync.ts';
 import { memo } from '../ui/memo.ts';
 import { PriorityBadge, queueKey, queueLabel, RequesterLabel, SlaCountdown } from '../ui/bits.tsx';
@@ -63,8 +63,8 @@ export function Inbox({ selectedId }: { selectedId: string | null }) {
   // Sorting reads the clock only when the data or filters change: rows keep their order as
   // countdowns tick (time moves every due date alike), and each countdown updates itself.
   const rows = useMemo(() => inboxRows(conversations, filters, me.id, ticker.now()), [conversations, filters, me.id, ticker]);
-  // Read on every render of the inbox (moving to another conversation is one): the one just left shows its draft.
-  const drafted = draftedIds(me.id);
+  // A conversation shows its draft as soon as it has one (kept as the agent types), and loses the mark once sent.
+  const drafted = useDraftedIds(me.id);
   const queues = useMemo(() => {
     const set = new Set(agentQueues(me));
     for (const c of Object.values(conversations)) set.add(queueKey(c));

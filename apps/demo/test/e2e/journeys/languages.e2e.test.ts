@@ -108,6 +108,8 @@ describe('journey: languages', () => {
       await typeAsPerson(cp.getByPlaceholder(exact(ct['composer.replyPlaceholder']!)), c.reply);
       await cp.keyboard.press('Enter');
       await expectNewestInView(consoleLog(cp), { text: c.reply });
+      // Sent: the row carries no draft mark (the composer is empty).
+      await expect.poll(() => row.locator('.tag--draft').count()).toBe(0);
       await agent.shot(`${c.lang}-3-console`);
 
       await expectNewestInView(widgetLog(page), { text: c.reply });
